@@ -1,0 +1,7 @@
+/** Unit and component tests: mocked n8n functions, real HTTP and real pusher-js on 127.0.0.1. */
+module.exports = {
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test/unit'],
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+	testTimeout: 30000,
+};

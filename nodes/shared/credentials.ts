@@ -1,0 +1,27 @@
+export interface TransakCredentials {
+	environment: 'staging' | 'production' | 'custom';
+	baseUrl?: string;
+	apiKey: string;
+	accessToken: string;
+	apiSecret?: string;
+	previousAccessToken?: string;
+}
+
+export const BASE_URLS = {
+	staging: 'https://api-stg.transak.com',
+	production: 'https://api.transak.com',
+} as const;
+
+export function apiBaseUrl(credentials: TransakCredentials): string {
+	if (credentials.environment === 'custom') {
+		return String(credentials.baseUrl ?? '').replace(/\/+$/, '');
+	}
+	return BASE_URLS[credentials.environment] ?? BASE_URLS.staging;
+}
+
+/** Keys that may sign webhooks and all-orders WebSocket events, newest first. */
+export function verificationKeys(credentials: TransakCredentials): string[] {
+	return [credentials.accessToken, credentials.previousAccessToken].filter(
+		(key): key is string => typeof key === 'string' && key.trim().length > 0,
+	);
+}

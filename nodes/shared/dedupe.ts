@@ -1,0 +1,58 @@
+/**
+ * Remembers recently seen deliveries for a bounded time and count, so that a retried delivery
+ * does not start a second execution. Check-and-remember is synchronous: concurrent requests in
+ * one process cannot both pass.
+ */
+export class RecentKeys {
+	private readonly seen = new Map<string, number>();
+
+	constructor(
+		private readonly ttlMs: number,
+		private readonly maxEntries = 50_000,
+	) {}
+
+	/** True the first time `key` is offered within the window; false for a repeat. */
+	firstSeen(key: string, now = Date.now()): boolean {
+		if (this.ttlMs <= 0) return true;
+		const expiresAt = this.seen.get(key);
+		if (expiresAt !== undefined && expiresAt > now) return false;
+		if (expiresAt !== undefined) this.seen.delete(key);
+		this.seen.set(key, now + this.ttlMs);
+		this.evict(now);
+		return true;
+	}
+
+	/** Forgets a key, so that a delivery that could not be handed to n8n is accepted when retried. */
+	forget(key: string): void {
+		this.seen.delete(key);
+	}
+
+	get size(): number {
+		return this.seen.size;
+	}
+
+	private evict(now: number): void {
+		// Map keeps insertion order, and every entry has the same TTL: the oldest come first.
+		for (const [key, expiresAt] of this.seen) {
+			if (expiresAt > now && this.seen.size <= this.maxEntries) break;
+			this.seen.delete(key);
+		}
+	}
+}
+
+const registries = new Map<string, RecentKeys>();
+
+/** One window per trigger node (workflow + node), shared by every request that reaches it. */
+export function recentKeysFor(scope: string, ttlMs: number): RecentKeys {
+	const id = `${scope}|${ttlMs}`;
+	let keys = registries.get(id);
+	if (keys === undefined) {
+		keys = new RecentKeys(ttlMs);
+		registries.set(id, keys);
+	}
+	return keys;
+}
+
+export function deliveryKey(eventID: string, subjectId: string, status: string): string {
+	return `${eventID}\u0000${subjectId}\u0000${status}`;
+}
