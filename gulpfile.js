@@ -1,15 +1,12 @@
 const path = require('path');
-const { task, src, dest } = require('gulp');
+const { task, src, dest, parallel } = require('gulp');
 
-// tsc emits only JavaScript; n8n loads node and credential icons from beside the compiled files.
-task('build:icons', copyIcons);
-
-function copyIcons() {
-	const nodeSource = path.resolve('nodes', '**', '*.{png,svg}');
-	const nodeDestination = path.resolve('dist', 'nodes');
-	src(nodeSource, { encoding: false }).pipe(dest(nodeDestination));
-
-	const credSource = path.resolve('credentials', '**', '*.{png,svg}');
-	const credDestination = path.resolve('dist', 'credentials');
-	return src(credSource, { encoding: false }).pipe(dest(credDestination));
+// tsc emits only JavaScript; n8n loads icons and codex files from beside the compiled nodes.
+function copy(folder, pattern) {
+	return () => src(path.join(folder, '**', pattern), { encoding: false }).pipe(dest(path.join('dist', folder)));
 }
+
+task(
+	'build:icons',
+	parallel(copy('nodes', '*.{png,svg}'), copy('nodes', '*.node.json'), copy('credentials', '*.{png,svg}')),
+);

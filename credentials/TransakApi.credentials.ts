@@ -1,10 +1,21 @@
 import type {
-	IAuthenticateGeneric,
-	Icon,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	Icon,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+
+import {
+	apiAccessToken,
+	CURRENT_TOKEN_FIELD,
+	CURRENT_TOKEN_SOURCE_FIELD,
+	preAuthenticate,
+	type TransakApiCredentials,
+} from '../nodes/shared/token';
 
 export class TransakApi implements ICredentialType {
 	name = 'transakApi';
@@ -44,6 +55,7 @@ export class TransakApi implements ICredentialType {
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',
+			typeOptions: { password: true },
 			default: '',
 			required: true,
 			description:
@@ -66,7 +78,7 @@ export class TransakApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Optional. Lets API calls refresh an expired access token by themselves. Leave empty to refresh the token by hand.',
+				'Optional. When Transak rejects the access token as expired, n8n uses the secret to get a new one and keeps it with this credential. Leave empty to refresh the token by hand.',
 		},
 		{
 			displayName: 'Previous Access Token',
@@ -77,16 +89,45 @@ export class TransakApi implements ICredentialType {
 			description:
 				'Optional. While Transak rotates tokens, webhooks and WebSocket events signed with this older token are still accepted. Never used for API calls.',
 		},
+		// Kept by n8n, not shown: the token API calls send. It starts as a copy of the access token
+		// and is replaced when n8n refreshes an expired token with the API secret (see
+		// nodes/shared/token.ts). `expirable` makes n8n call preAuthentication when it is empty and
+		// after a 401; `password` keeps it out of what the editor receives.
+		{
+			displayName: 'Current Access Token',
+			name: CURRENT_TOKEN_FIELD,
+			type: 'hidden',
+			typeOptions: { expirable: true, password: true },
+			default: '',
+		},
+		{
+			displayName: 'Current Access Token Source',
+			name: CURRENT_TOKEN_SOURCE_FIELD,
+			type: 'hidden',
+			default: '',
+		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
+		return await preAuthenticate.call(this, credentials);
+	}
+
+	/** Sends the current (possibly refreshed) token in the `access-token` header. */
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
 			headers: {
-				'access-token': '={{$credentials.accessToken}}',
+				...requestOptions.headers,
+				'access-token': apiAccessToken(credentials as unknown as TransakApiCredentials),
 			},
-		},
-	};
+		};
+	}
 
 	test: ICredentialTestRequest = {
 		request: {

@@ -3,7 +3,6 @@ import type { IDataObject } from 'n8n-workflow';
 import { DEFAULT_STATUS_BY_EVENT } from './events';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-const FORBIDDEN_KEY_TEXT = /"(?:__proto__|constructor|prototype)"/;
 
 export type EventKind = 'order' | 'kyc';
 
@@ -24,12 +23,24 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Copies JSON data without keys that could reach an object's prototype when n8n or a later node
- * merges the item. `rawText`, when given, lets the common case (no such key anywhere) skip the walk.
+ * Returns JSON data without keys that could reach an object's prototype when n8n or a later node
+ * merges the item. Checking first keeps the common case (no such key anywhere) free of copies.
  */
-export function sanitize<T>(value: T, rawText?: string): T {
-	if (rawText !== undefined && !FORBIDDEN_KEY_TEXT.test(rawText)) return value;
-	return strip(value) as T;
+export function sanitize<T>(value: T): T {
+	return hasForbiddenKey(value) ? (strip(value) as T) : value;
+}
+
+function hasForbiddenKey(value: unknown): boolean {
+	if (value === null || typeof value !== 'object') return false;
+	if (Array.isArray(value)) {
+		for (const entry of value) if (hasForbiddenKey(entry)) return true;
+		return false;
+	}
+	for (const key in value) {
+		if (key === '__proto__' || key === 'constructor' || key === 'prototype') return true;
+		if (hasForbiddenKey((value as Record<string, unknown>)[key])) return true;
+	}
+	return false;
 }
 
 function strip(value: unknown): unknown {
@@ -48,7 +59,11 @@ function nonEmptyString(value: unknown): string | undefined {
 	return undefined;
 }
 
-/** Builds the item for an order: the whole order object, plus `eventID`, `status` and `orderId`. */
+/**
+ * Builds the item for an order: the whole order object, plus `eventID`, `status` and `orderId`.
+ * The order is freshly decoded and owned by the caller, so it is extended in place (no copy on the
+ * hot path).
+ */
 export function orderEvent(eventID: string, order: Record<string, unknown>): PayloadResult {
 	const orderId = nonEmptyString(order.id) ?? nonEmptyString(order.orderId);
 	if (orderId === undefined) return { ok: false, message: 'order has no id' };
@@ -60,7 +75,7 @@ export function orderEvent(eventID: string, order: Record<string, unknown>): Pay
 			eventID,
 			status,
 			subjectId: orderId,
-			json: { ...(order as IDataObject), eventID, status, orderId },
+			json: Object.assign(order as IDataObject, { eventID, status, orderId }),
 		},
 	};
 }

@@ -1,0 +1,283 @@
+import jwt from 'jsonwebtoken';
+
+import {
+	forge,
+	KYC_LIFECYCLE,
+	kycClaims,
+	ORDER_LIFECYCLE,
+	orderClaims,
+	orderWebhookBody,
+	sampleOrder,
+	sign,
+	unsigned,
+} from '../support/fixtures';
+import { ACCESS_TOKEN, API_SECRET, callWebhook, freshWorkflowId } from './helpers/webhookContext';
+
+const genuine = (eventID = 'ORDER_COMPLETED', order = sampleOrder()) =>
+	orderWebhookBody(eventID, order, ACCESS_TOKEN);
+
+describe('Transak Trigger answer table', () => {
+	it('valid signature, event selected: 200 and exactly one item', async () => {
+		const order = sampleOrder();
+		const answer = await callWebhook({ body: genuine('ORDER_COMPLETED', order), events: ['ORDER_COMPLETED'] });
+		expect(answer.status).toBe(200);
+		expect(answer.result.workflowData).toHaveLength(1);
+		expect(answer.items).toHaveLength(1);
+		const item = answer.items[0];
+		expect(item).toMatchObject({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id });
+		// The complete decoded order object is on the item.
+		expect(item).toMatchObject(order);
+	});
+
+	it('valid signature, no event selected means every event', async () => {
+		const answer = await callWebhook({ body: genuine('ORDER_REFUNDED', sampleOrder({ status: 'REFUNDED' })) });
+		expect(answer.items).toHaveLength(1);
+		expect(answer.items[0].status).toBe('REFUNDED');
+	});
+
+	it('valid signature, event not selected: 200 and no execution', async () => {
+		const answer = await callWebhook({ body: genuine('ORDER_CREATED'), events: ['ORDER_COMPLETED'] });
+		expect(answer.status).toBe(200);
+		expect(answer.result.workflowData).toBeUndefined();
+		expect(answer.result.noWebhookResponse).toBe(true);
+	});
+
+	const claims = () => orderClaims('ORDER_COMPLETED', sampleOrder());
+	const unauthorized: Array<[string, () => unknown]> = [
+		['a signature made with another key', () => ({ data: forge(claims()) })],
+		['a signature of another payload', () => {
+			const [h, , s] = genuine().data.split('.');
+			const [, p] = sign({ ...claims(), eventID: 'ORDER_REFUNDED' }, 'x').split('.');
+			return { data: `${h}.${p}.${s}` };
+		}],
+		['a missing signature (alg none)', () => ({ data: unsigned(claims()) })],
+		['alg none with a genuine signature attached', () => {
+			const [, p, s] = genuine().data.split('.');
+			const h = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+			return { data: `${h}.${p}.${s}` };
+		}],
+		['HS512 signed with the access token', () => ({ data: sign(claims(), ACCESS_TOKEN, { algorithm: 'HS512' }) })],
+		['HS384 signed with the access token', () => ({ data: sign(claims(), ACCESS_TOKEN, { algorithm: 'HS384' }) })],
+		['signed with the API secret instead of the access token', () => ({ data: sign(claims(), API_SECRET) })],
+		['an expired token', () => ({ data: sign({ ...claims(), exp: Math.floor(Date.now() / 1000) - 60 }, ACCESS_TOKEN) })],
+		['a token not valid yet', () => ({ data: sign({ ...claims(), nbf: Math.floor(Date.now() / 1000) + 3600 }, ACCESS_TOKEN) })],
+		['an empty signature segment on an HS256 header', () => {
+			const [h, p] = genuine().data.split('.');
+			return { data: `${h}.${p}.` };
+		}],
+	];
+	it.each(unauthorized)('%s: 401 and no execution', async (_name, body) => {
+		const answer = await callWebhook({ body: body() });
+		expect(answer.status).toBe(401);
+		expect(answer.result.workflowData).toBeUndefined();
+		expect(answer.responseBody).toEqual({ message: 'Unauthorized' });
+	});
+
+	const badRequests: Array<[string, unknown, Buffer | undefined]> = [
+		['an empty body', {}, undefined],
+		['a body without data', { webhookData: sampleOrder() }, undefined],
+		['data as a number', { data: 42 }, undefined],
+		['data as an object', { data: { eventID: 'ORDER_COMPLETED' } }, undefined],
+		['data as null', { data: null }, undefined],
+		['data as an empty string', { data: '' }, undefined],
+		['data as plain text', { data: 'hello world' }, undefined],
+		['data with two segments', { data: 'abc.def' }, undefined],
+		['data with four segments', { data: 'a.b.c.d' }, undefined],
+		['data whose segments are not JSON', { data: 'bm90.anNvbg.c2ln' }, undefined],
+		['a body that is an array', [{ data: 'x' }], undefined],
+		['a body that is a string', 'data=eyJ', undefined],
+		['a raw body that is not JSON', undefined, Buffer.from('{"data": "eyJ')],
+	];
+	it.each(badRequests)('%s: 400 and no execution', async (_name, body, rawBody) => {
+		const answer = await callWebhook({ body, rawBody });
+		expect(answer.status).toBe(400);
+		expect(answer.result.workflowData).toBeUndefined();
+	});
+
+	it('reads the token from the raw body when n8n did not parse it', async () => {
+		const rawBody = Buffer.from(JSON.stringify(genuine()));
+		const answer = await callWebhook({ body: {}, rawBody });
+		expect(answer.items).toHaveLength(1);
+	});
+
+	it('a genuine token whose claims are no Transak event: 400 and no execution', async () => {
+		const answer = await callWebhook({ body: { data: sign({ hello: 'world' }, ACCESS_TOKEN) } });
+		expect(answer.status).toBe(400);
+		expect(answer.result.workflowData).toBeUndefined();
+	});
+
+	it('an order without an id: 400 and no execution', async () => {
+		const { id: _id, ...order } = sampleOrder();
+		const answer = await callWebhook({ body: genuine('ORDER_COMPLETED', order as never) });
+		expect(answer.status).toBe(400);
+	});
+
+	it('a token larger than the bound: 413 and no execution', async () => {
+		const answer = await callWebhook({ body: { data: 'a'.repeat(1024 * 1024 + 1) } });
+		expect(answer.status).toBe(413);
+		expect(answer.result.workflowData).toBeUndefined();
+	});
+
+	it('honours an expiry in the future', async () => {
+		const data = sign(
+			{ ...orderClaims('ORDER_COMPLETED', sampleOrder()), exp: Math.floor(Date.now() / 1000) + 300 },
+			ACCESS_TOKEN,
+		);
+		expect((await callWebhook({ body: { data } })).items).toHaveLength(1);
+	});
+});
+
+describe('Transak Trigger events and statuses', () => {
+	for (const [flow, pairs] of Object.entries(ORDER_LIFECYCLE)) {
+		it.each(pairs)(`${flow}: %s with status %s emits one item with both`, async (eventID, status) => {
+			const order = sampleOrder({ id: `order-${flow}-${eventID}-${status}`, status, isBuyOrSell: flow });
+			const answer = await callWebhook({ body: genuine(eventID, order), events: [eventID] });
+			expect(answer.items).toHaveLength(1);
+			expect(answer.items[0]).toMatchObject({ eventID, status, orderId: order.id, isBuyOrSell: flow });
+		});
+	}
+
+	it('takes the status from the event when the order carries none', async () => {
+		const { status: _status, ...order } = sampleOrder();
+		const answer = await callWebhook({ body: genuine('ORDER_CREATED', order as never) });
+		expect(answer.items[0].status).toBe('AWAITING_PAYMENT_FROM_USER');
+	});
+
+	for (const nested of [false, true]) {
+		it.each(KYC_LIFECYCLE)(`KYC ${nested ? 'nested under data' : 'at top level'}: %s -> %s`, async (eventID, kycStatus) => {
+			const body = { data: sign(kycClaims(eventID, kycStatus, { partnerUserId: 'user-7', partnerCustomerId: 'cust-9', nested }), ACCESS_TOKEN) };
+			const answer = await callWebhook({ body, events: [eventID] });
+			expect(answer.items).toHaveLength(1);
+			expect(answer.items[0]).toMatchObject({ eventID, status: kycStatus, partnerUserId: 'user-7', partnerCustomerId: 'cust-9' });
+		});
+	}
+
+	it('KYC without partnerCustomerId leaves the field out', async () => {
+		const body = { data: sign(kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: 'u1' }), ACCESS_TOKEN) };
+		const [item] = (await callWebhook({ body })).items;
+		expect(item).toMatchObject({ eventID: 'KYC_APPROVED', status: 'APPROVED', partnerUserId: 'u1' });
+		expect(item).not.toHaveProperty('partnerCustomerId');
+	});
+
+	it('KYC without partnerUserId is refused as malformed', async () => {
+		const body = { data: sign({ kycStatus: 'APPROVED', eventID: 'KYC_APPROVED' }, ACCESS_TOKEN) };
+		expect((await callWebhook({ body })).status).toBe(400);
+	});
+
+	it('filters KYC and order events independently', async () => {
+		const events = ['KYC_REJECTED'];
+		const rejected = { data: sign(kycClaims('KYC_REJECTED', 'REJECTED'), ACCESS_TOKEN) };
+		const approved = { data: sign(kycClaims('KYC_APPROVED', 'APPROVED'), ACCESS_TOKEN) };
+		expect((await callWebhook({ body: rejected, events })).items).toHaveLength(1);
+		expect((await callWebhook({ body: approved, events })).items).toHaveLength(0);
+		expect((await callWebhook({ body: genuine(), events })).items).toHaveLength(0);
+	});
+
+	it('matches event IDs exactly: ORDER_FAILED does not select ORDER_EXPIRED', async () => {
+		const body = genuine('ORDER_EXPIRED', sampleOrder({ status: 'EXPIRED' }));
+		expect((await callWebhook({ body, events: ['ORDER_FAILED'] })).items).toHaveLength(0);
+		expect((await callWebhook({ body, events: ['ORDER_FAILED', 'ORDER_EXPIRED'] })).items).toHaveLength(1);
+	});
+});
+
+describe('Transak Trigger repeated deliveries', () => {
+	it('a repeated delivery answers 200 and starts no second execution', async () => {
+		const workflowId = freshWorkflowId();
+		const body = genuine();
+		const first = await callWebhook({ body, workflowId });
+		const second = await callWebhook({ body, workflowId });
+		expect(first.items).toHaveLength(1);
+		expect(second.status).toBe(200);
+		expect(second.result.workflowData).toBeUndefined();
+	});
+
+	it('the same event re-signed (new token, same event, order and status) is still a repeat', async () => {
+		const workflowId = freshWorkflowId();
+		const order = sampleOrder();
+		await callWebhook({ body: genuine('ORDER_COMPLETED', order), workflowId });
+		const again = { data: sign({ ...orderClaims('ORDER_COMPLETED', order), createdAt: 'later' }, ACCESS_TOKEN) };
+		expect((await callWebhook({ body: again, workflowId })).items).toHaveLength(0);
+	});
+
+	it('a new status of the same order is not a repeat', async () => {
+		const workflowId = freshWorkflowId();
+		const order = sampleOrder();
+		expect((await callWebhook({ body: genuine('ORDER_PROCESSING', { ...order, status: 'PROCESSING' }), workflowId })).items).toHaveLength(1);
+		expect((await callWebhook({ body: genuine('ORDER_PROCESSING', { ...order, status: 'PENDING_DELIVERY_FROM_TRANSAK' }), workflowId })).items).toHaveLength(1);
+	});
+
+	it('concurrent identical deliveries start exactly one execution', async () => {
+		const workflowId = freshWorkflowId();
+		const body = genuine();
+		const answers = await Promise.all(Array.from({ length: 50 }, () => callWebhook({ body, workflowId })));
+		expect(answers.every((a) => a.status === 200)).toBe(true);
+		expect(answers.filter((a) => a.items.length === 1)).toHaveLength(1);
+	});
+
+	it('a window of 0 turns de-duplication off', async () => {
+		const workflowId = freshWorkflowId();
+		const body = genuine();
+		const options = { deduplicationWindow: 0 };
+		expect((await callWebhook({ body, workflowId, options })).items).toHaveLength(1);
+		expect((await callWebhook({ body, workflowId, options })).items).toHaveLength(1);
+	});
+
+	it('each workflow has its own window', async () => {
+		const body = genuine();
+		expect((await callWebhook({ body })).items).toHaveLength(1);
+		expect((await callWebhook({ body })).items).toHaveLength(1);
+	});
+
+	it('a filtered delivery does not use up the window', async () => {
+		const workflowId = freshWorkflowId();
+		const body = genuine();
+		expect((await callWebhook({ body, workflowId, events: ['ORDER_CREATED'] })).items).toHaveLength(0);
+		expect((await callWebhook({ body, workflowId, events: ['ORDER_COMPLETED'] })).items).toHaveLength(1);
+	});
+});
+
+describe('Transak Trigger keys and secrets', () => {
+	it('accepts the previous access token during rotation, and only that one besides the current', async () => {
+		const credentials = { accessToken: 'new-token-aaaaaaaaaaaaaaaa', previousAccessToken: ACCESS_TOKEN };
+		expect((await callWebhook({ body: genuine(), credentials })).items).toHaveLength(1);
+		const other = { data: sign(orderClaims('ORDER_COMPLETED', sampleOrder()), 'unrelated-token') };
+		expect((await callWebhook({ body: other, credentials })).status).toBe(401);
+	});
+
+	it('refuses everything when the credential has no access token', async () => {
+		const answer = await callWebhook({ body: genuine(), credentials: { accessToken: '' } });
+		expect(answer.status).toBe(401);
+	});
+
+	it('never puts the access token or the API secret in items, answers or logs', async () => {
+		const bodies = [
+			genuine(),
+			{ data: forge(orderClaims('ORDER_COMPLETED', sampleOrder())) },
+			{ data: unsigned(orderClaims('ORDER_COMPLETED', sampleOrder())) },
+			{ data: 'garbage' },
+			{ data: sign({ ...orderClaims('ORDER_COMPLETED', sampleOrder()), exp: 1 }, ACCESS_TOKEN) },
+		];
+		for (const body of bodies) {
+			const answer = await callWebhook({ body });
+			const seen = JSON.stringify([answer.items, answer.responseBody, answer.logs]);
+			expect(seen).not.toContain(ACCESS_TOKEN);
+			expect(seen).not.toContain(API_SECRET);
+		}
+	});
+
+	it('strips keys that could reach a prototype, and pollutes nothing', async () => {
+		const payload =
+			'{"eventID":"ORDER_COMPLETED","webhookData":{"id":"o-1","status":"COMPLETED","__proto__":{"polluted":true},' +
+			'"constructor":{"prototype":{"polluted":true}},"nested":[{"__proto__":{"polluted":true},"keep":1}]}}';
+		const data = jwt.sign(payload, ACCESS_TOKEN, { algorithm: 'HS256' });
+		const [item] = (await callWebhook({ body: { data } })).items;
+		expect(item.orderId).toBe('o-1');
+		expect(Object.prototype.hasOwnProperty.call(item, '__proto__')).toBe(false);
+		expect(Object.prototype.hasOwnProperty.call(item, 'constructor')).toBe(false);
+		expect(item.nested).toEqual([{ keep: 1 }]);
+		expect(Object.getPrototypeOf(item)).toBe(Object.prototype);
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+		const copy = JSON.parse(JSON.stringify(item));
+		expect(Object.assign({}, copy).polluted).toBeUndefined();
+	});
+});
