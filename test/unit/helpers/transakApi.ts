@@ -5,37 +5,20 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { TransakApi } from '../../../credentials/TransakApi.credentials';
 import { refreshStats } from '../../../nodes/shared/token';
 
+import {
+	makeOrders,
+	startFakeTransakApi,
+	type FakeTransakApi,
+	type FakeTransakApiOptions,
+} from '../../support/fake-transak-api';
+
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { startFakeTransakApi, makeOrders } = require('../../support/fake-transak-api');
 const { createCredentialStore, createExecuteFunctions, testCredential } = require('../../support/n8n-context');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export { startFakeTransakApi, makeOrders, createCredentialStore, createExecuteFunctions, testCredential };
 
-export interface FakeApi {
-	url: string;
-	apiKey: string;
-	apiSecret: string;
-	accessToken: string;
-	validTokens: string[];
-	refreshCalls: number;
-	requests: Array<{ method: string; path: string; query: Record<string, string>; accessToken?: string; apiSecret?: string }>;
-	orders: IDataObject[];
-	credentials(overrides?: IDataObject): IDataObject;
-	setAccessToken(token: string, options?: { keepPrevious?: boolean }): string;
-	rotateAccessToken(options?: { keepPrevious?: boolean }): string;
-	expireAccessToken(): void;
-	expiredToken(): string;
-	seedOrders(orders: IDataObject[]): IDataObject[];
-	addOrder(order: IDataObject): IDataObject;
-	addWebhook(entry: IDataObject): IDataObject;
-	seedWebhooks(entries: IDataObject[]): IDataObject[];
-	failNext(failure: IDataObject): void;
-	failRefresh(status: number | null, body?: unknown): void;
-	reset(): void;
-	requestsTo(prefix: string): FakeApi['requests'];
-	close(): Promise<void>;
-}
+export type FakeApi = FakeTransakApi;
 
 export interface CredentialStore {
 	id: string;
@@ -48,8 +31,8 @@ export interface CredentialStore {
 
 export const credentialType = new TransakApi();
 
-export async function startFake(options: IDataObject = {}): Promise<FakeApi> {
-	return (await startFakeTransakApi(options)) as FakeApi;
+export async function startFake(options: FakeTransakApiOptions = {}): Promise<FakeApi> {
+	return await startFakeTransakApi(options);
 }
 
 export function storeFor(fake: FakeApi, overrides: IDataObject = {}): CredentialStore {
@@ -60,11 +43,21 @@ export interface Ctx extends IExecuteFunctions {
 	helpers: IExecuteFunctions['helpers'] & { log: Array<{ method: string; url: string; headers: IDataObject }> };
 }
 
+/** Which n8n's error wrapping the emulated request helpers reproduce (see n8n-context.js). */
+export type N8nMajor = 1 | 2;
+
+let defaultMajor: N8nMajor = 2;
+
+/** Makes contexts created afterwards behave like n8n 1.x or 2.x (for describe.each). */
+export function emulateN8n(major: N8nMajor): void {
+	defaultMajor = major;
+}
+
 export function contextFor(
 	store: CredentialStore,
-	options: { parameters?: IDataObject; items?: IDataObject[]; continueOnFail?: boolean } = {},
+	options: { parameters?: IDataObject; items?: IDataObject[]; continueOnFail?: boolean; n8nMajor?: N8nMajor } = {},
 ): Ctx {
-	return createExecuteFunctions({ credentialType, store, ...options }) as Ctx;
+	return createExecuteFunctions({ credentialType, store, n8nMajor: defaultMajor, ...options }) as Ctx;
 }
 
 /** Everything an error could show a user or a log, flattened to text. */

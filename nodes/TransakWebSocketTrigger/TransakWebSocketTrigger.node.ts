@@ -1,0 +1,246 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type INodeType,
+	type INodeTypeDescription,
+	type ITriggerFunctions,
+	type ITriggerResponse,
+} from 'n8n-workflow';
+
+import { getOrder, listOrders, listWebhooks } from '../shared/api';
+import { apiBaseUrl, verificationKeys, type TransakCredentials } from '../shared/credentials';
+import { ORDER_EVENTS } from '../shared/events';
+import { JwtVerifier } from '../shared/jwt';
+import { TRANSAK_PUSHER, type PusherEndpoint } from '../shared/pusher';
+import { channelFor, type ChannelMode } from '../shared/pusherPayload';
+import { OrderStream } from '../shared/pusherTrigger';
+import { credentialSecrets } from '../shared/redact';
+import type { RecoveryApi } from '../shared/recovery';
+
+export class TransakWebSocketTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Transak WebSocket Trigger',
+		name: 'transakWebSocketTrigger',
+		icon: { light: 'file:transak.svg', dark: 'file:transak.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle:
+			'={{ {"orderId": "Order " + $parameter["orderId"], "partnerOrderId": "Partner order " + $parameter["partnerOrderId"], "allOrders": "All orders"}[$parameter["channel"]] }}',
+		description: 'Starts the workflow on Transak order updates streamed over Pusher Channels',
+		eventTriggerDescription: 'Waiting for a Transak order update',
+		activationMessage: 'Order updates from Transak will now start executions of this workflow.',
+		defaults: { name: 'Transak WebSocket Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'transakApi', required: true }],
+		properties: [
+			{
+				displayName: 'Channel',
+				name: 'channel',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{
+						name: 'All Orders',
+						value: 'allOrders',
+						description:
+							'Every order of your API key. Events are signed with the access token and verified before they start the workflow.',
+					},
+					{
+						name: 'One Order by Order ID',
+						value: 'orderId',
+						description: 'One order, by the ID Transak gave it (a public channel)',
+					},
+					{
+						name: 'One Order by Partner Order ID',
+						value: 'partnerOrderId',
+						description: 'One order, by the partnerOrderId you passed to the widget (a public channel)',
+					},
+				],
+				default: 'allOrders',
+			},
+			{
+				displayName: 'Order ID',
+				name: 'orderId',
+				type: 'string',
+				required: true,
+				default: '',
+				placeholder: 'aa39d8e1-…-ce7f',
+				description: 'The Transak order ID to follow',
+				displayOptions: { show: { channel: ['orderId'] } },
+			},
+			{
+				displayName: 'Partner Order ID',
+				name: 'partnerOrderId',
+				type: 'string',
+				required: true,
+				default: '',
+				description: 'The partnerOrderId you passed to the Transak widget for this order',
+				displayOptions: { show: { channel: ['partnerOrderId'] } },
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: ORDER_EVENTS,
+				default: [],
+				description: 'Which order events start the workflow. Leave empty for every event.',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'App Key',
+						name: 'appKey',
+						type: 'string',
+						default: '1d9ffac87de599c61283',
+						description: "Transak's Pusher app key (the same for staging and production)",
+					},
+					{
+						displayName: 'Cluster',
+						name: 'cluster',
+						type: 'string',
+						default: 'ap2',
+						description: "Transak's Pusher cluster",
+					},
+					{
+						displayName: 'Force TLS',
+						name: 'forceTLS',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to connect with wss:// (TLS). Turn off only for a local Pusher-protocol server.',
+					},
+					{
+						displayName: 'Ping After Idle (Seconds)',
+						name: 'activityTimeout',
+						type: 'number',
+						typeOptions: { minValue: 0.1, numberPrecision: 1 },
+						default: 120,
+						description:
+							'Check the connection after this long without a message (the server may ask for a shorter time)',
+					},
+					{
+						displayName: 'Pong Timeout (Seconds)',
+						name: 'pongTimeout',
+						type: 'number',
+						typeOptions: { minValue: 0.1, numberPrecision: 1 },
+						default: 30,
+						description: 'How long to wait for the answer to a ping before reconnecting',
+					},
+					{
+						displayName: 'Recover Missed Events',
+						name: 'recoverMissed',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether to ask the Transak API, after every reconnect, for status changes made while disconnected and emit them (marked recovered: true)',
+					},
+					{
+						displayName: 'WebSocket Host',
+						name: 'wsHost',
+						type: 'string',
+						default: '',
+						placeholder: '127.0.0.1',
+						description: 'Host of another Pusher-protocol server (a proxy, the local sandbox). Empty: Pusher itself.',
+					},
+					{
+						displayName: 'WebSocket Port',
+						name: 'wsPort',
+						type: 'number',
+						typeOptions: { minValue: 0, maxValue: 65535 },
+						default: 0,
+						description: 'Port of that server. 0: the standard port (443 with TLS, 80 without).',
+					},
+				],
+			},
+		],
+	};
+
+	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+		const credentials = (await this.getCredentials('transakApi')) as unknown as TransakCredentials;
+		const mode = this.getNodeParameter('channel', 'allOrders') as ChannelMode;
+		const orderId = mode === 'orderId' ? String(this.getNodeParameter('orderId', '')).trim() : undefined;
+		const partnerOrderId =
+			mode === 'partnerOrderId' ? String(this.getNodeParameter('partnerOrderId', '')).trim() : undefined;
+		const events = (this.getNodeParameter('events', []) as string[]).filter((e) => typeof e === 'string');
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+
+		const channel = channelFor(mode, { apiKey: credentials.apiKey, orderId, partnerOrderId });
+		if (!channel.ok) throw new NodeOperationError(this.getNode(), channel.message);
+		const verifier = new JwtVerifier(verificationKeys(credentials));
+		if (mode === 'allOrders' && !verifier.hasKeys) {
+			throw new NodeOperationError(
+				this.getNode(),
+				'The Transak API credential has no access token: the all-orders channel cannot be verified without it',
+			);
+		}
+
+		const endpoint: PusherEndpoint = {
+			appKey: String(options.appKey || TRANSAK_PUSHER.app).trim(),
+			cluster: String(options.cluster || TRANSAK_PUSHER.cluster).trim(),
+			wsHost: typeof options.wsHost === 'string' && options.wsHost.trim() ? options.wsHost.trim() : undefined,
+			wsPort: Number(options.wsPort) > 0 ? Number(options.wsPort) : undefined,
+			forceTLS: options.forceTLS !== false,
+			activityTimeoutMs: seconds(options.activityTimeout),
+			pongTimeoutMs: seconds(options.pongTimeout),
+		};
+
+		const node = this.getNode();
+		const api = recoveryApi(this, credentials, options.recoverMissed !== false);
+		const stream = new OrderStream(
+			{
+				// Looked up at call time: in manual mode n8n replaces emit/emitError after trigger() returns.
+				emit: (json) => this.emit([[{ json }]]),
+				emitError: (error) => this.emitError(error),
+				logger: this.logger,
+			},
+			{
+				endpoint,
+				mode,
+				channel: channel.name,
+				target: { mode, orderId, partnerOrderId },
+				events,
+				verifier,
+				api,
+				secrets: credentialSecrets(credentials as unknown as IDataObject),
+				manual: this.getMode() === 'manual',
+				label: `Transak WebSocket Trigger "${node.name}"`,
+			},
+		);
+		stream.start();
+
+		return {
+			closeFunction: async () => stream.close(),
+			manualTriggerFunction: async () => {
+				await stream.firstEvent;
+			},
+		};
+	}
+}
+
+function seconds(value: unknown): number | undefined {
+	const n = Number(value);
+	return Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : undefined;
+}
+
+/** The partner API calls for recovery, bound to this trigger, or why there are none. */
+function recoveryApi(
+	context: ITriggerFunctions,
+	credentials: TransakCredentials,
+	enabled: boolean,
+): RecoveryApi | { unavailable: string } {
+	if (!enabled) return { unavailable: 'turned off in the options' };
+	if (!/^https?:\/\//i.test(apiBaseUrl(credentials))) {
+		return { unavailable: 'the Transak API credential has no valid base URL' };
+	}
+	return {
+		getOrder: async (id) => await getOrder.call(context, id),
+		listOrders: async (query) => await listOrders.call(context, query),
+		listWebhooks: async (query) => await listWebhooks.call(context, query),
+	};
+}

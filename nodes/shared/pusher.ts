@@ -1,0 +1,398 @@
+import Pusher, { type Channel, type Options } from 'pusher-js';
+
+/**
+ * Transak's Pusher app, the same for staging and production. Its key is public: Transak publishes
+ * it for browsers and apps (it identifies the app, it does not authorise anything).
+ */
+export const TRANSAK_PUSHER = { app: '1d9ffac87de599c61283', cluster: 'ap2' } as const;
+
+/** Where and how to connect; `wsHost`/`wsPort` point at any Pusher-protocol server. */
+export interface PusherEndpoint {
+	appKey: string;
+	cluster: string;
+	wsHost?: string;
+	wsPort?: number;
+	forceTLS: boolean;
+	/** Idle time before the client sends `pusher:ping` (the server's activity_timeout wins if lower). */
+	activityTimeoutMs?: number;
+	/** How long to wait for the answer to a ping before reconnecting. */
+	pongTimeoutMs?: number;
+}
+
+/**
+ * pusher-js options for an endpoint. Only WebSocket transports: without `enabledTransports` a
+ * failing socket falls back to HTTP streaming against pusher.com hosts, whatever `wsHost` says.
+ * Stats off: nothing goes anywhere but the configured host.
+ */
+export function pusherOptions(endpoint: PusherEndpoint): Options {
+	const options: Options = {
+		cluster: endpoint.cluster,
+		forceTLS: endpoint.forceTLS,
+		enabledTransports: endpoint.forceTLS ? ['ws', 'wss'] : ['ws'],
+		enableStats: false,
+	};
+	if (endpoint.wsHost) options.wsHost = endpoint.wsHost;
+	if (endpoint.wsPort !== undefined && endpoint.wsPort > 0) {
+		options.wsPort = endpoint.wsPort;
+		options.wssPort = endpoint.wsPort;
+	}
+	if (endpoint.activityTimeoutMs !== undefined && endpoint.activityTimeoutMs > 0) {
+		options.activityTimeout = endpoint.activityTimeoutMs;
+	}
+	if (endpoint.pongTimeoutMs !== undefined && endpoint.pongTimeoutMs > 0) {
+		options.pongTimeout = endpoint.pongTimeoutMs;
+	}
+	return options;
+}
+
+export interface ClientLogger {
+	debug(message: string): void;
+	info(message: string): void;
+	warn(message: string): void;
+}
+
+export interface ChannelHandlers {
+	/** A channel event other than `pusher:*` / `pusher_internal:*`, data as pusher-js decoded it. */
+	onEvent(eventName: string, data: unknown): void;
+	/**
+	 * The subscription succeeded. `missedSince` is set on every re-subscription: the time the
+	 * previous connection was last heard from, i.e. since when events may have been lost.
+	 */
+	onSubscribed(missedSince: number | undefined): void;
+	/** A state pusher-js will not leave by itself. Called at most once, after the client is closed. */
+	onFatal(error: Error): void;
+}
+
+/** Backoff of our own reconnect attempts while pusher-js is stuck connecting (server down). */
+export const RECONNECT_DELAYS_MS = [1500, 3000, 6000, 12000, 24000, 30000];
+
+/** A drop right after a fast reconnect waits for pusher-js's own delay: no tight reconnect loop. */
+export const FAST_RECONNECT_MIN_INTERVAL_MS = 10_000;
+
+interface CloseInfo {
+	code?: number;
+	message?: string;
+}
+
+interface Dispatcher {
+	callbacks: { get(name: string): Array<{ fn: (...args: unknown[]) => void }> | undefined };
+	unbind(eventName: string, callback: (...args: unknown[]) => void): void;
+}
+
+/** Pusher's global network object (Node: a never-online-or-offline event dispatcher). */
+function network(): Dispatcher | undefined {
+	const runtime = (Pusher as unknown as { Runtime?: { getNetwork?: () => unknown } }).Runtime;
+	const net = runtime?.getNetwork?.() as Dispatcher | undefined;
+	return net && typeof net.unbind === 'function' && net.callbacks ? net : undefined;
+}
+
+function networkHandlers(net: Dispatcher | undefined): Map<string, Set<(...args: unknown[]) => void>> {
+	const handlers = new Map<string, Set<(...args: unknown[]) => void>>();
+	for (const name of ['online', 'offline']) {
+		handlers.set(name, new Set((net?.callbacks.get(name) ?? []).map((binding) => binding.fn)));
+	}
+	return handlers;
+}
+
+function closeInfo(error: unknown): CloseInfo {
+	const data = (error as { data?: unknown; error?: { data?: unknown } } | undefined)?.data ??
+		(error as { error?: { data?: unknown } } | undefined)?.error?.data;
+	if (data === null || typeof data !== 'object') return {};
+	const { code, message } = data as { code?: unknown; message?: unknown };
+	return {
+		code: typeof code === 'number' ? code : undefined,
+		message: typeof message === 'string' ? message : undefined,
+	};
+}
+
+/** Close codes after which the server asks for a delay (4100-4199 over capacity, 1002-1004 protocol errors). */
+function asksForBackoff(code: number | undefined): boolean {
+	return code !== undefined && ((code >= 4100 && code < 4200) || (code >= 1002 && code <= 1004));
+}
+
+/**
+ * One pusher-js client subscribed to one channel, for a long-running process.
+ *
+ * - `close()` unbinds, unsubscribes, disconnects and removes what pusher-js keeps globally: its
+ *   `Pusher.instances` entry and the `online`/`offline` handlers each instance binds on the global
+ *   network object (pusher-js never removes either).
+ * - After an abrupt drop pusher-js waits 1 s before reconnecting; the client reconnects at once
+ *   instead (through the public disconnect/connect API), unless the server asked for a backoff or
+ *   the previous fast reconnect was less than 10 s ago.
+ * - While the server is down pusher-js retries after 1 s, 16 s, 46 s, then every 60 s; the client
+ *   restarts the attempt on a shorter backoff (1.5 s doubling to 30 s).
+ * - `failed`, and `disconnected` not caused by `close()` (a refusal, close codes 4001-4099 and
+ *   4300+), close the client and call `onFatal` once.
+ */
+export class PusherChannelClient {
+	private pusher: Pusher | undefined;
+
+	private channel: Channel | undefined;
+
+	private closed = false;
+
+	private selfDisconnecting = false;
+
+	private subscriptions = 0;
+
+	private lastHeardAt = Date.now();
+
+	private missedSince: number | undefined;
+
+	private lastClose: CloseInfo = {};
+
+	private lastFastReconnectAt = 0;
+
+	private reconnectAttempt = 0;
+
+	private watchdog: NodeJS.Timeout | undefined;
+
+	private fastReconnect: NodeJS.Immediate | undefined;
+
+	private outageLogged = false;
+
+	private dropLogged = false;
+
+	private networkBindings = new Map<string, Array<(...args: unknown[]) => void>>();
+
+	constructor(
+		private readonly endpoint: PusherEndpoint,
+		readonly channelName: string,
+		private readonly handlers: ChannelHandlers,
+		private readonly log: ClientLogger,
+	) {}
+
+	/** Connects and subscribes; events arrive through the handlers. */
+	start(): void {
+		if (this.pusher !== undefined || this.closed) return;
+		const net = network();
+		const before = networkHandlers(net);
+		const pusher = new Pusher(this.endpoint.appKey, pusherOptions(this.endpoint));
+		this.pusher = pusher;
+		// The constructor is synchronous: every network handler that appeared during it is ours.
+		for (const [name, fns] of networkHandlers(net)) {
+			this.networkBindings.set(name, [...fns].filter((fn) => !before.get(name)?.has(fn)));
+		}
+
+		const connection = pusher.connection;
+		connection.bind('state_change', this.onStateChange);
+		connection.bind('error', this.onError);
+		connection.bind('connecting_in', this.onConnectingIn);
+		connection.bind('message', this.onMessage);
+
+		const channel = pusher.subscribe(this.channelName);
+		this.channel = channel;
+		channel.bind_global(this.onChannelEvent);
+		// The constructor entered `connecting` before any listener could see it.
+		this.onStateChange({ previous: 'initialized', current: connection.state });
+	}
+
+	get state(): string {
+		return this.closed ? 'closed' : (this.pusher?.connection.state ?? 'initialized');
+	}
+
+	get isClosed(): boolean {
+		return this.closed;
+	}
+
+	/** Stops everything this client started. Safe to call more than once. */
+	close(): void {
+		if (this.closed) return;
+		this.closed = true;
+		this.clearTimers();
+		const pusher = this.pusher;
+		if (pusher === undefined) return;
+		this.channel?.unbind_all();
+		const connection = pusher.connection;
+		connection.unbind('state_change', this.onStateChange);
+		connection.unbind('error', this.onError);
+		connection.unbind('connecting_in', this.onConnectingIn);
+		connection.unbind('message', this.onMessage);
+		pusher.unsubscribe(this.channelName);
+		pusher.unbind_all();
+		this.selfDisconnecting = true;
+		try {
+			pusher.disconnect();
+		} finally {
+			this.selfDisconnecting = false;
+		}
+		const instances = (Pusher as unknown as { instances: Pusher[] }).instances;
+		const index = instances.indexOf(pusher);
+		if (index !== -1) instances.splice(index, 1);
+		const net = network();
+		for (const [name, fns] of this.networkBindings) {
+			for (const fn of fns) net?.unbind(name, fn);
+		}
+		this.networkBindings.clear();
+		this.channel = undefined;
+		this.pusher = undefined;
+	}
+
+	private clearTimers(): void {
+		if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+		if (this.fastReconnect !== undefined) clearImmediate(this.fastReconnect);
+		this.watchdog = undefined;
+		this.fastReconnect = undefined;
+	}
+
+	private readonly onMessage = (): void => {
+		this.lastHeardAt = Date.now();
+	};
+
+	private readonly onError = (error: unknown): void => {
+		const info = closeInfo(error);
+		if (info.code !== undefined) this.lastClose = info;
+		this.log.debug(
+			`Pusher connection error${info.code !== undefined ? ` (code ${info.code}${info.message ? `: ${info.message}` : ''})` : ''}`,
+		);
+		// 4001-4099: the server is about to close and a retry with the same settings cannot succeed.
+		// Closing now, while the socket is still open, ends it with a clean close handshake.
+		if (info.code !== undefined && info.code >= 4001 && info.code <= 4099) this.fail(this.refusalError());
+	};
+
+	/** Once per drop: what happened (never a secret: close codes and the server's reason). */
+	private noteDrop(): void {
+		if (this.dropLogged) return;
+		this.dropLogged = true;
+		const { code, message } = this.lastClose;
+		const why = code !== undefined ? ` (code ${code}${message ? `: ${message}` : ''})` : '';
+		this.log.info(`Pusher connection lost${why}; reconnecting`);
+	}
+
+	private readonly onStateChange = (change: { previous: string; current: string }): void => {
+		if (this.closed) return;
+		const { previous, current } = change;
+		if (previous === 'connected' && current !== 'connected') {
+			if (this.missedSince === undefined) this.missedSince = this.lastHeardAt;
+			if (!this.selfDisconnecting && current !== 'disconnected') this.noteDrop();
+		}
+		switch (current) {
+			case 'connected':
+				this.clearWatchdog();
+				this.reconnectAttempt = 0;
+				if (this.outageLogged) this.log.info('Pusher server reachable again');
+				this.outageLogged = false;
+				this.dropLogged = false;
+				this.lastClose = {};
+				return;
+			case 'connecting':
+			case 'unavailable':
+				if (current === 'unavailable' && !this.outageLogged) {
+					this.outageLogged = true;
+					this.log.warn('Pusher server unreachable; still retrying');
+				}
+				this.armWatchdog();
+				return;
+			case 'failed':
+				this.fail(new Error('Pusher connection failed: no WebSocket transport is available for these connection options'));
+				return;
+			case 'disconnected':
+				if (this.selfDisconnecting) return;
+				this.fail(this.refusalError());
+				return;
+			default:
+				return;
+		}
+	};
+
+	private refusalError(): Error {
+		const { code, message } = this.lastClose;
+		const detail = code !== undefined ? ` with code ${code}${message ? ` (${message})` : ''}` : '';
+		const hint =
+			code === 4001 || code === 4003 || code === 4004
+				? '. Check the App Key and Cluster options (and Websocket Host for a custom server)'
+				: '';
+		return new Error(`The Pusher server refused the connection${detail}${hint}`);
+	}
+
+	/** pusher-js is about to wait before reconnecting after a close: reconnect now when allowed. */
+	private readonly onConnectingIn = (delaySeconds: unknown): void => {
+		if (this.closed || !(Number(delaySeconds) > 0)) return;
+		const now = Date.now();
+		this.noteDrop();
+		if (asksForBackoff(this.lastClose.code)) {
+			this.log.info(`Pusher server asked to back off; reconnecting in ${String(delaySeconds)} s`);
+			return;
+		}
+		// 4200-4299: pusher-js already reconnects at once.
+		const code = this.lastClose.code;
+		if (code !== undefined && code >= 4200 && code < 4300) return;
+		if (now - this.lastFastReconnectAt < FAST_RECONNECT_MIN_INTERVAL_MS) return;
+		this.lastFastReconnectAt = now;
+		// Deferred: pusher-js arms its retry timer right after this event; disconnect() clears it.
+		if (this.fastReconnect === undefined) {
+			this.fastReconnect = setImmediate(() => {
+				this.fastReconnect = undefined;
+				// Still waiting on its own timer (it reports `connected` until the timer fires).
+				if (!this.closed && this.pusher?.connection.state === 'connected') this.restart();
+			});
+		}
+	};
+
+	private armWatchdog(): void {
+		if (this.watchdog !== undefined || this.closed) return;
+		const base = RECONNECT_DELAYS_MS[Math.min(this.reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)];
+		this.reconnectAttempt += 1;
+		const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+		this.watchdog = setTimeout(() => {
+			this.watchdog = undefined;
+			const state = this.pusher?.connection.state;
+			if (this.closed || (state !== 'connecting' && state !== 'unavailable')) return;
+			this.log.debug(`Pusher not connected after ${delay} ms; trying again`);
+			this.restart();
+		}, delay);
+	}
+
+	private clearWatchdog(): void {
+		if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+		this.watchdog = undefined;
+	}
+
+	/** A fresh connection attempt through the public API; channels are re-subscribed on connect. */
+	private restart(): void {
+		const pusher = this.pusher;
+		if (pusher === undefined || this.closed) return;
+		this.clearWatchdog();
+		this.selfDisconnecting = true;
+		try {
+			pusher.disconnect();
+		} finally {
+			this.selfDisconnecting = false;
+		}
+		if (!this.closed) pusher.connect();
+	}
+
+	private readonly onChannelEvent = (eventName: string, data: unknown): void => {
+		if (this.closed) return;
+		if (eventName === 'pusher:subscription_succeeded') {
+			const missedSince = this.subscriptions > 0 ? (this.missedSince ?? this.lastHeardAt) : undefined;
+			this.subscriptions += 1;
+			this.missedSince = undefined;
+			if (missedSince === undefined) this.log.debug('Subscribed');
+			else this.log.info(`Re-subscribed, ${Math.round((Date.now() - missedSince) / 100) / 10} s after the connection was last heard from`);
+			this.handlers.onSubscribed(missedSince);
+			return;
+		}
+		if (eventName === 'pusher:subscription_error') {
+			this.fail(new Error(`The Pusher server refused the subscription to the channel${describe(data)}`));
+			return;
+		}
+		if (eventName.startsWith('pusher:') || eventName.startsWith('pusher_internal:')) return;
+		this.handlers.onEvent(eventName, data);
+	};
+
+	private fail(error: Error): void {
+		if (this.closed) return;
+		this.close();
+		this.handlers.onFatal(error);
+	}
+}
+
+function describe(data: unknown): string {
+	if (data !== null && typeof data === 'object') {
+		const { status, error } = data as { status?: unknown; error?: unknown };
+		if (typeof error === 'string') return `: ${error}`;
+		if (typeof status === 'number') return ` (status ${status})`;
+	}
+	return '';
+}

@@ -1,0 +1,171 @@
+import type { JwtVerifier } from './jwt';
+import { ORDER_EVENTS } from './events';
+import { orderEvent, sanitize, type TransakEvent } from './payload';
+
+/** The three Transak channels: one order by its ID, one order by the partner's ID, every order. */
+export type ChannelMode = 'orderId' | 'partnerOrderId' | 'allOrders';
+
+export const CHANNEL_MODES: readonly ChannelMode[] = ['orderId', 'partnerOrderId', 'allOrders'];
+
+/** Pusher's rule for channel names. */
+const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]+$/;
+const MAX_CHANNEL_NAME = 164;
+
+export const ORDER_EVENT_IDS: ReadonlySet<string> = new Set(ORDER_EVENTS.map((o) => String(o.value)));
+
+/** The event an order status implies, for every order event that may announce it. */
+export const EVENTS_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
+	AWAITING_PAYMENT_FROM_USER: ['ORDER_CREATED'],
+	PAYMENT_DONE_MARKED_BY_USER: ['ORDER_PAYMENT_VERIFYING'],
+	PROCESSING: ['ORDER_PROCESSING'],
+	PENDING_DELIVERY_FROM_TRANSAK: ['ORDER_PROCESSING'],
+	ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK: ['ORDER_PROCESSING'],
+	COMPLETED: ['ORDER_COMPLETED'],
+	FAILED: ['ORDER_FAILED'],
+	CANCELLED: ['ORDER_FAILED', 'ORDER_CANCELLED'],
+	EXPIRED: ['ORDER_FAILED', 'ORDER_EXPIRED'],
+	REFUNDED: ['ORDER_REFUNDED'],
+};
+
+export interface ChannelIds {
+	apiKey?: string;
+	orderId?: string;
+	partnerOrderId?: string;
+}
+
+/** The channel to subscribe to, or an error message naming what is missing or unusable. */
+export function channelFor(mode: ChannelMode, ids: ChannelIds): { ok: true; name: string } | { ok: false; message: string } {
+	const apiKey = (ids.apiKey ?? '').trim();
+	const need = (value: string | undefined, what: string): string | undefined =>
+		(value ?? '').trim().length > 0 ? undefined : `${what} is empty`;
+	let name: string;
+	let missing: string | undefined;
+	switch (mode) {
+		case 'orderId':
+			missing = need(ids.orderId, 'Order ID');
+			name = (ids.orderId ?? '').trim();
+			break;
+		case 'partnerOrderId':
+			missing = need(apiKey, 'The API Key of the credential') ?? need(ids.partnerOrderId, 'Partner Order ID');
+			name = `${apiKey}_${(ids.partnerOrderId ?? '').trim()}`;
+			break;
+		case 'allOrders':
+			missing = need(apiKey, 'The API Key of the credential');
+			name = apiKey;
+			break;
+		default:
+			return { ok: false, message: `Unknown channel "${String(mode)}"` };
+	}
+	if (missing !== undefined) return { ok: false, message: missing };
+	if (name.length > MAX_CHANNEL_NAME || !CHANNEL_NAME.test(name)) {
+		return {
+			ok: false,
+			message: `The channel name built from ${mode === 'allOrders' ? 'the API Key' : mode === 'orderId' ? 'the Order ID' : 'the API Key and Partner Order ID'} is not a valid Pusher channel name (letters, digits and _-=@,.; only, at most ${MAX_CHANNEL_NAME} characters)`,
+		};
+	}
+	return { ok: true, name };
+}
+
+/**
+ * The event ID of an order event: the Pusher event name when it is an order event (the contract),
+ * else the event the payload names, else the one its status implies. Older integrations saw the
+ * order ID as the event name on the all-orders channel.
+ */
+export function resolveEventID(pusherEvent: string, payloadEventID: unknown, status: unknown): string {
+	if (ORDER_EVENT_IDS.has(pusherEvent)) return pusherEvent;
+	if (typeof payloadEventID === 'string' && ORDER_EVENT_IDS.has(payloadEventID)) return payloadEventID;
+	const implied = typeof status === 'string' ? EVENTS_BY_STATUS[status]?.[0] : undefined;
+	return implied ?? pusherEvent;
+}
+
+/** `ignored`: not for us (KYC, no order). `rejected`: a payload we must not trust. `malformed`: unreadable. */
+export type PusherEventResult =
+	| { ok: true; event: TransakEvent }
+	| { ok: false; reason: 'malformed' | 'rejected' | 'ignored'; message: string };
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+	return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** Data as pusher-js hands it over: an object, or a string (JSON it could not parse, a JWT, JSON twice encoded). */
+function readObject(data: unknown): Record<string, unknown> | undefined {
+	if (isPlainObject(data)) return data;
+	if (typeof data !== 'string') return undefined;
+	try {
+		const parsed: unknown = JSON.parse(data);
+		return isPlainObject(parsed) ? parsed : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** The token of an all-orders event: the data itself, or `{data: "<JWT>"}` as webhooks carry it. */
+function readToken(data: unknown): unknown {
+	if (typeof data === 'string') {
+		const trimmed = data.trim();
+		if (trimmed.startsWith('"') || trimmed.startsWith('{')) {
+			try {
+				return readToken(JSON.parse(trimmed));
+			} catch {
+				return data;
+			}
+		}
+		return data;
+	}
+	if (isPlainObject(data) && typeof data.data === 'string') return data.data;
+	return data;
+}
+
+/** An order from a payload: `{webhookData, eventID}` as webhooks carry it, or the order object itself. */
+export function orderFromPayload(
+	eventName: string,
+	payload: Record<string, unknown>,
+): PusherEventResult {
+	const nested = isPlainObject(payload.data) ? payload.data : undefined;
+	const order = isPlainObject(payload.webhookData)
+		? payload.webhookData
+		: nested !== undefined && (nested.id !== undefined || nested.orderId !== undefined) && payload.id === undefined
+			? nested
+			: payload;
+	const payloadEventID = payload.eventID ?? nested?.eventID;
+	if (
+		(typeof payloadEventID === 'string' && payloadEventID.startsWith('KYC_')) ||
+		eventName.startsWith('KYC_') ||
+		order.kycStatus !== undefined
+	) {
+		return { ok: false, reason: 'ignored', message: 'KYC event' };
+	}
+	const eventID = resolveEventID(eventName, payloadEventID, order.status);
+	const built = orderEvent(eventID, order);
+	if (!built.ok) return { ok: false, reason: 'ignored', message: built.message };
+	built.event.json = sanitize(built.event.json);
+	return built;
+}
+
+/**
+ * Turns one Pusher channel event into a Transak order event. On the all-orders channel the data
+ * must be a JWT that verifies with the credential's keys, exactly as webhooks must; on the public
+ * channels it is the order (an object, or JSON text), and a signed token is accepted if it verifies.
+ */
+export function parsePusherEvent(
+	mode: ChannelMode,
+	eventName: string,
+	data: unknown,
+	verifier: JwtVerifier,
+): PusherEventResult {
+	if (mode === 'allOrders') {
+		const check = verifier.verify(readToken(data));
+		if (!check.ok) return { ok: false, reason: check.reason, message: check.message };
+		return orderFromPayload(eventName, check.claims);
+	}
+	if (typeof data === 'string' && JWT_SHAPE.test(data.trim())) {
+		const check = verifier.verify(data.trim());
+		if (!check.ok) return { ok: false, reason: check.reason, message: check.message };
+		return orderFromPayload(eventName, check.claims);
+	}
+	const payload = readObject(data);
+	if (payload === undefined) return { ok: false, reason: 'malformed', message: 'event data is not an order object' };
+	return orderFromPayload(eventName, payload);
+}

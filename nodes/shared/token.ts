@@ -1,0 +1,387 @@
+import { createHash } from 'crypto';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
+
+import { apiBaseUrl, type TransakCredentials } from './credentials';
+import { credentialSecrets, scrubSecrets } from './redact';
+
+/*
+ * Access-token refresh through n8n's credential `preAuthentication` hook.
+ *
+ * The credential has a hidden, expirable field, `currentAccessToken`: the token API calls send.
+ * n8n calls `preAuthentication` when that field is empty, after an API call answered 401 (then
+ * retries the call once), and when the credential is tested; it stores whatever the hook returns
+ * in the credential, so a refreshed token survives restarts and is seen by every worker.
+ *
+ * - Empty field (first use): copy the user's access token. No network call.
+ * - Otherwise the call is a 401 or a credential test, which the hook cannot tell apart: it asks
+ *   Transak whether the token still works (one cheap GET; skipped when the token's own `exp`
+ *   says it has expired) and refreshes only when Transak refuses it.
+ * - Concurrent 401s in one process share one refresh, and later callers that still hold the old
+ *   token get the new one without a second refresh: Transak rate-limits the endpoint and every
+ *   refresh rotates the token.
+ *
+ * `currentAccessTokenFor` fingerprints the environment, API key and access token the field was
+ * derived from: when the user edits the credential, the stale field is ignored.
+ */
+
+export const CURRENT_TOKEN_FIELD = 'currentAccessToken';
+export const CURRENT_TOKEN_SOURCE_FIELD = 'currentAccessTokenFor';
+
+export const REFRESH_PATH = '/partners/api/v2/refresh-token';
+/** The cheapest authenticated call: the credential test uses it too. */
+export const PROBE_PATH = '/partners/api/v2/orders';
+
+export interface TransakApiCredentials extends TransakCredentials {
+	currentAccessToken?: string;
+	currentAccessTokenFor?: string;
+}
+
+type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
+
+export type TokenErrorKind = 'noSecret' | 'refreshRejected' | 'refreshFailed';
+
+/**
+ * A token problem, worded for the user. It deliberately has no `code`, `status` or `httpCode`
+ * property: n8n would then replace the message with a generic one for that status.
+ */
+export class TransakTokenError extends Error {
+	readonly isTransakTokenError = true;
+
+	constructor(
+		readonly kind: TokenErrorKind,
+		message: string,
+		readonly description: string,
+		readonly transakStatus?: number,
+	) {
+		super(message);
+		this.name = 'TransakTokenError';
+		rememberTokenError(this);
+	}
+}
+
+/*
+ * n8n wraps what preAuthentication throws in a NodeApiError. n8n 2.x keeps the original as
+ * `cause`; n8n 1.x drops it (a class field resets `cause` after the constructor set it) and keeps
+ * only the message. Recently thrown token errors are therefore also found by their message.
+ */
+const recentTokenErrors = new Map<string, TransakTokenError>();
+
+function rememberTokenError(error: TransakTokenError): TransakTokenError {
+	recentTokenErrors.delete(error.message);
+	if (recentTokenErrors.size >= 64) recentTokenErrors.delete(recentTokenErrors.keys().next().value as string);
+	recentTokenErrors.set(error.message, error);
+	return error;
+}
+
+/** The token error n8n wrapped, found by its message (see above). */
+export function tokenErrorByMessage(message: unknown): TransakTokenError | undefined {
+	return typeof message === 'string' ? recentTokenErrors.get(message) : undefined;
+}
+
+export function isTransakTokenError(value: unknown): value is TransakTokenError {
+	return (
+		value instanceof TransakTokenError ||
+		(typeof value === 'object' && value !== null && (value as IDataObject).isTransakTokenError === true)
+	);
+}
+
+function nonEmpty(value: unknown): value is string {
+	return typeof value === 'string' && value.length > 0;
+}
+
+function sha256(parts: ReadonlyArray<unknown>): string {
+	return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/** Identifies what a refreshed token was derived from, without storing any secret. */
+export function credentialFingerprint(credentials: TransakApiCredentials): string {
+	return sha256([
+		'transak-token-source/1',
+		apiBaseUrl(credentials),
+		credentials.apiKey ?? '',
+		credentials.accessToken ?? '',
+	]).slice(0, 32);
+}
+
+/** The token API calls send: the refreshed one while it belongs to this credential, else the user's. */
+export function apiAccessToken(credentials: TransakApiCredentials): string {
+	const current = credentials.currentAccessToken;
+	if (nonEmpty(current) && credentials.currentAccessTokenFor === credentialFingerprint(credentials)) {
+		return current;
+	}
+	return credentials.accessToken ?? '';
+}
+
+/**
+ * Every token that may sign Transak webhooks and all-orders WebSocket events, newest first: the
+ * refreshed token (Transak may sign with it once it replaced the old one), the user's access
+ * token, and the optional previous token.
+ */
+export function currentAccessTokens(credentials: TransakApiCredentials): string[] {
+	return [
+		...new Set(
+			[apiAccessToken(credentials), credentials.accessToken, credentials.previousAccessToken].filter(
+				nonEmpty,
+			),
+		),
+	];
+}
+
+/** True when the token is a JWT whose `exp` has passed: no need to ask Transak about it. */
+export function isExpiredJwt(token: string, now = Date.now()): boolean {
+	const parts = token.split('.');
+	if (parts.length !== 3) return false;
+	try {
+		const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
+		const exp = (claims as IDataObject | null)?.exp;
+		return typeof exp === 'number' && Number.isFinite(exp) && exp * 1000 <= now;
+	} catch {
+		return false;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Process-wide refresh bookkeeping, keyed by hashes (never by the secrets themselves).
+
+interface Refreshed {
+	token: string;
+	until: number;
+}
+
+/** How long a refresh result answers for the token it replaced. */
+const REFRESHED_TTL_MS = 24 * 60 * 60 * 1000;
+/** After a failed refresh, callers with the same token and secret get the same error for this long. */
+const FAILURE_TTL_MS = 30 * 1000;
+const MAX_ENTRIES = 256;
+
+const inflight = new Map<string, Promise<string>>();
+const refreshed = new Map<string, Refreshed>();
+const failures = new Map<string, { error: TransakTokenError; until: number }>();
+
+let refreshCount = 0;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+	map.delete(key);
+	if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string);
+	map.set(key, value);
+}
+
+/** Test hooks: how many refresh calls this process made, and a reset between tests. */
+export const refreshStats = {
+	get count(): number {
+		return refreshCount;
+	},
+	reset(): void {
+		refreshCount = 0;
+		inflight.clear();
+		refreshed.clear();
+		failures.clear();
+		recentTokenErrors.clear();
+	},
+};
+
+function statusOf(error: unknown): number | undefined {
+	const e = error as IDataObject & { response?: { status?: unknown }; cause?: unknown };
+	for (const candidate of [e?.response?.status, e?.httpCode, e?.statusCode, e?.status]) {
+		const n = typeof candidate === 'string' ? Number(candidate) : candidate;
+		if (typeof n === 'number' && Number.isInteger(n) && n >= 100 && n < 600) return n;
+	}
+	return undefined;
+}
+
+/** Runs a request and hands back its status and body whether or not it succeeded. */
+async function send(
+	httpRequest: HttpRequest,
+	options: IHttpRequestOptions,
+): Promise<{ status?: number; body?: unknown; failure?: string }> {
+	try {
+		const response = (await httpRequest({
+			...options,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as IN8nHttpFullResponse;
+		return { status: response.statusCode, body: response.body };
+	} catch (error) {
+		const status = statusOf(error);
+		if (status !== undefined) {
+			const e = error as { response?: { data?: unknown }; cause?: { response?: { data?: unknown } } };
+			return { status, body: e.response?.data ?? e.cause?.response?.data };
+		}
+		const code = (error as IDataObject).code;
+		return { failure: typeof code === 'string' ? code : 'network error' };
+	}
+}
+
+/** Transak's own words from an error body (`{message}`, `{error: {message}}` or `{error: "..."}`). */
+export function transakMessage(body: unknown): string | undefined {
+	let value = body;
+	if (typeof body === 'string') {
+		try {
+			value = JSON.parse(body);
+		} catch {
+			const text = body.trim();
+			return text.length > 0 && text.length < 300 ? text : undefined;
+		}
+	}
+	if (typeof value !== 'object' || value === null) return undefined;
+	const obj = value as IDataObject;
+	const error = obj.error;
+	const candidates = [
+		typeof error === 'object' && error !== null ? (error as IDataObject).message : undefined,
+		obj.message,
+		typeof error === 'string' ? error : undefined,
+	];
+	return candidates.find((c): c is string => typeof c === 'string' && c.trim().length > 0)?.trim();
+}
+
+type Verdict = 'accepted' | 'rejected' | 'unknown';
+
+async function probe(
+	httpRequest: HttpRequest,
+	credentials: TransakApiCredentials,
+	token: string,
+): Promise<Verdict> {
+	const { status } = await send(httpRequest, {
+		method: 'GET',
+		baseURL: apiBaseUrl(credentials),
+		url: PROBE_PATH,
+		qs: { limit: 1 },
+		headers: { accept: 'application/json', 'access-token': token },
+	});
+	if (status === 401) return 'rejected';
+	if (status !== undefined && status >= 200 && status < 300) return 'accepted';
+	return 'unknown';
+}
+
+function noSecretError(): TransakTokenError {
+	return new TransakTokenError(
+		'noSecret',
+		'The Transak access token has expired or is invalid. Generate a new access token and paste it into the Transak API credential, or add your API secret there so that n8n refreshes the token by itself.',
+		'Transak answered 401 (Authorization Required). Access tokens are valid for 7 days. Get a new one from the Transak partner dashboard or with POST /partners/api/v2/refresh-token, or fill in the API Secret field of the credential.',
+		401,
+	);
+}
+
+async function refresh(
+	httpRequest: HttpRequest,
+	credentials: TransakApiCredentials,
+): Promise<Refreshed> {
+	refreshCount++;
+	const secrets = credentialSecrets(credentials as unknown as IDataObject);
+	const { status, body, failure } = await send(httpRequest, {
+		method: 'POST',
+		baseURL: apiBaseUrl(credentials),
+		url: REFRESH_PATH,
+		headers: {
+			accept: 'application/json',
+			'content-type': 'application/json',
+			'api-secret': credentials.apiSecret ?? '',
+		},
+		body: { apiKey: credentials.apiKey },
+	});
+	const said = transakMessage(body);
+	const words = said === undefined ? '' : `: ${scrubSecrets(said, secrets)}`;
+	if (status === undefined) {
+		throw new TransakTokenError(
+			'refreshFailed',
+			`Could not refresh the Transak access token (${failure ?? 'no response'}).`,
+			`POST ${REFRESH_PATH} got no answer from ${apiBaseUrl(credentials)}. Check the environment or base URL of the Transak API credential.`,
+		);
+	}
+	if (status === 400 || status === 401 || status === 403) {
+		throw new TransakTokenError(
+			'refreshRejected',
+			`Transak refused to refresh the access token (HTTP ${status}${words}). Check the API key and API secret in the Transak API credential, or paste a new access token there.`,
+			'The API key and API secret must belong to the same Transak environment (staging or production) as the credential.',
+			status,
+		);
+	}
+	const data = (body as IDataObject | undefined)?.data as IDataObject | undefined;
+	const token = data?.accessToken;
+	if (status < 200 || status >= 300 || !nonEmpty(token)) {
+		throw new TransakTokenError(
+			'refreshFailed',
+			`Could not refresh the Transak access token (HTTP ${status}${words}).`,
+			`POST ${REFRESH_PATH} did not return data.accessToken.`,
+			status,
+		);
+	}
+	const expiresAt = typeof data?.expiresAt === 'number' ? data.expiresAt * 1000 : Infinity;
+	return { token, until: Math.min(Date.now() + REFRESHED_TTL_MS, expiresAt) };
+}
+
+/**
+ * Returns a token Transak accepts, given one that just failed (or is being tested): the same
+ * token when Transak still accepts it, else a refreshed one. Shared by concurrent callers.
+ */
+export async function ensureUsableToken(
+	httpRequest: HttpRequest,
+	credentials: TransakApiCredentials,
+	token: string,
+): Promise<string> {
+	const key = sha256([apiBaseUrl(credentials), credentials.apiKey, token, credentials.apiSecret ?? '']);
+	const now = Date.now();
+
+	const known = refreshed.get(key);
+	if (known !== undefined && known.until > now) return known.token;
+	const failed = failures.get(key);
+	if (failed !== undefined && failed.until > now) throw failed.error;
+
+	let pending = inflight.get(key);
+	if (pending === undefined) {
+		pending = (async () => {
+			if (!isExpiredJwt(token) && (await probe(httpRequest, credentials, token)) !== 'rejected') {
+				return token;
+			}
+			if (!nonEmpty(credentials.apiSecret)) throw noSecretError();
+			const result = await refresh(httpRequest, credentials);
+			remember(refreshed, key, result);
+			return result.token;
+		})();
+		inflight.set(key, pending);
+		pending
+			.catch((error: unknown) => {
+				if (isTransakTokenError(error)) {
+					remember(failures, key, { error, until: Date.now() + FAILURE_TTL_MS });
+				}
+			})
+			.finally(() => inflight.delete(key))
+			.catch(() => undefined);
+	}
+	return await pending;
+}
+
+/** The credential's `preAuthentication`: see the comment at the top of this file. */
+export async function preAuthenticate(
+	this: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<IDataObject> {
+	const creds = credentials as unknown as TransakApiCredentials;
+	const fingerprint = credentialFingerprint(creds);
+	const stored = creds.currentAccessToken;
+
+	if (stored === '') {
+		// First use (n8n calls before every request while the field is empty): adopt the user's
+		// token as is. An empty token is left to fail on its own.
+		if (!nonEmpty(creds.accessToken)) return {};
+		return { [CURRENT_TOKEN_FIELD]: creds.accessToken, [CURRENT_TOKEN_SOURCE_FIELD]: fingerprint };
+	}
+	// A token in the field, or no field at all (data that skipped n8n's defaults, as a credential
+	// test can send): n8n only calls after a 401 or for a test. Check, and refresh if refused.
+
+	const inUse = apiAccessToken(creds);
+	if (!nonEmpty(inUse)) return {};
+	const usable = await ensureUsableToken(this.helpers.httpRequest, creds, inUse);
+	if (usable === stored && creds.currentAccessTokenFor === fingerprint) {
+		// Nothing changed: returning no token field spares n8n a credential write.
+		return {};
+	}
+	return { [CURRENT_TOKEN_FIELD]: usable, [CURRENT_TOKEN_SOURCE_FIELD]: fingerprint };
+}

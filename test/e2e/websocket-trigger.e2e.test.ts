@@ -1,0 +1,202 @@
+/**
+ * The Transak WebSocket Trigger in a real n8n: real pusher-js inside n8n connects to the Pusher
+ * test server on 127.0.0.1 (the node's wsHost/wsPort options). An event on each channel kind
+ * starts one execution; a dropped connection comes back and a server outage is recovered from the
+ * (fake) Transak API; deactivating the workflows closes every socket.
+ */
+import * as fx from '../support/fixtures';
+import { startFakeTransakApi } from '../support/fake-transak-api';
+import { startPusherServer } from '../support/pusher-server';
+import { allExecutionData, executions, n8n, node, outputItems, PACKAGE, secret, uniqueId, type Execution } from './support/n8n';
+
+const client = n8n();
+const TRIGGER = 'Transak WebSocket Trigger';
+const ACCESS_TOKEN = secret('ws-access-token');
+const API_KEY = `e2e-partner-${Date.now()}`;
+
+interface PusherServer {
+	port: number;
+	key: string;
+	connections(): Array<{ socketId: string; channels: string[] }>;
+	subscriptionCount(channel: string): number;
+	waitForSubscribers(channel: string, count?: number, timeoutMs?: number): Promise<void>;
+	waitForNoConnections(timeoutMs?: number): Promise<void>;
+	next(name: string, filter?: (event: { channel?: string }) => boolean, timeoutMs?: number): Promise<unknown>;
+	publish(channel: string, name: string, data: unknown): unknown;
+	terminateAll(): number;
+	stop(): Promise<void>;
+	start(): Promise<void>;
+	close(): Promise<void>;
+}
+interface FakeApi {
+	url: string;
+	addOrder(order: Record<string, unknown>): Record<string, unknown>;
+	updateOrder(id: string, patch: Record<string, unknown>): Record<string, unknown>;
+	credentials(overrides?: Record<string, unknown>): Record<string, unknown>;
+	close(): Promise<void>;
+}
+
+let pusher: PusherServer;
+let fake: FakeApi;
+let credential: { id: string; name: string };
+
+interface Watched {
+	id: string;
+	channel: string;
+}
+const byOrderId: Watched = { id: '', channel: uniqueId('order') };
+const partnerOrderId = uniqueId('partner');
+const byPartnerOrderId: Watched = { id: '', channel: `${API_KEY}_${partnerOrderId}` };
+const allOrders: Watched = { id: '', channel: API_KEY };
+const recovering: Watched = { id: '', channel: uniqueId('recovered-order') };
+const active: Watched[] = [];
+
+function workflow(name: string, parameters: Record<string, unknown>, options: Record<string, unknown> = {}) {
+	return {
+		name,
+		nodes: [
+			node(TRIGGER, `${PACKAGE}.transakWebSocketTrigger`, {
+				...parameters,
+				options: {
+					appKey: pusher.key,
+					cluster: 'e2e',
+					wsHost: '127.0.0.1',
+					wsPort: pusher.port,
+					forceTLS: false,
+					recoverMissed: false,
+					...options,
+				},
+			}, { credentials: { transakApi: { id: credential.id, name: credential.name } } }),
+		],
+		connections: {},
+	};
+}
+
+/** Creates and activates a workflow, resolving once its socket has subscribed to `channel`. */
+async function activate(watched: Watched, json: ReturnType<typeof workflow>) {
+	watched.id = (await client.createWorkflow(json)).id;
+	const subscribed = pusher.waitForSubscribers(watched.channel, 1, 30_000);
+	await client.activate(watched.id);
+	await subscribed;
+	active.push(watched);
+}
+
+async function nextExecution(watched: Watched, before: number): Promise<Execution> {
+	await client.waitForExecutions(watched.id, before + 1);
+	const all = await executions(client, watched.id);
+	expect(all).toHaveLength(before + 1);
+	expect(all[all.length - 1].status).toBe('success');
+	return all[all.length - 1];
+}
+
+async function count(watched: Watched) {
+	return (await executions(client, watched.id)).length;
+}
+
+beforeAll(async () => {
+	pusher = (await startPusherServer({ port: 0, key: `e2e-app-${Date.now()}` })) as unknown as PusherServer;
+	fake = (await startFakeTransakApi({ apiKey: API_KEY, accessToken: ACCESS_TOKEN })) as unknown as FakeApi;
+	credential = await client.createCredential('transakApi', fake.credentials());
+
+	await activate(byOrderId, workflow('Transak WS: one order', { channel: 'orderId', orderId: byOrderId.channel }));
+	await activate(byPartnerOrderId, workflow('Transak WS: partner order', { channel: 'partnerOrderId', partnerOrderId }));
+	await activate(allOrders, workflow('Transak WS: all orders', { channel: 'allOrders', events: ['ORDER_COMPLETED', 'ORDER_FAILED'] }));
+});
+
+afterAll(async () => {
+	for (const watched of active) await client.deactivate(watched.id).catch(() => undefined);
+	await pusher?.close();
+	await fake?.close();
+});
+
+describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
+	test('an order event on the order-ID channel starts one execution', async () => {
+		const before = await count(byOrderId);
+		const order = fx.sampleOrder({ id: byOrderId.channel, status: 'PROCESSING' });
+		pusher.publish(byOrderId.channel, 'ORDER_PROCESSING', order);
+		const execution = await nextExecution(byOrderId, before);
+		expect(outputItems(execution, TRIGGER)).toEqual([
+			{ ...order, eventID: 'ORDER_PROCESSING', status: 'PROCESSING', orderId: order.id },
+		]);
+	});
+
+	test('an order event on the partner-order-ID channel starts one execution', async () => {
+		const before = await count(byPartnerOrderId);
+		const order = fx.sampleOrder({ id: uniqueId('order'), partnerOrderId, status: 'COMPLETED' });
+		pusher.publish(byPartnerOrderId.channel, 'ORDER_COMPLETED', order);
+		const execution = await nextExecution(byPartnerOrderId, before);
+		expect(outputItems(execution, TRIGGER)).toEqual([
+			expect.objectContaining({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id, partnerOrderId }),
+		]);
+	});
+
+	test('the all-orders channel takes signed events only, and only the selected ones', async () => {
+		const before = await count(allOrders);
+		const forged = fx.sampleOrder({ id: uniqueId('forged'), status: 'COMPLETED' });
+		pusher.publish(allOrders.channel, 'ORDER_COMPLETED', fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)));
+		const unselected = fx.sampleOrder({ id: uniqueId('refunded'), status: 'REFUNDED' });
+		pusher.publish(allOrders.channel, 'ORDER_REFUNDED', fx.sign(fx.orderClaims('ORDER_REFUNDED', unselected), ACCESS_TOKEN));
+		const genuine = fx.sampleOrder({ id: uniqueId('genuine'), status: 'COMPLETED' });
+		pusher.publish(allOrders.channel, 'ORDER_COMPLETED', fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN));
+
+		const execution = await nextExecution(allOrders, before);
+		expect(outputItems(execution, TRIGGER)).toEqual([
+			expect.objectContaining({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: genuine.id }),
+		]);
+		// Events on one socket arrive in order: the genuine one came last, so the others were dropped.
+		const failed = fx.sampleOrder({ id: uniqueId('failed'), status: 'FAILED' });
+		pusher.publish(allOrders.channel, 'ORDER_FAILED', fx.sign(fx.orderClaims('ORDER_FAILED', failed), ACCESS_TOKEN));
+		const next = await nextExecution(allOrders, before + 1);
+		expect(outputItems(next, TRIGGER)[0]).toMatchObject({ eventID: 'ORDER_FAILED', orderId: failed.id });
+	});
+
+	test('after a dropped connection the trigger resubscribes and events flow again', async () => {
+		const before = await count(byOrderId);
+		const resubscribed = pusher.next('subscribe', (event) => event.channel === byOrderId.channel, 30_000);
+		expect(pusher.terminateAll()).toBeGreaterThanOrEqual(3);
+		await resubscribed;
+		const order = fx.sampleOrder({ id: byOrderId.channel, status: 'COMPLETED' });
+		pusher.publish(byOrderId.channel, 'ORDER_COMPLETED', order);
+		const execution = await nextExecution(byOrderId, before);
+		expect(outputItems(execution, TRIGGER)[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id });
+	});
+
+	test('a status change made during a server outage is recovered from the Transak API after reconnecting', async () => {
+		const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
+		const order = fx.sampleOrder({ id: recovering.channel, status: 'PROCESSING', createdAt: old, updatedAt: old, completedAt: undefined, statusHistories: [] });
+		fake.addOrder(order);
+		await activate(recovering, workflow('Transak WS: recovery', { channel: 'orderId', orderId: recovering.channel }, { recoverMissed: true }));
+		expect(await count(recovering)).toBe(0);
+
+		const resubscribed = pusher.next('subscribe', (event) => event.channel === recovering.channel, 60_000);
+		await pusher.stop();
+		fake.updateOrder(order.id, { status: 'COMPLETED' });
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		await pusher.start();
+		await resubscribed;
+
+		const execution = await nextExecution(recovering, 0);
+		expect(outputItems(execution, TRIGGER)).toEqual([
+			expect.objectContaining({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id, recovered: true }),
+		]);
+	});
+
+	test('no access token in execution data or the n8n log', async () => {
+		const data = await allExecutionData(client, active.map((w) => w.id));
+		expect(data).toContain('ORDER_COMPLETED');
+		expect(data).not.toContain(ACCESS_TOKEN);
+		expect(client.logs()).not.toContain(ACCESS_TOKEN);
+	});
+
+	test('deactivating the workflows closes every socket', async () => {
+		// Every active workflow holds one socket (those dropped by the outage have reconnected).
+		for (const watched of active) await pusher.waitForSubscribers(watched.channel, 1, 30_000);
+		expect(pusher.connections().length).toBe(active.length);
+		for (const watched of active.splice(0)) await client.deactivate(watched.id);
+		await pusher.waitForNoConnections(30_000);
+		expect(pusher.connections()).toEqual([]);
+		// Nothing reconnects afterwards.
+		await new Promise((resolve) => setTimeout(resolve, 2500));
+		expect(pusher.connections()).toEqual([]);
+	});
+});

@@ -1,0 +1,162 @@
+import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
+
+import { TransakApi } from '../../credentials/TransakApi.credentials';
+import { credentialFingerprint, type TransakApiCredentials } from '../../nodes/shared/token';
+import {
+	credentialType,
+	resetRefreshState,
+	startFake,
+	storeFor,
+	testCredential,
+	type FakeApi,
+} from './helpers/transakApi';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { resolveExpression } = require('../support/n8n-context');
+
+let fake: FakeApi;
+
+beforeEach(async () => {
+	resetRefreshState();
+	fake = await startFake();
+});
+
+afterEach(async () => {
+	await fake.close();
+});
+
+describe('Transak API credential definition', () => {
+	it('keeps the contract’s fields', () => {
+		const names = credentialType.properties.map((p) => p.name);
+		expect(credentialType.name).toBe('transakApi');
+		expect(credentialType.displayName).toBe('Transak API');
+		for (const field of ['environment', 'baseUrl', 'apiKey', 'accessToken', 'apiSecret']) {
+			expect(names).toContain(field);
+		}
+	});
+
+	it('has one hidden, expirable, password field for the current token, so n8n runs preAuthentication', () => {
+		const expirable = credentialType.properties.filter((p) => p.typeOptions?.expirable === true);
+		expect(expirable).toHaveLength(1);
+		expect(expirable[0]).toMatchObject({
+			name: 'currentAccessToken',
+			type: 'hidden',
+			default: '',
+			typeOptions: { expirable: true, password: true },
+		});
+		expect(typeof credentialType.preAuthentication).toBe('function');
+	});
+
+	it('resolves the test request’s base URL for every environment', () => {
+		const baseURL = credentialType.test!.request.baseURL;
+		expect(resolveExpression(baseURL, { environment: 'staging' })).toBe('https://api-stg.transak.com');
+		expect(resolveExpression(baseURL, { environment: 'production' })).toBe('https://api.transak.com');
+		expect(resolveExpression(baseURL, { environment: 'custom', baseUrl: 'http://127.0.0.1:4000//' })).toBe(
+			'http://127.0.0.1:4000',
+		);
+		expect(credentialType.test!.request.url).toBe('/partners/api/v2/orders');
+	});
+
+	it('authenticate sends the user’s token until a refreshed one belongs to this credential', async () => {
+		const base: TransakApiCredentials = {
+			environment: 'staging',
+			apiKey: 'key',
+			accessToken: 'user-token',
+		};
+		const request: IHttpRequestOptions = { url: '/x', headers: { accept: 'application/json' } };
+		const header = async (creds: TransakApiCredentials) =>
+			(await new TransakApi().authenticate(creds as unknown as ICredentialDataDecryptedObject, request))
+				.headers!['access-token'];
+
+		expect(await header(base)).toBe('user-token');
+		const refreshed = { ...base, currentAccessToken: 'refreshed', currentAccessTokenFor: credentialFingerprint(base) };
+		expect(await header(refreshed)).toBe('refreshed');
+		// Edited credential: new token, or another API key or environment -> the refreshed one is stale.
+		expect(await header({ ...refreshed, accessToken: 'pasted' })).toBe('pasted');
+		expect(await header({ ...refreshed, apiKey: 'other' })).toBe('user-token');
+		expect(await header({ ...refreshed, environment: 'production' })).toBe('user-token');
+		expect(request.headers).toEqual({ accept: 'application/json' }); // not mutated
+	});
+
+	it('preAuthentication on first use copies the token without any request', async () => {
+		const httpRequest = jest.fn();
+		const creds = { environment: 'staging', apiKey: 'k', accessToken: 't', apiSecret: 's', currentAccessToken: '' };
+		const output = await credentialType.preAuthentication!.call(
+			{ helpers: { httpRequest } },
+			creds as ICredentialDataDecryptedObject,
+		);
+		expect(output).toEqual({ currentAccessToken: 't', currentAccessTokenFor: credentialFingerprint(creds as never) });
+		expect(httpRequest).not.toHaveBeenCalled();
+	});
+});
+
+describe('credential test against the fake Transak API (as n8n runs it)', () => {
+	it('succeeds for a new credential without refreshing', async () => {
+		const store = storeFor(fake);
+		const result = await testCredential(credentialType, store);
+		expect(result.status).toBe('OK');
+		expect(fake.refreshCalls).toBe(0);
+		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /partners/api/v2/orders']);
+		expect(fake.requests[0]).toMatchObject({ query: { limit: '1' }, accessToken: fake.accessToken });
+	});
+
+	it('re-testing a saved, working credential asks Transak once more and writes nothing', async () => {
+		const store = storeFor(fake);
+		await testCredential(credentialType, store);
+		const writes = store.writes;
+		fake.reset();
+		const result = await testCredential(credentialType, store);
+		expect(result.status).toBe('OK');
+		expect(fake.refreshCalls).toBe(0);
+		expect(store.writes).toBe(writes);
+		// preAuthentication's check (it cannot tell a test from a 401), then the test request.
+		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+			'GET /partners/api/v2/orders',
+			'GET /partners/api/v2/orders',
+		]);
+	});
+
+	it('with an expired token and the API secret: refreshes once, stores the new token, succeeds', async () => {
+		const store = storeFor(fake);
+		await testCredential(credentialType, store);
+		fake.expireAccessToken();
+		const result = await testCredential(credentialType, store);
+		expect(result.status).toBe('OK');
+		expect(fake.refreshCalls).toBe(1);
+		expect(store.stored.currentAccessToken).toBe(fake.accessToken);
+	});
+
+	it.each([2, 1])('with an expired token and no API secret: fails with the clear message (n8n %i.x)', async (n8nMajor) => {
+		const store = storeFor(fake, { apiSecret: '' });
+		await testCredential(credentialType, store, { n8nMajor });
+		fake.expireAccessToken();
+		const result = await testCredential(credentialType, store, { n8nMajor });
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('The Transak access token has expired or is invalid');
+		expect(fake.refreshCalls).toBe(0);
+	});
+
+	it('data sent without the hidden fields (no defaults applied): an expired token is still refreshed', async () => {
+		const store = storeFor(fake);
+		fake.expireAccessToken();
+		const result = await testCredential(credentialType, store, { data: fake.credentials() });
+		expect(result.status).toBe('OK');
+		expect(fake.refreshCalls).toBe(1);
+		expect(store.stored.currentAccessToken).toBe(fake.accessToken);
+	});
+
+	it('with a wrong access token on first test and a wrong secret: fails, naming the API secret', async () => {
+		const store = storeFor(fake, { accessToken: 'not-a-valid-token', apiSecret: 'not-the-secret' });
+		const result = await testCredential(credentialType, store);
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('Transak refused to refresh the access token');
+		expect(result.message).not.toContain('not-the-secret');
+	});
+
+	it('a production credential targets api.transak.com (request built, not sent)', async () => {
+		const store = storeFor(fake, { environment: 'production' });
+		const data = store.decrypt();
+		expect(data.baseUrl).toBeUndefined(); // only shown, and kept, for Custom
+		expect(resolveExpression(credentialType.test!.request.baseURL, data)).toBe('https://api.transak.com');
+	});
+});

@@ -1,0 +1,276 @@
+import fc from 'fast-check';
+import {
+	NodeHelpers,
+	Workflow,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+	type INodeOutputConfiguration,
+	type INodeType,
+	type INodeTypes,
+} from 'n8n-workflow';
+
+import {
+	configuredOutputs,
+	OUTPUTS_EXPRESSION,
+	TransakStatusRouter,
+} from '../../nodes/TransakStatusRouter/TransakStatusRouter.node';
+import { orderEvent, kycEvent } from '../../nodes/shared/payload';
+import {
+	normalizeStatus,
+	outputIndexForStatus,
+	OTHER_ROUTE_NAME,
+	routeForStatus,
+	ROUTE_KEYS,
+	ROUTES,
+	selectedRoutes,
+	type RouteKey,
+} from '../../nodes/shared/statuses';
+import { orderItem, webhookItem } from '../../nodes/Transak/items';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { sampleOrder, ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../support/fixtures');
+
+/** The contract's table, written out again on purpose: the code must match it, not itself. */
+const CONTRACT: Array<[string, string[]]> = [
+	['Awaiting Payment', ['AWAITING_PAYMENT_FROM_USER', 'PAYMENT_DONE_MARKED_BY_USER']],
+	['Processing', ['PROCESSING', 'PENDING_DELIVERY_FROM_TRANSAK']],
+	['On Hold', ['ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK']],
+	['Completed', ['COMPLETED']],
+	['Failed', ['FAILED', 'CANCELLED', 'EXPIRED']],
+	['Refunded', ['REFUNDED']],
+	['KYC Submitted', ['SUBMITTED']],
+	['KYC Approved', ['APPROVED']],
+	['KYC Rejected', ['REJECTED']],
+];
+const CONTRACT_OUTPUTS = [...CONTRACT.map(([name]) => name), 'Other'];
+
+interface RunOptions {
+	routes?: unknown;
+	status?: (item: INodeExecutionData, index: number) => unknown;
+	continueOnFail?: boolean;
+}
+
+async function route(items: INodeExecutionData[], options: RunOptions = {}) {
+	const node = new TransakStatusRouter();
+	const parameters: Record<string, unknown> = {};
+	if (options.routes !== undefined) parameters.routes = options.routes;
+	const context = {
+		getInputData: () => items,
+		getNode: () => ({ name: 'Router', type: 'n8n-nodes-transak.transakStatusRouter' }) as INode,
+		continueOnFail: () => options.continueOnFail ?? false,
+		getNodeParameter(name: string, index: number, fallback?: unknown) {
+			if (name === 'status') {
+				// What the default `={{ $json.status }}` evaluates to, or a custom expression.
+				return options.status ? options.status(items[index], index) : items[index].json.status;
+			}
+			return name in parameters ? parameters[name] : fallback;
+		},
+	} as unknown as IExecuteFunctions;
+	return await node.execute.call(context);
+}
+
+function outputNamesFor(routes: readonly RouteKey[]): string[] {
+	return [...routes.map((key) => ROUTES.find((r) => r.key === key)!.name), OTHER_ROUTE_NAME];
+}
+
+describe('status -> route mapping (nodes/shared/statuses.ts)', () => {
+	it('puts every contract status on its contract output, in contract order', () => {
+		expect(ROUTES.map((r) => r.name)).toEqual(CONTRACT.map(([name]) => name));
+		CONTRACT.forEach(([, statuses], index) => {
+			for (const status of statuses) {
+				expect(outputIndexForStatus(status, ROUTE_KEYS)).toBe(index);
+			}
+		});
+	});
+
+	it('ignores case and surrounding whitespace, and accepts spaces or hyphens for underscores', () => {
+		expect(routeForStatus('completed')).toBe('completed');
+		expect(routeForStatus('  Completed \n')).toBe('completed');
+		expect(routeForStatus('pending delivery from transak')).toBe('processing');
+		expect(routeForStatus('On-Hold-Pending-Delivery-From-Transak')).toBe('onHold');
+		expect(routeForStatus('approved')).toBe('kycApproved');
+		expect(normalizeStatus(' awaiting_payment_from_user ')).toBe('AWAITING_PAYMENT_FROM_USER');
+	});
+
+	it('has no route for unknown, empty, missing or non-string statuses', () => {
+		for (const value of ['UNKNOWN', 'COMPLETE', 'ORDER_COMPLETED', '', '   ', undefined, null, 3, {}, ['COMPLETED'], true]) {
+			expect(routeForStatus(value)).toBeUndefined();
+			expect(outputIndexForStatus(value, ROUTE_KEYS)).toBe(ROUTE_KEYS.length);
+		}
+	});
+
+	it('keeps contract order for any selection, drops unknown route names, and treats unset as all', () => {
+		expect(selectedRoutes(undefined)).toEqual(ROUTE_KEYS);
+		expect(selectedRoutes(['failed', 'completed', 'awaitingPayment'])).toEqual(['awaitingPayment', 'completed', 'failed']);
+		expect(selectedRoutes(['completed', 'other', 'nope', 7])).toEqual(['completed']);
+		expect(selectedRoutes([])).toEqual([]);
+	});
+
+	it('sends a status whose route is not selected to Other (the last output)', () => {
+		const routes: RouteKey[] = ['completed', 'failed'];
+		expect(outputIndexForStatus('COMPLETED', routes)).toBe(0);
+		expect(outputIndexForStatus('EXPIRED', routes)).toBe(1);
+		expect(outputIndexForStatus('PROCESSING', routes)).toBe(2);
+		expect(outputIndexForStatus('APPROVED', [])).toBe(0);
+	});
+
+	it('property: any status and any selection land on exactly one existing output', () => {
+		const statuses = CONTRACT.flatMap(([, s]) => s);
+		fc.assert(
+			fc.property(
+				fc.subarray([...ROUTE_KEYS]),
+				fc.oneof(fc.constantFrom(...statuses), fc.string(), fc.constant(undefined)),
+				(routes, status) => {
+					const index = outputIndexForStatus(status, routes);
+					expect(index).toBeGreaterThanOrEqual(0);
+					expect(index).toBeLessThanOrEqual(routes.length);
+					const route = routeForStatus(status);
+					if (route !== undefined && routes.includes(route)) expect(routes[index]).toBe(route);
+					else expect(index).toBe(routes.length);
+				},
+			),
+		);
+	});
+});
+
+describe('Transak Status Router outputs', () => {
+	it('describes the contract outputs by default, Other last', () => {
+		expect(configuredOutputs(undefined, ROUTES.map((r) => [r.key, r.name]), OTHER_ROUTE_NAME).map((o) => o.displayName)).toEqual(
+			CONTRACT_OUTPUTS,
+		);
+	});
+
+	it('computes its outputs with n8n-workflow’s own expression engine, for every selection', () => {
+		const router = new TransakStatusRouter();
+		expect(router.description.outputs).toBe(OUTPUTS_EXPRESSION);
+		const nodeTypes: INodeTypes = {
+			getByName: () => router as INodeType,
+			getByNameAndVersion: () => router as INodeType,
+			getKnownTypes: () => ({}),
+		};
+		const selections: Array<RouteKey[] | undefined> = [
+			undefined,
+			[...ROUTE_KEYS],
+			['completed', 'failed'],
+			['kycRejected', 'awaitingPayment'],
+			[],
+		];
+		for (const routes of selections) {
+			const node: INode = {
+				id: 'r',
+				name: 'Router',
+				type: 'n8n-nodes-transak.transakStatusRouter',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: routes === undefined ? {} : { routes },
+			};
+			const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+			const outputs = NodeHelpers.getNodeOutputs(workflow, workflow.getNode('Router')!, router.description);
+			const names = (outputs as INodeOutputConfiguration[]).map((o) => o.displayName);
+			expect(names).toEqual(outputNamesFor(selectedRoutes(routes)));
+			expect((outputs as INodeOutputConfiguration[]).every((o) => o.type === 'main')).toBe(true);
+		}
+	});
+});
+
+describe('Transak Status Router execution', () => {
+	it('routes one item per contract status to its output, with pairedItem', async () => {
+		const statuses = CONTRACT.flatMap(([, s]) => s);
+		const items = statuses.map((status) => ({ json: { status, n: status } }));
+		const outputs = await route(items);
+		expect(outputs).toHaveLength(10);
+		CONTRACT.forEach(([, expected], index) => {
+			expect(outputs[index].map((i) => i.json.status)).toEqual(expected);
+		});
+		expect(outputs[9]).toEqual([]);
+		for (const output of outputs) {
+			for (const item of output) {
+				const input = statuses.indexOf(item.json.status as string);
+				expect(item.pairedItem).toEqual({ item: input });
+				expect(item.json).toBe(items[input].json);
+			}
+		}
+	});
+
+	it('sends unknown, missing, empty and non-string statuses to Other and never drops an item', async () => {
+		const items: INodeExecutionData[] = [
+			{ json: { status: 'SOMETHING_NEW' } },
+			{ json: {} },
+			{ json: { status: '' } },
+			{ json: { status: 42 } },
+			{ json: { status: null } },
+			{ json: { status: 'completed' } },
+		];
+		const outputs = await route(items);
+		expect(outputs[9].map((i) => i.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
+		expect(outputs[3].map((i) => i.pairedItem)).toEqual([{ item: 5 }]);
+		expect(outputs.flat()).toHaveLength(items.length);
+	});
+
+	it('with a subset of routes has only those outputs plus Other, and unselected statuses go to Other', async () => {
+		const items = ['COMPLETED', 'FAILED', 'PROCESSING', 'APPROVED', 'cancelled'].map((status) => ({ json: { status } }));
+		const outputs = await route(items, { routes: ['failed', 'completed'] });
+		expect(outputs).toHaveLength(3);
+		expect(outputs[0].map((i) => i.json.status)).toEqual(['COMPLETED']);
+		expect(outputs[1].map((i) => i.json.status)).toEqual(['FAILED', 'cancelled']);
+		expect(outputs[2].map((i) => i.json.status)).toEqual(['PROCESSING', 'APPROVED']);
+	});
+
+	it('with no route selected sends everything to its only output, Other', async () => {
+		const items = [{ json: { status: 'COMPLETED' } }, { json: { status: 'x' } }];
+		const outputs = await route(items, { routes: [] });
+		expect(outputs).toHaveLength(1);
+		expect(outputs[0]).toHaveLength(2);
+	});
+
+	it('reads the status from a custom expression value', async () => {
+		const items = [{ json: { order: { state: 'refunded' } } }];
+		const outputs = await route(items, { status: (item) => (item.json.order as { state: string }).state });
+		expect(outputs[5]).toHaveLength(1);
+	});
+
+	it('keeps binary data', async () => {
+		const binary = { data: { data: 'aGk=', mimeType: 'text/plain' } };
+		const outputs = await route([{ json: { status: 'COMPLETED' }, binary }]);
+		expect(outputs[3][0].binary).toBe(binary);
+	});
+
+	it('routes the items the triggers and the Transak node produce', async () => {
+		const items: INodeExecutionData[] = [];
+		const expected: number[] = [];
+		for (const [eventID, status] of [...ORDER_LIFECYCLE.BUY, ...ORDER_LIFECYCLE.SELL] as Array<[string, string]>) {
+			const result = orderEvent(eventID, sampleOrder({ status }));
+			if (!result.ok) throw new Error(result.message);
+			items.push({ json: result.event.json });
+			expected.push(outputIndexForStatus(status, ROUTE_KEYS));
+		}
+		for (const [eventID, kycStatus] of KYC_LIFECYCLE as Array<[string, string]>) {
+			const result = kycEvent({ eventID, kycStatus, partnerUserId: 'user-1' });
+			if (!result.ok) throw new Error(result.message);
+			items.push({ json: result.event.json });
+			expected.push(outputIndexForStatus(kycStatus, ROUTE_KEYS));
+		}
+		items.push({ json: orderItem(sampleOrder({ status: 'ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK' })) });
+		expected.push(2);
+		items.push({ json: webhookItem({ id: 'w1', eventID: 'ORDER_REFUNDED', webhookData: sampleOrder({ status: 'REFUNDED' }) }) });
+		expected.push(5);
+
+		const outputs = await route(items);
+		const landed = new Array<number>(items.length);
+		outputs.forEach((output, index) => output.forEach((item) => (landed[(item.pairedItem as { item: number }).item] = index)));
+		expect(landed).toEqual(expected);
+		expect(expected).not.toContain(9);
+	});
+
+	it('continueOnFail: an item whose status cannot be read goes to Other with the error', async () => {
+		const items = [{ json: { status: 'COMPLETED' } }, { json: { status: 'COMPLETED' } }];
+		const status = (_: INodeExecutionData, index: number) => {
+			if (index === 1) throw new Error('bad expression');
+			return 'COMPLETED';
+		};
+		const outputs = await route(items, { status, continueOnFail: true });
+		expect(outputs[3]).toHaveLength(1);
+		expect(outputs[9]).toEqual([{ json: { status: 'COMPLETED', error: 'bad expression' }, pairedItem: { item: 1 } }]);
+		await expect(route(items, { status })).rejects.toMatchObject({ message: 'bad expression', context: { itemIndex: 1 } });
+	});
+});

@@ -1,0 +1,268 @@
+/**
+ * No silent loss: after a reconnect the WebSocket trigger asks the (fake) Transak partner API for
+ * the status changes it missed, emits each once marked `recovered: true`, and never emits an
+ * (orderId, status) twice. Real pusher-js, the Pusher-protocol test server, the official SDK, the
+ * shared fake Transak API over real HTTP and n8n's request helpers as n8n-context.js models them.
+ */
+import type PusherSdk from 'pusher';
+
+import type { FakeTransakApi } from '../support/fake-transak-api';
+import {
+	ACCESS_TOKEN,
+	API_KEY,
+	API_SECRET,
+	PREVIOUS_TOKEN,
+	activate,
+	changeStatus,
+	credentialsFor,
+	newOrder,
+	publisher,
+	signedOrder,
+	sleep,
+	startFakeApi,
+	startServer,
+	until,
+	type Harness,
+	type PusherServer,
+} from './websocket-harness';
+
+let server: PusherServer;
+let sdk: PusherSdk;
+let api: FakeTransakApi;
+const open: Harness[] = [];
+
+beforeAll(async () => {
+	server = await startServer();
+	sdk = publisher(server);
+	api = await startFakeApi();
+});
+
+beforeEach(() => {
+	api.reset();
+	api.seedOrders([]);
+	api.seedWebhooks([]);
+});
+
+afterEach(async () => {
+	for (const harness of open.splice(0)) await harness.close();
+	await server.waitForNoConnections();
+});
+
+afterAll(async () => {
+	await server.close();
+	await api.close();
+});
+
+async function start(opts: Omit<Parameters<typeof activate>[0], 'server'>): Promise<Harness> {
+	const harness = await activate({ server, apiBaseUrl: api.url, ...opts });
+	open.push(harness);
+	return harness;
+}
+
+function summary(harness: Harness): string[] {
+	return harness.emitted.map((i) => `${String(i.orderId)} ${String(i.status)}${i.recovered === true ? ' recovered' : ''}`);
+}
+
+it('all orders: a server outage, then the missed changes from the API, once each, marked recovered', async () => {
+	const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+	const a = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const b = api.addOrder(newOrder({ status: 'PROCESSING' }));
+	// Changed long before the outage: not missed, never emitted.
+	const old = api.addOrder(newOrder({ status: 'COMPLETED', createdAt: minutesAgo(30), updatedAt: minutesAgo(30) }));
+	// Created two days ago, completed during the outage: only the webhook history has it.
+	const stale = api.addOrder(
+		newOrder({ status: 'PENDING_DELIVERY_FROM_TRANSAK', createdAt: minutesAgo(2 * 24 * 60), updatedAt: minutesAgo(2 * 24 * 60) }),
+	);
+
+	const harness = await start({ channel: 'allOrders' });
+	await sdk.trigger(API_KEY, 'ORDER_CREATED', signedOrder('ORDER_CREATED', a));
+	await until(() => harness.emitted.length === 1);
+
+	// Outage: the server goes away; meanwhile Transak moves orders on.
+	await server.stop();
+	changeStatus(api, a.id, 'ORDER_PROCESSING', 'PROCESSING');
+	await sleep(20);
+	changeStatus(api, a.id, 'ORDER_COMPLETED', 'COMPLETED');
+	changeStatus(api, b.id, 'ORDER_FAILED', 'CANCELLED');
+	changeStatus(api, stale.id, 'ORDER_COMPLETED', 'COMPLETED');
+	await sleep(300);
+	const resubscribed = server.next('subscribe', (e) => e.channel === API_KEY, 8000);
+	await server.start();
+	// Published while the trigger is not yet back: nobody receives it.
+	await sdk.trigger(API_KEY, 'ORDER_REFUNDED', signedOrder('ORDER_REFUNDED', changeStatus(api, b.id, 'ORDER_REFUNDED', 'REFUNDED')));
+	await resubscribed;
+
+	await until(() => harness.emitted.length >= 6, 5000, 'recovered events');
+	await sleep(200);
+	expect(summary(harness).sort()).toEqual(
+		[
+			`${a.id} AWAITING_PAYMENT_FROM_USER`,
+			`${a.id} PROCESSING recovered`,
+			`${a.id} COMPLETED recovered`,
+			`${b.id} CANCELLED recovered`,
+			`${b.id} REFUNDED recovered`,
+			`${stale.id} COMPLETED recovered`,
+		].sort(),
+	);
+	// Oldest first: a's intermediate status before its final one.
+	const forA = harness.emitted.filter((i) => i.orderId === a.id).map((i) => i.status);
+	expect(forA).toEqual(['AWAITING_PAYMENT_FROM_USER', 'PROCESSING', 'COMPLETED']);
+	const recovered = harness.emitted.find((i) => i.orderId === b.id && i.status === 'CANCELLED')!;
+	expect(recovered).toMatchObject({ eventID: 'ORDER_FAILED', orderId: b.id, recovered: true, walletAddress: b.walletAddress });
+	expect(harness.emitted.some((i) => i.orderId === old.id)).toBe(false);
+	expect(api.requestsTo('/partners/api/v2/orders').length).toBeGreaterThan(0);
+	expect(api.requestsTo('/partners/api/v2/webhooks').length).toBeGreaterThan(0);
+
+	// The same (orderId, status) arriving live now is not emitted again; a new status is.
+	await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', { ...a, status: 'COMPLETED' }));
+	await sdk.trigger(API_KEY, 'ORDER_REFUNDED', signedOrder('ORDER_REFUNDED', { ...a, status: 'REFUNDED' }));
+	await until(() => harness.emitted.length === 7);
+	expect(harness.emitted[6]).toMatchObject({ orderId: a.id, status: 'REFUNDED' });
+	expect(harness.emitted[6].recovered).toBeUndefined();
+
+	// Another drop with nothing new: the API is asked again, nothing is emitted twice.
+	const before = api.requestsTo('/partners/api/v2/orders').length;
+	const again = server.next('subscribe', (e) => e.channel === API_KEY);
+	server.terminateAll();
+	await again;
+	await until(() => api.requestsTo('/partners/api/v2/orders').length > before);
+	await sleep(200);
+	expect(harness.emitted).toHaveLength(7);
+	expect(harness.errors).toEqual([]);
+	expect(JSON.stringify(harness.logs)).not.toContain(ACCESS_TOKEN);
+});
+
+it('one order by ID: the order is fetched after a reconnect', async () => {
+	const order = api.addOrder(newOrder({ status: 'PAYMENT_DONE_MARKED_BY_USER' }));
+	const harness = await start({ channel: 'orderId', orderId: order.id });
+	await sdk.trigger(order.id, 'ORDER_PAYMENT_VERIFYING', order);
+	await until(() => harness.emitted.length === 1);
+
+	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	const resubscribed = server.next('subscribe', (e) => e.channel === order.id);
+	server.terminateAll();
+	await resubscribed;
+	await until(() => harness.emitted.length === 2);
+	expect(harness.emitted[1]).toMatchObject({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id, recovered: true });
+	expect(api.requestsTo(`/partners/api/v2/order/${order.id}`)).toHaveLength(1);
+	expect(api.requestsTo(`/partners/api/v2/order/${order.id}`)[0].accessToken).toBe(ACCESS_TOKEN);
+});
+
+it('one order by partner order ID: the orders list is filtered by partnerOrderId', async () => {
+	const order = api.addOrder(newOrder({ status: 'PROCESSING', partnerOrderId: 'ref-recover-1' }));
+	api.addOrder(newOrder({ status: 'PROCESSING', partnerOrderId: 'someone-else' }));
+	const harness = await start({ channel: 'partnerOrderId', partnerOrderId: 'ref-recover-1' });
+	const channel = `${API_KEY}_ref-recover-1`;
+
+	changeStatus(api, order.id, 'ORDER_PROCESSING', 'PENDING_DELIVERY_FROM_TRANSAK');
+	const resubscribed = server.next('subscribe', (e) => e.channel === channel);
+	server.closeAll(4200, 'Reconnect');
+	await resubscribed;
+	await until(() => harness.emitted.length === 1);
+	await sleep(100);
+	expect(summary(harness)).toEqual([`${order.id} PENDING_DELIVERY_FROM_TRANSAK recovered`]);
+	const query = api.requestsTo('/partners/api/v2/orders')[0].query;
+	expect(query['filter[partnerOrderId]']).toBe('ref-recover-1');
+});
+
+it('recovered events honour the events filter', async () => {
+	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const harness = await start({ channel: 'orderId', orderId: order.id, events: ['ORDER_EXPIRED'] });
+	changeStatus(api, order.id, 'ORDER_PROCESSING', 'PROCESSING');
+	let resubscribed = server.next('subscribe');
+	server.terminateAll();
+	await resubscribed;
+	await until(() => api.requestsTo('/partners/api/v2/order/').length === 1);
+	await sleep(100);
+	expect(harness.emitted).toEqual([]);
+
+	// EXPIRED is announced as ORDER_FAILED, or as ORDER_EXPIRED, the only event selected here.
+	changeStatus(api, order.id, 'ORDER_FAILED', 'EXPIRED');
+	resubscribed = server.next('subscribe');
+	server.closeAll(4200);
+	await resubscribed;
+	await until(() => harness.emitted.length === 1);
+	expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_EXPIRED', status: 'EXPIRED', recovered: true });
+});
+
+it('an API failure is logged once, without secrets, and the gap is recovered after a later reconnect', async () => {
+	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const harness = await start({ channel: 'orderId', orderId: order.id });
+	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+
+	api.failNext({ path: '/partners/api/v2/order/', status: 500, times: 2 });
+	for (let i = 0; i < 2; i += 1) {
+		const resubscribed = server.next('subscribe');
+		server.closeAll(4200);
+		await resubscribed;
+		await until(() => api.requestsTo('/partners/api/v2/order/').length === i + 1);
+	}
+	await sleep(100);
+	expect(harness.emitted).toEqual([]);
+	const warnings = harness.logs.filter((l) => l.level === 'warn' && /could not recover/.test(l.message));
+	expect(warnings).toHaveLength(1);
+
+	const resubscribed = server.next('subscribe');
+	server.closeAll(4200);
+	await resubscribed;
+	await until(() => harness.emitted.length === 1);
+	expect(harness.emitted[0]).toMatchObject({ status: 'COMPLETED', recovered: true });
+	const text = JSON.stringify(harness.logs);
+	for (const secret of [ACCESS_TOKEN, API_SECRET, PREVIOUS_TOKEN]) expect(text).not.toContain(secret);
+	expect(harness.errors).toEqual([]);
+});
+
+it('a rejected access token: the credential refreshes it with the API secret and recovery goes on', async () => {
+	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const harness = await start({ channel: 'orderId', orderId: order.id });
+	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	api.expireAccessToken();
+	const resubscribed = server.next('subscribe');
+	server.terminateAll();
+	await resubscribed;
+	await until(() => harness.emitted.length === 1, 5000);
+	expect(api.refreshCalls).toBe(1);
+	expect(harness.emitted[0]).toMatchObject({ status: 'COMPLETED', recovered: true });
+});
+
+it('without a usable API base URL it says so once and keeps streaming', async () => {
+	const harness = await start({ channel: 'orderId', orderId: 'order-no-api', credentials: credentialsFor('') });
+	const notices = () => harness.logs.filter((l) => /cannot be recovered/.test(l.message));
+	expect(notices()).toHaveLength(1);
+	for (let i = 0; i < 2; i += 1) {
+		const resubscribed = server.next('subscribe');
+		server.closeAll(4200);
+		await resubscribed;
+	}
+	await sdk.trigger('order-no-api', 'ORDER_CREATED', newOrder({ id: 'order-no-api' }));
+	await until(() => harness.emitted.length === 1);
+	expect(notices()).toHaveLength(1);
+	expect(api.requests).toHaveLength(0);
+});
+
+it('recovery can be turned off', async () => {
+	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const harness = await start({ channel: 'orderId', orderId: order.id, options: { recoverMissed: false } });
+	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	const resubscribed = server.next('subscribe');
+	server.terminateAll();
+	await resubscribed;
+	await sleep(300);
+	expect(api.requests).toHaveLength(0);
+	expect(harness.emitted).toEqual([]);
+});
+
+it('deactivation during a recovery emits nothing afterwards', async () => {
+	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const harness = await start({ channel: 'orderId', orderId: order.id });
+	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	api.setLatency(300);
+	const resubscribed = server.next('subscribe');
+	server.terminateAll();
+	await resubscribed;
+	await until(() => api.requests.length > 0 || harness.emitted.length > 0, 2000).catch(() => undefined);
+	await harness.close();
+	await sleep(500);
+	api.setLatency(0);
+	expect(harness.emitted).toEqual([]);
+});

@@ -1,0 +1,293 @@
+/**
+ * The Transak WebSocket Trigger with real pusher-js against the Pusher-protocol test server,
+ * events published with the official `pusher` SDK: channel modes, payload forms, verification,
+ * the events filter, de-duplication and manual mode.
+ */
+import type PusherSdk from 'pusher';
+import { NodeOperationError } from 'n8n-workflow';
+
+import {
+	ACCESS_TOKEN,
+	API_KEY,
+	PREVIOUS_TOKEN,
+	activate,
+	credentialsFor,
+	fixtures,
+	newOrder,
+	publisher,
+	signedOrder,
+	sleep,
+	startServer,
+	until,
+	type Harness,
+	type PusherServer,
+} from './websocket-harness';
+
+let server: PusherServer;
+let sdk: PusherSdk;
+const open: Harness[] = [];
+
+beforeAll(async () => {
+	server = await startServer();
+	sdk = publisher(server);
+});
+
+afterEach(async () => {
+	for (const harness of open.splice(0)) await harness.close();
+	await server.waitForNoConnections();
+});
+
+afterAll(async () => {
+	await server.close();
+});
+
+async function start(opts: Omit<Parameters<typeof activate>[0], 'server'>): Promise<Harness> {
+	const harness = await activate({ server, ...opts });
+	open.push(harness);
+	return harness;
+}
+
+/** Publishes a marker order afterwards and waits for it: everything published before has been seen. */
+async function flush(
+	harness: Harness,
+	channel: string,
+	data: (order: ReturnType<typeof newOrder>) => unknown,
+	markerId?: string,
+): Promise<void> {
+	const marker = newOrder({ status: 'COMPLETED', ...(markerId ? { id: markerId } : {}) });
+	await sdk.trigger(channel, 'ORDER_COMPLETED', data(marker));
+	await until(
+		() => harness.emitted.some((item) => item.orderId === marker.id && item.status === 'COMPLETED'),
+		5000,
+		'the marker event',
+	);
+}
+
+describe('channel modes', () => {
+	it('orderId: subscribes to <orderId> and emits the order with eventID, status and orderId on top', async () => {
+		const order = newOrder();
+		const harness = await start({ channel: 'orderId', orderId: String(order.id) });
+		expect(server.subscribers(String(order.id))).toHaveLength(1);
+
+		await sdk.trigger(String(order.id), 'ORDER_CREATED', order);
+		await until(() => harness.emitted.length === 1);
+
+		const item = harness.emitted[0];
+		expect(item).toMatchObject({ eventID: 'ORDER_CREATED', status: 'AWAITING_PAYMENT_FROM_USER', orderId: order.id });
+		// The complete order object, spread at top level.
+		for (const [key, value] of Object.entries(order)) expect(item[key]).toEqual(value);
+		expect(item.recovered).toBeUndefined();
+		expect(harness.errors).toEqual([]);
+	});
+
+	it('partnerOrderId: subscribes to <apiKey>_<partnerOrderId>', async () => {
+		const order = newOrder({ partnerOrderId: 'my-ref-77', status: 'PROCESSING' });
+		const harness = await start({ channel: 'partnerOrderId', partnerOrderId: 'my-ref-77' });
+		const channel = `${API_KEY}_my-ref-77`;
+		expect(server.subscribers(channel)).toHaveLength(1);
+
+		await sdk.trigger(channel, 'ORDER_PROCESSING', order);
+		await until(() => harness.emitted.length === 1);
+		expect(harness.emitted[0]).toMatchObject({
+			eventID: 'ORDER_PROCESSING',
+			status: 'PROCESSING',
+			orderId: order.id,
+			partnerOrderId: 'my-ref-77',
+		});
+	});
+
+	it('allOrders: subscribes to <apiKey> and emits JWTs signed with the access token (or the previous one)', async () => {
+		const harness = await start({ channel: 'allOrders' });
+		expect(server.subscribers(API_KEY)).toHaveLength(1);
+
+		const a = newOrder({ status: 'COMPLETED' });
+		const b = newOrder({ status: 'PENDING_DELIVERY_FROM_TRANSAK' });
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', a));
+		await sdk.trigger(API_KEY, 'ORDER_PROCESSING', signedOrder('ORDER_PROCESSING', b, PREVIOUS_TOKEN));
+		await until(() => harness.emitted.length === 2);
+
+		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: a.id });
+		expect(harness.emitted[1]).toMatchObject({
+			eventID: 'ORDER_PROCESSING',
+			status: 'PENDING_DELIVERY_FROM_TRANSAK',
+			orderId: b.id,
+		});
+		expect(harness.emitted[0].walletAddress).toBe(a.walletAddress);
+	});
+
+	it('allOrders: accepts the order object itself as claims, and the order ID as the event name', async () => {
+		const harness = await start({ channel: 'allOrders' });
+		const order = newOrder({ status: 'FAILED' });
+		await sdk.trigger(API_KEY, String(order.id), fixtures.sign(order, ACCESS_TOKEN));
+		await until(() => harness.emitted.length === 1);
+		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_FAILED', status: 'FAILED', orderId: order.id });
+	});
+
+	it('allOrders: forged, unsigned, expired and unsigned-object payloads emit nothing', async () => {
+		const harness = await start({ channel: 'allOrders' });
+		const order = newOrder({ status: 'COMPLETED' });
+		const claims = fixtures.orderClaims('ORDER_COMPLETED', order);
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.forge(claims));
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.unsigned(claims));
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.sign(claims, ACCESS_TOKEN, { expiresIn: -10 }));
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', order); // a plain object is not trusted on this channel
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', 'not a token');
+		await flush(harness, API_KEY, (marker) => signedOrder('ORDER_COMPLETED', marker));
+
+		expect(harness.emitted).toHaveLength(1);
+		expect(harness.emitted[0].orderId).not.toBe(order.id);
+		expect(harness.errors).toEqual([]);
+		expect(harness.logs.some((l) => l.level === 'warn' && /invalid signature/.test(l.message))).toBe(true);
+	});
+});
+
+describe('payload forms', () => {
+	it('accepts event data as an object, as JSON text, and as JSON encoded twice', async () => {
+		const orderId = 'order-forms-1';
+		const harness = await start({ channel: 'orderId', orderId });
+		const base = newOrder({ id: orderId });
+		await sdk.trigger(orderId, 'ORDER_CREATED', { ...base, status: 'AWAITING_PAYMENT_FROM_USER' });
+		// The SDK sends strings as they are: pusher-js parses this one once.
+		await sdk.trigger(orderId, 'ORDER_PAYMENT_VERIFYING', JSON.stringify({ ...base, status: 'PAYMENT_DONE_MARKED_BY_USER' }));
+		// Encoded twice: pusher-js hands over a string, which the trigger parses.
+		await sdk.trigger(orderId, 'ORDER_PROCESSING', JSON.stringify(JSON.stringify({ ...base, status: 'PROCESSING' })));
+		// The webhook wrapper {webhookData, eventID}.
+		await sdk.trigger(orderId, 'ORDER_COMPLETED', { webhookData: { ...base, status: 'COMPLETED' }, eventID: 'ORDER_COMPLETED' });
+		await until(() => harness.emitted.length === 4);
+
+		expect(harness.emitted.map((i) => [i.eventID, i.status, i.orderId])).toEqual([
+			['ORDER_CREATED', 'AWAITING_PAYMENT_FROM_USER', orderId],
+			['ORDER_PAYMENT_VERIFYING', 'PAYMENT_DONE_MARKED_BY_USER', orderId],
+			['ORDER_PROCESSING', 'PROCESSING', orderId],
+			['ORDER_COMPLETED', 'COMPLETED', orderId],
+		]);
+		expect(harness.emitted[1].fiatCurrency).toBe(base.fiatCurrency);
+	});
+
+	it('ignores unreadable data, orders without an id, and pusher:* / pusher_internal:* events', async () => {
+		const orderId = 'order-junk-1';
+		const harness = await start({ channel: 'orderId', orderId });
+		await sdk.trigger(orderId, 'ORDER_CREATED', 'plain text');
+		await sdk.trigger(orderId, 'ORDER_CREATED', [1, 2, 3]);
+		await sdk.trigger(orderId, 'ORDER_CREATED', { status: 'COMPLETED' });
+		server.publish(orderId, 'pusher:custom', newOrder({ id: orderId }));
+		server.publish(orderId, 'pusher_internal:member_added', newOrder({ id: orderId }));
+		await flush(harness, orderId, (marker) => marker, orderId);
+		expect(harness.emitted).toHaveLength(1);
+		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', orderId });
+	});
+
+	it('strips prototype-polluting keys from emitted items', async () => {
+		const orderId = 'order-proto-1';
+		const harness = await start({ channel: 'orderId', orderId });
+		const json = `{"id":"${orderId}","status":"COMPLETED","__proto__":{"polluted":true},"nested":{"constructor":{"x":1},"ok":1}}`;
+		await sdk.trigger(orderId, 'ORDER_COMPLETED', json);
+		await until(() => harness.emitted.length === 1);
+		const item = harness.emitted[0];
+		expect(Object.prototype.hasOwnProperty.call(item, '__proto__')).toBe(false);
+		expect(item.nested).toEqual({ ok: 1 });
+		expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+	});
+});
+
+describe('filtering and de-duplication', () => {
+	it('emits only the selected events; an empty selection emits all', async () => {
+		const filtered = await start({ channel: 'allOrders', events: ['ORDER_COMPLETED', 'ORDER_FAILED'] });
+		const all = await start({ channel: 'allOrders' });
+		await server.waitForSubscribers(API_KEY, 2);
+
+		const order = newOrder();
+		const steps: Array<[string, string]> = [
+			['ORDER_CREATED', 'AWAITING_PAYMENT_FROM_USER'],
+			['ORDER_PROCESSING', 'PROCESSING'],
+			['ORDER_COMPLETED', 'COMPLETED'],
+		];
+		for (const [eventID, status] of steps) {
+			await sdk.trigger(API_KEY, eventID, signedOrder(eventID, { ...order, status }));
+		}
+		await until(() => all.emitted.length === 3);
+		await sleep(50);
+		expect(all.emitted.map((i) => i.eventID)).toEqual(['ORDER_CREATED', 'ORDER_PROCESSING', 'ORDER_COMPLETED']);
+		expect(filtered.emitted.map((i) => i.eventID)).toEqual(['ORDER_COMPLETED']);
+	});
+
+	it('never emits the same (orderId, status) twice', async () => {
+		const harness = await start({ channel: 'allOrders' });
+		const order = newOrder({ status: 'COMPLETED' });
+		for (let i = 0; i < 3; i += 1) {
+			await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
+		}
+		// Same order, another status: a new event.
+		await sdk.trigger(API_KEY, 'ORDER_REFUNDED', signedOrder('ORDER_REFUNDED', { ...order, status: 'REFUNDED' }));
+		await until(() => harness.emitted.length === 2);
+		await flush(harness, API_KEY, (marker) => signedOrder('ORDER_COMPLETED', marker));
+		expect(harness.emitted.filter((i) => i.orderId === order.id).map((i) => i.status)).toEqual(['COMPLETED', 'REFUNDED']);
+	});
+});
+
+describe('manual mode', () => {
+	it('resolves "listen for test event" on the first matching event and emits only that one', async () => {
+		const harness = await start({ channel: 'allOrders', events: ['ORDER_COMPLETED'], mode: 'manual' });
+		let resolved = false;
+		const waiting = harness.response.manualTriggerFunction!().then(() => {
+			resolved = true;
+		});
+		const order = newOrder();
+		await sdk.trigger(API_KEY, 'ORDER_CREATED', signedOrder('ORDER_CREATED', order));
+		await sleep(100);
+		expect(resolved).toBe(false);
+
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', { ...order, status: 'COMPLETED' }));
+		await waiting;
+		expect(harness.emitted).toHaveLength(1);
+		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', orderId: order.id });
+
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' })));
+		await sleep(100);
+		expect(harness.emitted).toHaveLength(1);
+	});
+
+	it('calls emit at call time, so n8n can swap it after trigger() returns', async () => {
+		const harness = await start({ channel: 'orderId', orderId: 'order-swap-1', mode: 'manual' });
+		const swapped: unknown[] = [];
+		(harness.context as unknown as { emit: (data: unknown) => void }).emit = (data) => swapped.push(data);
+		const waiting = harness.response.manualTriggerFunction!();
+		await sdk.trigger('order-swap-1', 'ORDER_CREATED', newOrder({ id: 'order-swap-1' }));
+		await waiting;
+		expect(swapped).toHaveLength(1);
+		expect(harness.emitted).toHaveLength(0);
+	});
+});
+
+describe('parameters and secrets', () => {
+	it('refuses to activate without an order ID, a partner order ID, or a usable channel name', async () => {
+		await expect(activate({ server, channel: 'orderId', orderId: '  ' }, false)).rejects.toThrow(NodeOperationError);
+		await expect(activate({ server, channel: 'partnerOrderId', partnerOrderId: '' }, false)).rejects.toThrow(
+			/Partner Order ID is empty/,
+		);
+		await expect(activate({ server, channel: 'orderId', orderId: 'has space' }, false)).rejects.toThrow(
+			/not a valid Pusher channel name/,
+		);
+		await expect(
+			activate({ server, channel: 'allOrders', credentials: credentialsFor('', { apiKey: '' }) }, false),
+		).rejects.toThrow(/API Key of the credential is empty/);
+		await expect(
+			activate(
+				{ server, channel: 'allOrders', credentials: credentialsFor('', { accessToken: '', previousAccessToken: '' }) },
+				false,
+			),
+		).rejects.toThrow(/no access token/);
+		expect(server.connections()).toHaveLength(0);
+	});
+
+	it('never writes the access token into items or logs', async () => {
+		const harness = await start({ channel: 'allOrders', options: { recoverMissed: true } });
+		const order = newOrder({ status: 'COMPLETED' });
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.forge(fixtures.orderClaims('ORDER_COMPLETED', order)));
+		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
+		await until(() => harness.emitted.length === 1);
+		const text = JSON.stringify({ items: harness.emitted, logs: harness.logs });
+		expect(text).not.toContain(ACCESS_TOKEN);
+		expect(text).not.toContain(PREVIOUS_TOKEN);
+	});
+});
