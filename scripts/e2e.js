@@ -9,8 +9,9 @@
  *    installs the tarball into a fresh n8n user folder and starts n8n,
  * 4. kills any n8n left behind, prints a summary, and exits non-zero if any run failed.
  *
- * Env: N8N_E2E_VERSIONS=2.41.1[,1.123.81] restricts the versions. Extra arguments go to jest
- * (e.g. `npm run test:e2e -- webhook-trigger`).
+ * Env: N8N_E2E_VERSIONS=2.41.1[,1.123.81] restricts the versions; N8N_E2E_REPORT=<file> writes
+ * the summed counts as {numPassedTests, numFailedTests} (what scripts/ci-summary.js reads).
+ * Extra arguments go to jest (e.g. `npm run test:e2e -- webhook-trigger`).
  */
 const fs = require('fs');
 const os = require('os');
@@ -126,8 +127,15 @@ async function main() {
 		);
 	}
 	process.stdout.write(`total ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-	// Also counts a run that never reached its tests (a failed global setup) as a failure.
-	process.stdout.write(`e2e: ${totals.passed} passed, ${totals.failed + (failed.length && !totals.failed ? failed.length : 0)} failed\n`);
+	// A run that never reached its tests (a failed global setup) counts as a failure too.
+	const failedCount = totals.failed + (failed.length && !totals.failed ? failed.length : 0);
+	process.stdout.write(`e2e: ${totals.passed} passed, ${failedCount} failed\n`);
+	if (process.env.N8N_E2E_REPORT) {
+		fs.writeFileSync(
+			process.env.N8N_E2E_REPORT,
+			`${JSON.stringify({ numPassedTests: totals.passed, numFailedTests: failedCount, versions: timings }, null, 2)}\n`,
+		);
+	}
 	if (failed.length) {
 		process.stdout.write(`e2e FAILED on n8n ${failed.join(', ')}\n`);
 		process.exit(1);

@@ -9,7 +9,8 @@ import {
 } from 'n8n-workflow';
 
 import { getOrder, listOrders, listWebhooks } from '../shared/api';
-import { apiBaseUrl, verificationKeys, type TransakCredentials } from '../shared/credentials';
+import { apiBaseUrl, type TransakCredentials } from '../shared/credentials';
+import { currentAccessTokens } from '../shared/token';
 import { ORDER_EVENTS } from '../shared/events';
 import { JwtVerifier } from '../shared/jwt';
 import { TRANSAK_PUSHER, type PusherEndpoint } from '../shared/pusher';
@@ -172,7 +173,7 @@ export class TransakWebSocketTrigger implements INodeType {
 
 		const channel = channelFor(mode, { apiKey: credentials.apiKey, orderId, partnerOrderId });
 		if (!channel.ok) throw new NodeOperationError(this.getNode(), channel.message);
-		const verifier = new JwtVerifier(verificationKeys(credentials));
+		const verifier = new JwtVerifier(currentAccessTokens(credentials));
 		if (mode === 'allOrders' && !verifier.hasKeys) {
 			throw new NodeOperationError(
 				this.getNode(),

@@ -18,10 +18,3 @@ export function apiBaseUrl(credentials: TransakCredentials): string {
 	}
 	return BASE_URLS[credentials.environment] ?? BASE_URLS.staging;
 }
-
-/** Keys that may sign webhooks and all-orders WebSocket events, newest first. */
-export function verificationKeys(credentials: TransakCredentials): string[] {
-	return [credentials.accessToken, credentials.previousAccessToken].filter(
-		(key): key is string => typeof key === 'string' && key.trim().length > 0,
-	);
-}

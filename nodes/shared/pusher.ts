@@ -64,7 +64,7 @@ export interface ChannelHandlers {
 }
 
 /** Backoff of our own reconnect attempts while pusher-js is stuck connecting (server down). */
-export const RECONNECT_DELAYS_MS = [1500, 3000, 6000, 12000, 24000, 30000];
+export const RECONNECT_DELAYS_MS = [2000, 4000, 8000, 16000, 30000];
 
 /** A drop right after a fast reconnect waits for pusher-js's own delay: no tight reconnect loop. */
 export const FAST_RECONNECT_MIN_INTERVAL_MS = 10_000;
@@ -120,7 +120,7 @@ function asksForBackoff(code: number | undefined): boolean {
  *   instead (through the public disconnect/connect API), unless the server asked for a backoff or
  *   the previous fast reconnect was less than 10 s ago.
  * - While the server is down pusher-js retries after 1 s, 16 s, 46 s, then every 60 s; the client
- *   restarts the attempt on a shorter backoff (1.5 s doubling to 30 s).
+ *   restarts the attempt on a shorter backoff (2 s doubling to 30 s, with jitter).
  * - `failed`, and `disconnected` not caused by `close()` (a refusal, close codes 4001-4099 and
  *   4300+), close the client and call `onFatal` once.
  */
@@ -317,8 +317,12 @@ export class PusherChannelClient {
 		// 4200-4299: pusher-js already reconnects at once.
 		const code = this.lastClose.code;
 		if (code !== undefined && code >= 4200 && code < 4300) return;
-		if (now - this.lastFastReconnectAt < FAST_RECONNECT_MIN_INTERVAL_MS) return;
+		if (now - this.lastFastReconnectAt < FAST_RECONNECT_MIN_INTERVAL_MS) {
+			this.log.debug(`Reconnecting after pusher-js's ${String(delaySeconds)} s delay (reconnected at once less than 10 s ago)`);
+			return;
+		}
 		this.lastFastReconnectAt = now;
+		this.log.debug(`Reconnecting at once instead of after pusher-js's ${String(delaySeconds)} s delay`);
 		// Deferred: pusher-js arms its retry timer right after this event; disconnect() clears it.
 		if (this.fastReconnect === undefined) {
 			this.fastReconnect = setImmediate(() => {

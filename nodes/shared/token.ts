@@ -14,9 +14,10 @@ import { credentialSecrets, scrubSecrets } from './redact';
  * Access-token refresh through n8n's credential `preAuthentication` hook.
  *
  * The credential has a hidden, expirable field, `currentAccessToken`: the token API calls send.
- * n8n calls `preAuthentication` when that field is empty, after an API call answered 401 (then
- * retries the call once), and when the credential is tested; it stores whatever the hook returns
- * in the credential, so a refreshed token survives restarts and is seen by every worker.
+ * n8n (1.123 and 2.41 alike) calls `preAuthentication` before a request while that field is
+ * empty, and after a request answered 401 (then retries that request once); some versions also
+ * call it for every credential test. It stores what the hook returns in the credential, so a
+ * refreshed token survives restarts and is seen by every worker.
  *
  * - Empty field (first use): copy the user's access token. No network call.
  * - Otherwise the call is a 401 or a credential test, which the hook cannot tell apart: it asks
@@ -373,8 +374,8 @@ export async function preAuthenticate(
 		if (!nonEmpty(creds.accessToken)) return {};
 		return { [CURRENT_TOKEN_FIELD]: creds.accessToken, [CURRENT_TOKEN_SOURCE_FIELD]: fingerprint };
 	}
-	// A token in the field, or no field at all (data that skipped n8n's defaults, as a credential
-	// test can send): n8n only calls after a 401 or for a test. Check, and refresh if refused.
+	// A token in the field, or no field at all (data that never went through n8n's defaults):
+	// n8n only calls now after a 401 or for a test. Check, and refresh if Transak refuses it.
 
 	const inUse = apiAccessToken(creds);
 	if (!nonEmpty(inUse)) return {};

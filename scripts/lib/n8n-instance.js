@@ -518,4 +518,16 @@ async function createApiKey(instance, cookie) {
 	return rawApiKey;
 }
 
-module.exports = { startN8n, connectN8n, createClient, reapRegistered, freePort, HOST };
+module.exports = {
+	startN8n,
+	connectN8n,
+	createClient,
+	reapRegistered,
+	freePort,
+	HOST,
+	// For launchers of other n8n process kinds (scripts/lib/queue-cluster.js: webhook and worker).
+	installPackage,
+	setupOwner,
+	createApiKey,
+	request,
+};

@@ -198,10 +198,13 @@ function createRequestHelpers({ credentialType, store, node, log = [], isCredent
 
 /**
  * n8n's credential test for a credential type with a `test.request`: the request runs through
- * httpRequestWithAuthentication with the given (unsaved or saved) data, as a credential test, and
- * the answer is {status: 'OK'} or {status: 'Error', message} the way n8n words it.
+ * httpRequestWithAuthentication with the given (unsaved or saved) data, and the answer is
+ * {status: 'OK'} or {status: 'Error', message} the way n8n words it.
+ * `preAuthOnTest`: n8n's CredentialsHelper also runs preAuthentication for every credential test
+ * when the test node looks like its mock (`parameters.temp === ''`); in 1.123.81 and 2.41.1 the
+ * mock node's parameters stay `{}`, so it does not (checked against both), hence the default.
  */
-async function testCredential(credentialType, store, { log = [], n8nMajor = 2, data: sent } = {}) {
+async function testCredential(credentialType, store, { log = [], n8nMajor = 2, data: sent, preAuthOnTest = false } = {}) {
 	const node = {
 		id: 'temp',
 		name: 'Temp-Node',
@@ -211,7 +214,7 @@ async function testCredential(credentialType, store, { log = [], n8nMajor = 2, d
 		parameters: { temp: '' },
 		credentials: { [credentialType.name]: { id: store.id, name: store.name } },
 	};
-	const helpers = createRequestHelpers({ credentialType, store, node, log, isCredentialTest: true, n8nMajor });
+	const helpers = createRequestHelpers({ credentialType, store, node, log, isCredentialTest: preAuthOnTest, n8nMajor });
 	// `data`: what the caller sent (n8n's REST test may pass fields as sent, without defaults).
 	const data = sent !== undefined ? { ...sent } : store.decrypt();
 	const request = credentialType.test.request;

@@ -157,11 +157,12 @@ async function startPusherServer(options = {}) {
 	function subscribe(client, data) {
 		const channel = data && typeof data.channel === 'string' ? data.channel : '';
 		if (channel.length === 0 || channel.length > MAX_CHANNEL_NAME || !CHANNEL_NAME.test(channel)) {
-			sendError(client, 4009, `Invalid channel name '${channel}'`);
+			sendError(client, null, `Invalid channel name '${channel}'`);
 			return;
 		}
 		if (!authorised(client, channel, data.auth, data.channel_data)) {
-			sendError(client, 4009, `Invalid signature: subscription to ${channel} not authorised`);
+			// As Pusher does: an error without a code, the connection stays open.
+			sendError(client, null, `Invalid signature: subscription to ${channel} not authorised`);
 			return;
 		}
 		if (!client.channels.has(channel)) {
@@ -440,7 +441,9 @@ async function startPusherServer(options = {}) {
 	async function start() {
 		if (running) return;
 		httpServer = http.createServer(onRequest);
-		httpServer.keepAliveTimeout = 5000;
+		// Longer than clients keep idle sockets: a server closing a socket the client is reusing loses a publish.
+		httpServer.keepAliveTimeout = 65_000;
+		httpServer.headersTimeout = 66_000;
 		wss = new WebSocketServer({ noServer: true });
 		wss.on('connection', onConnection);
 		httpServer.on('upgrade', (req, socket, head) => {

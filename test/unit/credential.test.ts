@@ -100,12 +100,24 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		expect(fake.requests[0]).toMatchObject({ query: { limit: '1' }, accessToken: fake.accessToken });
 	});
 
-	it('re-testing a saved, working credential asks Transak once more and writes nothing', async () => {
+	it('re-testing a saved, working credential neither refreshes nor writes', async () => {
 		const store = storeFor(fake);
 		await testCredential(credentialType, store);
 		const writes = store.writes;
 		fake.reset();
 		const result = await testCredential(credentialType, store);
+		expect(result.status).toBe('OK');
+		expect(fake.refreshCalls).toBe(0);
+		expect(store.writes).toBe(writes);
+		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /partners/api/v2/orders']);
+	});
+
+	it('where n8n runs preAuthentication for every test, a working token is checked, not refreshed', async () => {
+		const store = storeFor(fake);
+		await testCredential(credentialType, store, { preAuthOnTest: true });
+		const writes = store.writes;
+		fake.reset();
+		const result = await testCredential(credentialType, store, { preAuthOnTest: true });
 		expect(result.status).toBe('OK');
 		expect(fake.refreshCalls).toBe(0);
 		expect(store.writes).toBe(writes);
@@ -136,7 +148,7 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		expect(fake.refreshCalls).toBe(0);
 	});
 
-	it('data sent without the hidden fields (no defaults applied): an expired token is still refreshed', async () => {
+	it('data without the hidden fields at all (no n8n defaults): an expired token is still refreshed', async () => {
 		const store = storeFor(fake);
 		fake.expireAccessToken();
 		const result = await testCredential(credentialType, store, { data: fake.credentials() });

@@ -281,3 +281,53 @@ describe('Transak Trigger keys and secrets', () => {
 		expect(Object.assign({}, copy).polluted).toBeUndefined();
 	});
 });
+
+describe('Transak Trigger credential reads', () => {
+	it('reads the credential once for a burst of deliveries, not once per delivery', async () => {
+		const workflowId = freshWorkflowId();
+		let reads = 0;
+		const onGetCredentials = () => (reads += 1);
+		for (let i = 0; i < 20; i++) {
+			const body = genuine('ORDER_COMPLETED', sampleOrder({ id: `burst-${i}` }));
+			expect((await callWebhook({ body, workflowId, onGetCredentials })).items).toHaveLength(1);
+		}
+		expect(reads).toBe(1);
+	});
+
+	it('a token rotated in the credential is accepted at once', async () => {
+		const workflowId = freshWorkflowId();
+		expect((await callWebhook({ body: genuine(), workflowId })).items).toHaveLength(1);
+		const rotated = 'rotated-token-bbbbbbbbbbbbbbbbbb';
+		const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'after-rotation' }), rotated);
+		const answer = await callWebhook({ body, workflowId, credentials: { accessToken: rotated } });
+		expect(answer.items).toHaveLength(1);
+	});
+
+	it('a token removed from the credential stops verifying within the cache time', async () => {
+		const workflowId = freshWorkflowId();
+		const now = jest.spyOn(Date, 'now');
+		const start = 1_900_000_000_000;
+		now.mockReturnValue(start);
+		try {
+			expect((await callWebhook({ body: genuine(), workflowId })).items).toHaveLength(1);
+			now.mockReturnValue(start + 11_000);
+			const credentials = { accessToken: 'replacement-token-cccccccccccccc' };
+			const body = genuine('ORDER_COMPLETED', sampleOrder({ id: 'old-key' }));
+			expect((await callWebhook({ body, workflowId, credentials })).status).toBe(401);
+		} finally {
+			now.mockRestore();
+		}
+	});
+
+	it('forged deliveries re-read the credential at most once a second', async () => {
+		const workflowId = freshWorkflowId();
+		let reads = 0;
+		const onGetCredentials = () => (reads += 1);
+		await callWebhook({ body: genuine(), workflowId, onGetCredentials });
+		for (let i = 0; i < 50; i++) {
+			const body = { data: forge(orderClaims('ORDER_COMPLETED', sampleOrder())) };
+			expect((await callWebhook({ body, workflowId, onGetCredentials })).status).toBe(401);
+		}
+		expect(reads).toBeLessThanOrEqual(3);
+	});
+});

@@ -9,6 +9,8 @@ export interface WebhookCall {
 	options?: IDataObject;
 	credentials?: IDataObject;
 	workflowId?: string;
+	/** Called on every credential read, to count them. */
+	onGetCredentials?: () => void;
 }
 
 export interface WebhookAnswer {
@@ -60,13 +62,16 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookAnswer> {
 	const parameters: IDataObject = { events: call.events ?? [], options: call.options ?? {} };
 	const workflowId = call.workflowId ?? freshWorkflowId();
 	const context = {
-		getCredentials: async () => ({
+		getCredentials: async () => {
+			call.onGetCredentials?.();
+			return {
 			environment: 'staging',
 			apiKey: 'test-api-key',
 			accessToken: ACCESS_TOKEN,
 			apiSecret: API_SECRET,
 			...call.credentials,
-		}),
+			};
+		},
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
 		getNode: () => ({ id: 'node-1', name: 'Transak Trigger', type: 'n8n-nodes-transak.transakTrigger' }),
 		getWorkflow: () => ({ id: workflowId, name: 'test', active: true }),

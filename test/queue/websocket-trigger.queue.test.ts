@@ -1,0 +1,134 @@
+/**
+ * The Transak WebSocket Trigger in queue mode: n8n activates triggers on the main instance only,
+ * so each active workflow holds exactly one Pusher connection, owned by the main process (checked
+ * against the sockets each process really holds, from /proc), and its events run on the worker.
+ * Deactivating closes the connection.
+ */
+import * as fx from '../support/fixtures';
+import { startFakeTransakApi } from '../support/fake-transak-api';
+import { startPusherServer } from '../support/pusher-server';
+import {
+	cluster,
+	enqueuedBy,
+	exactlyExecutions,
+	executions,
+	node,
+	outputItems,
+	PACKAGE,
+	ranBy,
+	secret,
+	sleep,
+	socketsPerProcess,
+	uniqueId,
+} from './support/cluster';
+
+const { main, webhooks, workers } = cluster();
+const TRIGGER = 'Transak WebSocket Trigger';
+const ACCESS_TOKEN = secret('queue-ws-access-token');
+const API_KEY = `queue-partner-${Date.now()}`;
+
+type PusherServer = Awaited<ReturnType<typeof startPusherServer>>;
+let pusher: PusherServer;
+let fake: Awaited<ReturnType<typeof startFakeTransakApi>>;
+
+interface Watched {
+	id: string;
+	channel: string;
+}
+const oneOrder: Watched = { id: '', channel: uniqueId('queue-order') };
+const allOrders: Watched = { id: '', channel: API_KEY };
+const active: Watched[] = [];
+
+function workflow(name: string, parameters: Record<string, unknown>, credential: { id: string; name: string }) {
+	return {
+		name,
+		nodes: [
+			node(TRIGGER, `${PACKAGE}.transakWebSocketTrigger`, {
+				...parameters,
+				options: { appKey: pusher.key, cluster: 'queue', wsHost: '127.0.0.1', wsPort: pusher.port, forceTLS: false, recoverMissed: false },
+			}, { credentials: { transakApi: { id: credential.id, name: credential.name } } }),
+		],
+	};
+}
+
+async function activate(watched: Watched, json: ReturnType<typeof workflow>) {
+	watched.id = (await main.createWorkflow(json)).id;
+	const subscribed = pusher.waitForSubscribers(watched.channel, 1, 60_000);
+	await main.activate(watched.id);
+	await subscribed;
+	active.push(watched);
+}
+
+beforeAll(async () => {
+	pusher = await startPusherServer({ port: 0, key: `queue-app-${Date.now()}` });
+	fake = await startFakeTransakApi({ apiKey: API_KEY, accessToken: ACCESS_TOKEN });
+	const credential = await main.createCredential('transakApi', fake.credentials());
+	await activate(oneOrder, workflow('Queue WS: one order', { channel: 'orderId', orderId: oneOrder.channel }, credential));
+	await activate(allOrders, workflow('Queue WS: all orders', { channel: 'allOrders', events: ['ORDER_COMPLETED'] }, credential));
+});
+
+afterAll(async () => {
+	for (const watched of active) await main.deactivate(watched.id).catch(() => undefined);
+	await pusher?.close();
+	await fake?.close();
+});
+
+describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => {
+	test('one Pusher connection per active workflow, held by the main instance and by no other process', async () => {
+		// Give webhook processors and the worker time to do anything they would do on activation.
+		await sleep(3000);
+		expect(pusher.connections()).toHaveLength(2);
+		expect(pusher.subscriptionCount(oneOrder.channel)).toBe(1);
+		expect(pusher.subscriptionCount(allOrders.channel)).toBe(1);
+		const sockets = socketsPerProcess(pusher.port);
+		const expected: Record<string, number> = { main: 2 };
+		for (const p of [...webhooks, ...workers]) expected[p.role] = 0;
+		expect(sockets).toEqual(expected);
+	});
+
+	test('an event on the order channel: one execution, queued by the main instance, run by the worker', async () => {
+		const before = (await executions(oneOrder.id)).length;
+		const order = fx.sampleOrder({ id: oneOrder.channel, status: 'PROCESSING' });
+		pusher.publish(oneOrder.channel, 'ORDER_PROCESSING', order);
+		const all = await exactlyExecutions(oneOrder.id, before + 1);
+		const execution = all[all.length - 1];
+		expect(execution.status).toBe('success');
+		expect(execution.mode).toBe('trigger');
+		expect(outputItems(execution, TRIGGER)).toEqual([{ ...order, eventID: 'ORDER_PROCESSING', status: 'PROCESSING', orderId: order.id }]);
+		expect(enqueuedBy(execution.id)).toEqual(['main']);
+		expect(ranBy(execution.id)).toEqual([workers[0].role]);
+	});
+
+	test('all-orders channel: signed, selected events run on the worker; forged ones start nothing', async () => {
+		const before = (await executions(allOrders.id)).length;
+		const forged = fx.sampleOrder({ id: uniqueId('forged'), status: 'COMPLETED' });
+		pusher.publish(allOrders.channel, 'ORDER_COMPLETED', fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)));
+		const genuine = fx.sampleOrder({ id: uniqueId('genuine'), status: 'COMPLETED' });
+		pusher.publish(allOrders.channel, 'ORDER_COMPLETED', fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN));
+		const all = await exactlyExecutions(allOrders.id, before + 1);
+		const execution = all[all.length - 1];
+		expect(outputItems(execution, TRIGGER)).toEqual([expect.objectContaining({ eventID: 'ORDER_COMPLETED', orderId: genuine.id })]);
+		expect(ranBy(execution.id)).toEqual([workers[0].role]);
+	});
+
+	test('several events in a row: one execution each, in order, all on the worker', async () => {
+		const before = (await executions(oneOrder.id)).length;
+		const statuses = ['PENDING_DELIVERY_FROM_TRANSAK', 'COMPLETED'];
+		for (const status of statuses) {
+			pusher.publish(oneOrder.channel, status === 'COMPLETED' ? 'ORDER_COMPLETED' : 'ORDER_PROCESSING', fx.sampleOrder({ id: oneOrder.channel, status }));
+		}
+		const all = await exactlyExecutions(oneOrder.id, before + statuses.length);
+		const fresh = all.slice(before);
+		expect(fresh.map((e) => outputItems(e, TRIGGER)[0]?.status)).toEqual(statuses);
+		for (const execution of fresh) expect(ranBy(execution.id)).toEqual([workers[0].role]);
+	});
+
+	test('deactivating the workflows closes their connections, in every process, for good', async () => {
+		for (const watched of active.splice(0)) await main.deactivate(watched.id);
+		await pusher.waitForNoConnections(30_000);
+		await sleep(2500);
+		expect(pusher.connections()).toEqual([]);
+		const sockets = socketsPerProcess(pusher.port);
+		expect(Object.values(sockets).every((count) => count === 0)).toBe(true);
+	});
+});
