@@ -226,3 +226,36 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 		}
 	});
 });
+
+describe(`Transak Trigger version 2 in n8n ${client.version}`, () => {
+	const v2 = { id: '', hook: uniqueId('transak-v2') };
+
+	beforeAll(async () => {
+		const workflow = triggerWorkflow('Transak webhook: version 2', v2.hook, []);
+		(workflow.nodes[0] as { typeVersion: number }).typeVersion = 2;
+		v2.id = (await client.createWorkflow(workflow)).id;
+		await activateWebhookWorkflow(client, v2.id, `${v2.hook}/webhook`);
+	});
+
+	test('answers the same table: genuine 200 + one execution, forged 401, not JSON 400', async () => {
+		const order = fx.sampleOrder({ id: uniqueId('v2') });
+		expect((await deliver(fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN), { hook: v2.hook })).status).toBe(200);
+		expect((await deliver({ data: fx.forge(orderClaims('ORDER_COMPLETED')) }, { hook: v2.hook })).status).toBe(401);
+		expect((await deliver('not json at all', { hook: v2.hook, contentType: 'text/plain' })).status).toBe(400);
+		const all = await expectExecutions(v2.id, 1);
+		expect(outputItems(all[0], TRIGGER)[0]?.orderId).toBe(order.id);
+	});
+
+	test('reads bodies n8n leaves unparsed (no content type, octet-stream) itself', async () => {
+		const before = await count(v2.id);
+		const first = fx.sampleOrder({ id: uniqueId('v2-raw') });
+		const second = fx.sampleOrder({ id: uniqueId('v2-octet') });
+		const raw = JSON.stringify(fx.orderWebhookBody('ORDER_COMPLETED', first, ACCESS_TOKEN));
+		const octet = JSON.stringify(fx.orderWebhookBody('ORDER_COMPLETED', second, ACCESS_TOKEN));
+		expect((await deliver(raw, { hook: v2.hook, contentType: '' })).status).toBe(200);
+		expect((await deliver(octet, { hook: v2.hook, contentType: 'application/octet-stream' })).status).toBe(200);
+		const all = await expectExecutions(v2.id, before + 2);
+		const ids = all.slice(-2).map((execution) => outputItems(execution, TRIGGER)[0]?.orderId);
+		expect(ids.sort()).toEqual([first.id, second.id].sort());
+	});
+});
