@@ -28,7 +28,7 @@ const { pack } = require('./lib/pack');
 const { runLoad, percentile, countBy } = require('./lib/load');
 const { startQueueCluster, startSingleN8n } = require('./lib/queue-cluster');
 const { ensureServicePackages } = require('./lib/queue-services');
-const { reapOrphans, sleep } = require('./lib/queue-procs');
+const { reapOrphans, removeOnExit, sleep } = require('./lib/queue-procs');
 const { forge, orderClaims, orderWebhookBody, sampleOrder } = require('../test/support/fixtures');
 
 const VERSION = '2.41.1';
@@ -54,7 +54,7 @@ function triggerWorkflow(name, hook, credential) {
 			{
 				name: 'Transak Trigger',
 				type: 'n8n-nodes-transak.transakTrigger',
-				typeVersion: 1,
+				typeVersion: 2,
 				position: [0, 0],
 				webhookId: hook,
 				parameters: { events: [], options: {} },
@@ -191,6 +191,7 @@ async function main() {
 	ensureServicePackages();
 	await ensureN8n(VERSION);
 	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-transak-bench-pack-'));
+	removeOnExit(packDir);
 	const tarball = pack({ destination: packDir });
 	const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'size-check' }), ACCESS_TOKEN);
 	// warn: per-execution info lines would cost the queue processes more than the single one.

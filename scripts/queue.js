@@ -13,6 +13,8 @@
  *
  * Extra arguments go to jest (e.g. `npm run test:queue -- duplicates`). N8N_QUEUE_KEEP_LOGS=1
  * keeps the processes' logs after a passing run too (they are always kept after a failure).
+ * N8N_QUEUE_REPORT=<file> writes {numPassedTests, numFailedTests, timings, results} (what
+ * scripts/ci-summary.js reads), also when the run fails.
  */
 const fs = require('fs');
 const os = require('os');
@@ -23,7 +25,7 @@ const { ensureN8n } = require('./lib/n8n-install');
 const { pack, ROOT } = require('./lib/pack');
 const { startQueueCluster } = require('./lib/queue-cluster');
 const { ensureServicePackages } = require('./lib/queue-services');
-const { reapOrphans, runningProcesses, isAlive, log } = require('./lib/queue-procs');
+const { reapOrphans, removeOnExit, runningProcesses, isAlive, log } = require('./lib/queue-procs');
 
 const VERSION = '2.41.1';
 
@@ -73,6 +75,7 @@ async function main() {
 	const timings = {};
 	const extraArgs = process.argv.slice(2);
 	const resultsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-transak-queue-results-'));
+	removeOnExit(resultsDir);
 	let cluster;
 	let outcome = { code: 1, counts: { passed: 0, failed: 0 } };
 	let setupError;
@@ -91,6 +94,7 @@ async function main() {
 		timings.n8nCache = `${((Date.now() - t) / 1000).toFixed(1)} s`;
 		t = Date.now();
 		const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-transak-queue-pack-'));
+		removeOnExit(packDir);
 		const tarball = pack({ destination: packDir });
 		timings.pack = `${((Date.now() - t) / 1000).toFixed(1)} s`;
 
@@ -99,7 +103,7 @@ async function main() {
 		cluster = await startQueueCluster({ version: VERSION, tarball, webhooks: 2, workers: 1 });
 		fs.rmSync(packDir, { recursive: true, force: true });
 		timings.clusterStart = `${((Date.now() - t) / 1000).toFixed(1)} s (PostgreSQL + Redis ${(cluster.timings.servicesMs / 1000).toFixed(1)} s, main ${(cluster.timings.mainMs / 1000).toFixed(1)} s, webhook processors + worker ${(cluster.timings.othersMs / 1000).toFixed(1)} s)`;
-		pids.push(...cluster.processes.map((p) => p.pid), cluster.postgres.process.pid);
+		pids.push(...cluster.processes.map((p) => p.pid), ...cluster.servers.map((p) => p.pid));
 
 		banner('queue-mode suite (jest.queue.config.js)');
 		t = Date.now();
@@ -124,12 +128,20 @@ async function main() {
 	const leftovers = [...runningProcesses().map((p) => `${p.name} (pid ${p.pid})`), ...pids.filter(isAlive).map((pid) => `pid ${pid}`)];
 
 	banner('queue-mode summary');
+	const results = readResults(resultsDir);
 	for (const [name, value] of Object.entries(timings)) process.stdout.write(`${name.padEnd(14)} ${value}\n`);
-	for (const { name, value } of readResults(resultsDir)) process.stdout.write(`${name.padEnd(14)} ${JSON.stringify(value)}\n`);
+	for (const { name, value } of results) process.stdout.write(`${name.padEnd(14)} ${JSON.stringify(value)}\n`);
 	fs.rmSync(resultsDir, { recursive: true, force: true });
+	// A jest run that failed before any test (or a failed setup, or a leftover process) counts too.
+	const failedCount =
+		outcome.counts.failed + (outcome.code !== 0 && outcome.counts.failed === 0 ? 1 : 0) + (setupError ? 1 : 0) + (leftovers.length ? 1 : 0);
+	if (process.env.N8N_QUEUE_REPORT) {
+		const report = { numPassedTests: outcome.counts.passed, numFailedTests: failedCount, timings, results, leftovers };
+		fs.writeFileSync(process.env.N8N_QUEUE_REPORT, `${JSON.stringify(report, null, 2)}\n`);
+	}
 	process.stdout.write(`total          ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 	process.stdout.write(`left running   ${leftovers.length ? leftovers.join(', ') : 'nothing'}\n`);
-	process.stdout.write(`test:queue: ${outcome.counts.passed} passed, ${outcome.counts.failed + (setupError ? 1 : 0)} failed\n`);
+	process.stdout.write(`test:queue: ${outcome.counts.passed} passed, ${failedCount} failed\n`);
 	if (setupError || outcome.code !== 0 || leftovers.length) {
 		process.stdout.write('test:queue FAILED\n');
 		process.exit(1);

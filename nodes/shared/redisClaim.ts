@@ -469,7 +469,7 @@ const windows = new Map<string, SharedDeliveryWindow>();
  * queue mode, or a setup this client cannot handle; the latter is reported once).
  */
 export function sharedDeliveryWindow(report: ProblemLog, env: Env = process.env): SharedDeliveryWindow | undefined {
-	const settings = sharedWindowSettings(env);
+	const settings = cachedSettings(env);
 	if (!settings.enabled) {
 		if (settings.reason !== 'n8n is not in queue mode' && !reportedSetups.has(settings.reason)) {
 			reportedSetups.add(settings.reason);
@@ -500,9 +500,37 @@ export function sharedDeliveryWindow(report: ProblemLog, env: Env = process.env)
 
 const reportedSetups = new Set<string>();
 
+const SETTING_NAMES = [
+	'EXECUTIONS_MODE',
+	'QUEUE_BULL_REDIS_CLUSTER_NODES',
+	'QUEUE_BULL_REDIS_HOST',
+	'QUEUE_BULL_REDIS_PORT',
+	'QUEUE_BULL_REDIS_DB',
+	'QUEUE_BULL_REDIS_USERNAME',
+	'QUEUE_BULL_REDIS_PASSWORD',
+	'QUEUE_BULL_REDIS_TLS',
+	'QUEUE_BULL_REDIS_TLS_SERVERNAME',
+	'QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE',
+	'QUEUE_BULL_PREFIX',
+];
+const settingsCache = new Map<string, SharedWindowSettings>();
+
+/** The settings for this environment, read (files included) once rather than per delivery. */
+function cachedSettings(env: Env): SharedWindowSettings {
+	const id = JSON.stringify(SETTING_NAMES.flatMap((name) => [env[name] ?? null, env[`${name}_FILE`] ?? null]));
+	let settings = settingsCache.get(id);
+	if (settings === undefined) {
+		settings = sharedWindowSettings(env);
+		if (settingsCache.size > 16) settingsCache.clear();
+		settingsCache.set(id, settings);
+	}
+	return settings;
+}
+
 /** Closes every pooled connection and forgets them (tests). */
 export function closeSharedWindows(): void {
 	for (const window of windows.values()) window.close();
 	windows.clear();
 	reportedSetups.clear();
+	settingsCache.clear();
 }

@@ -19,7 +19,7 @@ const path = require('path');
 
 const { ensureN8n } = require('./n8n-install');
 const { createClient, createApiKey, freePort, installPackage, setupOwner, request, HOST } = require('./n8n-instance');
-const { spawnManaged, stopAll, log, sleep } = require('./queue-procs');
+const { spawnManaged, stopAll, removeOnExit, log, sleep } = require('./queue-procs');
 const { startPostgres, startRedis } = require('./queue-services');
 
 const READY_TIMEOUT_MS = 300_000;
@@ -148,6 +148,8 @@ async function startQueueCluster({ version = '2.41.1', tarball, webhooks = 2, wo
 	const started = Date.now();
 	const { nodeBin, n8nBin } = await ensureN8n(version);
 	const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-transak-queue-'));
+	// An interrupted run removes it; a finished one removes it or keeps it (logs) on purpose.
+	const forgetRunDir = removeOnExit(runDir);
 	const timings = {};
 	let postgres;
 	let redis;
@@ -196,6 +198,8 @@ async function startQueueCluster({ version = '2.41.1', tarball, webhooks = 2, wo
 			webhooks: webhookProcs.map((p) => webhookTarget(version, p)),
 			workers: workerProcs.map((p) => ({ role: p.role, pid: p.pid, logFile: p.process.logFile, logs: p.logs })),
 			processes: [mainProc, ...others],
+			/** The PostgreSQL and Redis servers' process handles. */
+			servers: [postgres.process, redis.process],
 			/** What a test process needs to reach the cluster (see connectCluster). */
 			connection() {
 				return {
@@ -208,11 +212,13 @@ async function startQueueCluster({ version = '2.41.1', tarball, webhooks = 2, wo
 			},
 			async stop({ keep = false } = {}) {
 				await stopCluster({ runDir, keep, services: [postgres, redis] });
+				forgetRunDir();
 			},
 		};
 		return cluster;
 	} catch (error) {
 		await stopCluster({ runDir, keep: true, services: [postgres, redis] });
+		forgetRunDir();
 		error.message += `\n(logs kept in ${runDir})`;
 		throw error;
 	}

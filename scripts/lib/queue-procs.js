@@ -80,6 +80,7 @@ function installExitHooks() {
 	hooksInstalled = true;
 	process.on('exit', () => {
 		for (const child of running) child.killNow();
+		for (const dir of exitDirs) fs.rmSync(dir, { recursive: true, force: true });
 	});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 		process.once(signal, () => {
@@ -162,6 +163,8 @@ function spawnManaged({ name, command, args = [], env = process.env, cwd, uid, g
 		},
 		killNow() {
 			if (exitInfo === null && child.pid) killGroup(child.pid, 'SIGKILL');
+			// The 'exit' event may never come (this process is exiting): drop the entry now.
+			fs.rmSync(registryFile, { force: true });
 		},
 		/** Asks the process to stop, kills its group after the timeout, and waits for it. */
 		async stop() {
@@ -181,6 +184,18 @@ function spawnManaged({ name, command, args = [], env = process.env, cwd, uid, g
 	};
 	running.add(handle);
 	return handle;
+}
+
+const exitDirs = new Set();
+
+/**
+ * Removes `dir` when this process exits without having cleaned up (an interrupted run: Ctrl-C,
+ * SIGTERM, an uncaught error). Returns a function that cancels this once the caller removed it.
+ */
+function removeOnExit(dir) {
+	installExitHooks();
+	exitDirs.add(dir);
+	return () => exitDirs.delete(dir);
 }
 
 /** Every process this module started that has not exited yet. */
@@ -266,4 +281,4 @@ function connectionsTo(remotePort, trees) {
 	return result;
 }
 
-module.exports = { spawnManaged, stopAll, runningProcesses, reapOrphans, connectionsTo, descendants, log, sleep, isAlive };
+module.exports = { spawnManaged, stopAll, runningProcesses, reapOrphans, removeOnExit, connectionsTo, descendants, log, sleep, isAlive };

@@ -17,7 +17,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const { freePort } = require('./n8n-instance');
-const { spawnManaged, log, sleep } = require('./queue-procs');
+const { spawnManaged, removeOnExit, log, sleep } = require('./queue-procs');
 
 const HOST = '127.0.0.1';
 const POLICY_RC = '/usr/sbin/policy-rc.d';
@@ -147,6 +147,7 @@ async function startPostgres({ databases = ['n8n'], logDir } = {}) {
 	const identity = postgresIdentity();
 	// Directly in the temp folder: the postgres user must be able to reach it.
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-transak-pg-'));
+	const forget = removeOnExit(dir);
 	if (identity.uid !== undefined) fs.chownSync(dir, identity.uid, identity.gid);
 	const dataDir = path.join(dir, 'data');
 	const user = 'n8n';
@@ -227,6 +228,7 @@ async function startPostgres({ databases = ['n8n'], logDir } = {}) {
 		async stop() {
 			await child.stop();
 			fs.rmSync(dir, { recursive: true, force: true });
+			forget();
 		},
 	};
 }

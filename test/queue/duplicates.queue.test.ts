@@ -17,6 +17,7 @@ import {
 	post,
 	record,
 	secret,
+	settledExecutions,
 	uniqueId,
 	type Execution,
 } from './support/cluster';
@@ -40,6 +41,7 @@ async function createFlow(flow: Flow, name: string, options: Record<string, unkn
 			name,
 			nodes: [
 				node(TRIGGER, `${PACKAGE}.transakTrigger`, { events: [], options }, {
+					typeVersion: 2,
 					webhookId: flow.hook,
 					credentials: { transakApi: { id: credential.id, name: credential.name } },
 				}),
@@ -99,9 +101,7 @@ describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once
 		const { orders, bodies } = bodiesFor('separate');
 		const statuses = await sendToBoth(separate, bodies);
 		expect(statuses.every((s) => s === 200)).toBe(true);
-		await main.waitForExecutions(separate.id, DELIVERIES, 120_000);
-		await new Promise((resolve) => setTimeout(resolve, 3000));
-		const all = await executions(separate.id);
+		const all = await settledExecutions(separate.id, DELIVERIES);
 		const counts = perOrder(all);
 		for (const order of orders) expect(counts.get(order.id) ?? 0).toBeGreaterThanOrEqual(1);
 		const duplicated = [...counts.values()].filter((c) => c > 1).length;

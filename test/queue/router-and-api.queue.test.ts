@@ -75,6 +75,7 @@ beforeAll(async () => {
 		await main.createWorkflow({
 			name: 'Queue: router',
 			nodes: [
+				// Version 1, as workflows saved before version 2 have it.
 				node(TRIGGER, `${PACKAGE}.transakTrigger`, { events: [] }, {
 					webhookId: router.hook,
 					credentials: { transakApi: { id: routerCredential.id, name: routerCredential.name } },

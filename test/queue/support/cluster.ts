@@ -55,6 +55,33 @@ export async function exactlyExecutions(workflowId: string, count: number, settl
 	return all;
 }
 
+const isFinished = (e: Execution) => e.finished === true || Boolean((e as Execution & { stoppedAt?: string }).stoppedAt);
+
+/**
+ * For a workflow whose final count is what is being measured: waits until at least `atLeast`
+ * executions exist, every listed one has finished, and the count has not changed for `quietMs`.
+ * (Leaves no backlog in the queue for the next test, whose executions would wait behind it.)
+ */
+export async function settledExecutions(workflowId: string, atLeast: number, quietMs = 3000, timeoutMs = 240_000): Promise<Execution[]> {
+	const deadline = Date.now() + timeoutMs;
+	let last = -1;
+	let stableSince = Date.now();
+	for (;;) {
+		const all = await executions(workflowId);
+		const settled = all.length >= atLeast && all.every(isFinished);
+		if (!settled || all.length !== last) {
+			last = all.length;
+			stableSince = Date.now();
+		} else if (Date.now() - stableSince >= quietMs) {
+			return all;
+		}
+		if (Date.now() > deadline) {
+			throw new Error(`workflow ${workflowId}: ${all.length} executions, ${all.filter(isFinished).length} finished, not settled after ${timeoutMs / 1000} s`);
+		}
+		await sleep(500);
+	}
+}
+
 /** POSTs a body to a webhook processor's production URL of `webhookId`. */
 export async function post(target: Target, webhookPath: string, body: unknown, contentType = 'application/json') {
 	return target.http('POST', `/webhook/${webhookPath}`, {
