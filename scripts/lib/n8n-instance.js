@@ -13,6 +13,7 @@ const os = require('os');
 const path = require('path');
 const { spawn, spawnSync } = require('child_process');
 
+const { hasEnvMarker, isAlive, killGroup } = require('./process-groups');
 const { ensureN8n } = require('./n8n-install');
 
 const HOST = '127.0.0.1';
@@ -58,31 +59,9 @@ function pidRegistry(dir = process.env.N8N_E2E_PID_DIR || path.join(os.tmpdir(),
 	return dir;
 }
 
-function isAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
-	}
-}
-
 /** True when `pid` still runs the n8n we started (guards against a reused PID). */
 function isOurN8n(pid, marker) {
-	try {
-		const environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
-		return environ.split('\0').includes(`N8N_TRANSAK_E2E_INSTANCE=${marker}`);
-	} catch {
-		return false;
-	}
-}
-
-function killGroup(pid, signal) {
-	try {
-		process.kill(-pid, signal);
-	} catch {
-		// Already gone.
-	}
+	return hasEnvMarker(pid, 'N8N_TRANSAK_E2E_INSTANCE', marker);
 }
 
 /**

@@ -10,6 +10,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
+const { hasEnvMarker, isAlive, killGroup } = require('./process-groups');
 
 const REGISTRY = path.join(os.tmpdir(), 'n8n-nodes-transak-queue-pids');
 const MARKER_ENV = 'N8N_TRANSAK_QUEUE_PROC';
@@ -21,31 +22,9 @@ function log(message) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function isAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
-	}
-}
-
 /** True when `pid` still runs a process this code started with `marker` (guards against PID reuse). */
 function carriesMarker(pid, marker) {
-	try {
-		return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${MARKER_ENV}=${marker}`);
-	} catch {
-		return false;
-	}
-}
-
-function killGroup(pid, signal) {
-	try {
-		process.kill(-pid, signal);
-		return true;
-	} catch {
-		return false;
-	}
+	return hasEnvMarker(pid, MARKER_ENV, marker);
 }
 
 /** Kills process groups left by runs whose owner died. Returns how many it killed. */
