@@ -11,6 +11,29 @@ const ORDER_STATUSES = ROUTES.filter((route) => !route.key.startsWith('kyc')).fl
 const orderOnly = { resource: ['order'] };
 const webhookOnly = { resource: ['webhook'] };
 
+/** Return All and Limit for a resource's Get Many. */
+function pagination(resource: { resource: string[] }): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show: { ...resource, operation: ['getAll'] } },
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...resource, operation: ['getAll'], returnAll: [false] } },
+		},
+	];
+}
+
 export const resourceProperty: INodeProperties = {
 	displayName: 'Resource',
 	name: 'resource',
@@ -76,23 +99,7 @@ export const orderProperties: INodeProperties[] = [
 		description: "Transak's order ID, e.g. the orderId field of the Transak triggers' items",
 		displayOptions: { show: { ...orderOnly, operation: ['get'] } },
 	},
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show: { ...orderOnly, operation: ['getAll'] } },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...orderOnly, operation: ['getAll'], returnAll: [false] } },
-	},
+	...pagination(orderOnly),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -163,23 +170,7 @@ export const orderProperties: INodeProperties[] = [
 ];
 
 export const webhookProperties: INodeProperties[] = [
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show: { ...webhookOnly, operation: ['getAll'] } },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...webhookOnly, operation: ['getAll'], returnAll: [false] } },
-	},
+	...pagination(webhookOnly),
 	{
 		displayName: 'Filters',
 		name: 'webhookFilters',

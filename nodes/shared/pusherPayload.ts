@@ -5,8 +5,6 @@ import { orderEvent, sanitize, type TransakEvent } from './payload';
 /** The three Transak channels: one order by its ID, one order by the partner's ID, every order. */
 export type ChannelMode = 'orderId' | 'partnerOrderId' | 'allOrders';
 
-export const CHANNEL_MODES: readonly ChannelMode[] = ['orderId', 'partnerOrderId', 'allOrders'];
-
 /** Pusher's rule for channel names. */
 const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]+$/;
 const MAX_CHANNEL_NAME = 164;
