@@ -125,11 +125,13 @@ export class OrderStream {
 		if (this.closed) return;
 		const result = parsePusherEvent(this.settings.mode, name, data, this.settings.verifier);
 		if (!result.ok) {
+			// The name comes from the server: quoted and cut, so it cannot forge or flood log lines.
+			const shown = JSON.stringify(String(name).slice(0, 80));
 			if (result.reason === 'rejected' && !this.rejectedLogged) {
 				this.rejectedLogged = true;
-				this.log('warn', `dropped event "${name}": ${result.message} (further rejections are logged at debug level)`);
+				this.log('warn', `dropped event ${shown}: ${result.message} (further rejections are logged at debug level)`);
 			} else {
-				this.log('debug', `dropped event "${name}": ${result.message}`);
+				this.log('debug', `dropped event ${shown}: ${result.message}`);
 			}
 			return;
 		}
