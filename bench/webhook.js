@@ -23,7 +23,8 @@ function raw() {
 	const lastDot = token.lastIndexOf('.');
 	const expected = crypto.createHmac('sha256', key).update(token.slice(0, lastDot)).digest();
 	const given = Buffer.from(token.slice(lastDot + 1), 'base64url');
-	if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) throw new Error('bad');
+	if (given.length !== expected.length || !crypto.timingSafeEqual(given, expected))
+		throw new Error('bad');
 	return JSON.parse(Buffer.from(token.slice(firstDot + 1, lastDot), 'base64url').toString('utf8'));
 }
 

@@ -30,7 +30,12 @@ async function runServerProcess() {
 	const { startPusherServer } = require('../test/support/pusher-server');
 	const Pusher = require('pusher');
 	const { sampleOrder, sign, orderClaims } = require('../test/support/fixtures');
-	const server = await startPusherServer({ port: 0, appId: 'bench', key: 'bench-key', secret: 'bench-secret' });
+	const server = await startPusherServer({
+		port: 0,
+		appId: 'bench',
+		key: 'bench-key',
+		secret: 'bench-secret',
+	});
 	const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 	const sdk = new Pusher({
 		appId: server.appId,
@@ -75,7 +80,11 @@ async function runServerProcess() {
 					size === 1
 						? sdk.trigger(channel, 'ORDER_COMPLETED', tokens[first])
 						: sdk.triggerBatch(
-								Array.from({ length: size }, (_, k) => ({ channel, name: 'ORDER_COMPLETED', data: tokens[first + k] })),
+								Array.from({ length: size }, (_, k) => ({
+									channel,
+									name: 'ORDER_COMPLETED',
+									data: tokens[first + k],
+								})),
 							);
 				const tracked = request.catch((error) => {
 					firstError ??= `${error.message}${error.status ? ` (HTTP ${error.status})` : ''}${error.error ? `: ${error.error.message ?? error.error}` : ''}`;
@@ -88,8 +97,13 @@ async function runServerProcess() {
 			// Sleep until the next event is due: a busy loop would steal the CPU the trigger needs.
 			// Above 2,000/s, ticks of 5 ms let most requests carry a batch of 10 (as a busy publisher would).
 			const tick = rate > 2000 ? 5 : 1;
-			const wait = Math.max(started + (next / rate) * 1000 - now(), next < count && rate > 2000 ? tick : 0);
-			await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, Math.floor(wait)) : setImmediate(resolve)));
+			const wait = Math.max(
+				started + (next / rate) * 1000 - now(),
+				next < count && rate > 2000 ? tick : 0,
+			);
+			await new Promise((resolve) =>
+				wait >= 1 ? setTimeout(resolve, Math.floor(wait)) : setImmediate(resolve),
+			);
 		}
 		await Promise.all(pending);
 		const seconds = (now() - started) / 1000;
@@ -133,7 +147,13 @@ function verdict(ok) {
 }
 
 async function main() {
-	const distNode = path.join(ROOT, 'dist', 'nodes', 'TransakWebSocketTrigger', 'TransakWebSocketTrigger.node.js');
+	const distNode = path.join(
+		ROOT,
+		'dist',
+		'nodes',
+		'TransakWebSocketTrigger',
+		'TransakWebSocketTrigger.node.js',
+	);
 	let TransakWebSocketTrigger;
 	try {
 		({ TransakWebSocketTrigger } = require(distNode));
@@ -188,7 +208,13 @@ async function main() {
 		const params = {
 			channel: 'allOrders',
 			events: [],
-			options: { appKey: server.key, cluster: 'bench', wsHost: '127.0.0.1', wsPort: server.port, forceTLS: false },
+			options: {
+				appKey: server.key,
+				cluster: 'bench',
+				wsHost: '127.0.0.1',
+				wsPort: server.port,
+				forceTLS: false,
+			},
 		};
 		const log = (level) => (message) => {
 			logs.push({ level, message, at: now() });
@@ -198,10 +224,22 @@ async function main() {
 			emit: (data) => onEmit(data[0][0].json, now()),
 			emitError: (error) => logs.push({ level: 'emitError', message: error.message, at: now() }),
 			getNodeParameter: (name, fallback) => (name in params ? params[name] : fallback),
-			getCredentials: async () => ({ environment: 'custom', baseUrl: '', apiKey: API_KEY, accessToken: ACCESS_TOKEN }),
+			getCredentials: async () => ({
+				environment: 'custom',
+				baseUrl: '',
+				apiKey: API_KEY,
+				accessToken: ACCESS_TOKEN,
+			}),
 			getMode: () => 'trigger',
 			getActivationMode: () => 'activate',
-			getNode: () => ({ id: 'bench', name: 'Bench', type: 'transakWebSocketTrigger', typeVersion: 1, position: [0, 0], parameters: params }),
+			getNode: () => ({
+				id: 'bench',
+				name: 'Bench',
+				type: 'transakWebSocketTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: params,
+			}),
 			getWorkflow: () => ({ id: 'bench' }),
 			getWorkflowStaticData: () => ({}),
 			logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
@@ -226,7 +264,14 @@ async function main() {
 			received.clear();
 			tag = label;
 			const cpu = process.cpuUsage();
-			const published = await ask({ type: 'publish', channel: API_KEY, key: ACCESS_TOKEN, rate, count, tag });
+			const published = await ask({
+				type: 'publish',
+				channel: API_KEY,
+				key: ACCESS_TOKEN,
+				rate,
+				count,
+				tag,
+			});
 			const deadline = now() + 3000;
 			while (received.size < count && now() < deadline) await new Promise((r) => setTimeout(r, 10));
 			const latencies = [];
@@ -241,12 +286,29 @@ async function main() {
 			const used = process.cpuUsage(cpu);
 			const cpuUsPerEvent = (used.user + used.system) / Math.max(1, received.size);
 			// `lost`: accepted by the server but never emitted. `failures`: the publisher's own HTTP errors.
-			return { cpuUsPerEvent, rate, count, got: received.size, lost, achieved: published.achievedRate, failures: failedSet.size, firstError: published.firstError, latencies };
+			return {
+				cpuUsPerEvent,
+				rate,
+				count,
+				got: received.size,
+				lost,
+				achieved: published.achievedRate,
+				failures: failedSet.size,
+				firstError: published.firstError,
+				latencies,
+			};
 		}
 		await run(500, 500, 'warmup');
 		const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 		const r = await run(1000, 1000 * seconds, 'latency');
-		results.latency = { cpuUsPerEvent: r.cpuUsPerEvent, p50: percentile(r.latencies, 50), p99: percentile(r.latencies, 99), max: r.latencies.at(-1), lost: r.lost, achieved: r.achieved };
+		results.latency = {
+			cpuUsPerEvent: r.cpuUsPerEvent,
+			p50: percentile(r.latencies, 50),
+			p99: percentile(r.latencies, 99),
+			max: r.latencies.at(-1),
+			lost: r.lost,
+			achieved: r.achieved,
+		};
 
 		let best;
 		let unqueued;
@@ -317,14 +379,20 @@ async function main() {
 		}
 		first.sort((a, b) => a - b);
 		second.sort((a, b) => a - b);
-		results.drop = { p50: percentile(first, 50), max: first.at(-1), secondP50: percentile(second, 50) };
+		results.drop = {
+			p50: percentile(first, 50),
+			max: first.at(-1),
+			secondP50: percentile(second, 50),
+		};
 	}
 
 	child.send({ type: 'exit' });
 
 	const f = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
 	const { latency, best, unqueued, sweep, heap, drop } = results;
-	console.log('Transak WebSocket Trigger bench (pusher-js -> Pusher-protocol server on 127.0.0.1, signed full orders)');
+	console.log(
+		'Transak WebSocket Trigger bench (pusher-js -> Pusher-protocol server on 127.0.0.1, signed full orders)',
+	);
 	if (latency) {
 		console.log(
 			`1. publish -> emit at 1,000 events/s: p50 ${f(latency.p50)} ms (${verdict(latency.p50 <= 5)}: <= 5), p99 ${f(latency.p99)} ms (${verdict(latency.p99 <= 20)}: <= 20), max ${f(latency.max)} ms, lost ${latency.lost}, publisher achieved ${f(latency.achieved, 0)}/s; trigger process CPU ${f(latency.cpuUsPerEvent, 0)} µs per event`,
@@ -353,7 +421,12 @@ async function main() {
 			`4. abrupt drop -> resubscribed: p50 ${f(drop.p50, 1)} ms, max ${f(drop.max, 1)} ms (${verdict(drop.max <= 2000)}: <= 2 s); a second drop within 10 s: p50 ${f(drop.secondP50, 0)} ms (pusher-js's own delay)`,
 		);
 	}
-	console.log(`   load average ${require('os').loadavg().map((l) => l.toFixed(1)).join(' ')} on ${require('os').cpus().length} CPUs`);
+	console.log(
+		`   load average ${require('os')
+			.loadavg()
+			.map((l) => l.toFixed(1))
+			.join(' ')} on ${require('os').cpus().length} CPUs`,
+	);
 }
 
 if (process.argv.includes('--server')) {
@@ -363,7 +436,11 @@ if (process.argv.includes('--server')) {
 	});
 } else if (typeof global.gc !== 'function') {
 	// Heap figures need a real collection between measurements.
-	const result = spawnSync(process.execPath, ['--expose-gc', __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+	const result = spawnSync(
+		process.execPath,
+		['--expose-gc', __filename, ...process.argv.slice(2)],
+		{ stdio: 'inherit' },
+	);
 	process.exit(result.status ?? 1);
 } else {
 	main().then(

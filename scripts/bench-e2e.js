@@ -66,7 +66,12 @@ async function main() {
 					typeVersion: 2,
 					position: [0, 0],
 					webhookId: crypto.randomUUID(),
-					parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
+					parameters: {
+						httpMethod: 'POST',
+						path: webhookPath,
+						responseMode: 'onReceived',
+						options: {},
+					},
 				},
 			],
 		});
@@ -83,36 +88,59 @@ async function main() {
 			webhook: `${n8n.baseUrl}/webhook/${webhookPath}`,
 		};
 		const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder(), ACCESS_TOKEN);
-		console.log(`n8n ${VERSION}; body ${JSON.stringify(body).length} bytes; concurrency ${CONCURRENCY}; ${REQUESTS} requests per round, ${ROUNDS} rounds each, interleaved`);
+		console.log(
+			`n8n ${VERSION}; body ${JSON.stringify(body).length} bytes; concurrency ${CONCURRENCY}; ${REQUESTS} requests per round, ${ROUNDS} rounds each, interleaved`,
+		);
 
 		// Warm both paths, then alternate rounds so that drift on a shared machine hits both alike.
-		await runLoad({ url: urls.transak, bodies: genuineBodies(200, 'warm'), concurrency: CONCURRENCY });
+		await runLoad({
+			url: urls.transak,
+			bodies: genuineBodies(200, 'warm'),
+			concurrency: CONCURRENCY,
+		});
 		await runLoad({ url: urls.webhook, bodies: Array(200).fill(body), concurrency: CONCURRENCY });
 		const results = { transak: [], transakV1: [], webhook: [] };
 		for (let round = 0; round < ROUNDS; round++) {
 			for (const kind of ['webhook', 'transak', 'transakV1']) {
 				// Distinct deliveries for the Transak Trigger, so none is skipped as a repeat.
-				const bodies = kind === 'webhook' ? Array(REQUESTS).fill(body) : genuineBodies(REQUESTS, `${kind}${round}`);
+				const bodies =
+					kind === 'webhook'
+						? Array(REQUESTS).fill(body)
+						: genuineBodies(REQUESTS, `${kind}${round}`);
 				const run = await runLoad({ url: urls[kind], bodies, concurrency: CONCURRENCY });
 				const ok = run.statuses.filter((s) => s === 200).length;
-				if (ok !== REQUESTS) throw new Error(`${kind}: ${REQUESTS - ok} requests failed: ${JSON.stringify(countBy(run.statuses))}`);
+				if (ok !== REQUESTS)
+					throw new Error(
+						`${kind}: ${REQUESTS - ok} requests failed: ${JSON.stringify(countBy(run.statuses))}`,
+					);
 				results[kind].push(run);
 			}
 		}
 		const summary = (runs) => ({
 			throughput: runs.reduce((sum, r) => sum + r.throughput, 0) / runs.length,
-			p50: percentile(runs.flatMap((r) => r.latenciesMs), 50),
-			p99: percentile(runs.flatMap((r) => r.latenciesMs), 99),
+			p50: percentile(
+				runs.flatMap((r) => r.latenciesMs),
+				50,
+			),
+			p99: percentile(
+				runs.flatMap((r) => r.latenciesMs),
+				99,
+			),
 		});
 		const t = summary(results.transak);
 		const t1 = summary(results.transakV1);
 		const w = summary(results.webhook);
-		const line = (label, r) => `${label} ${r.throughput.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
+		const line = (label, r) =>
+			`${label} ${r.throughput.toFixed(0)} req/s, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms`;
 		console.log(line('n8n Webhook node (v2):      ', w));
 		console.log(line('Transak Trigger (v2):       ', t));
 		console.log(line('Transak Trigger (v1):       ', t1));
-		console.log(`throughput ratio Transak v2/Webhook (target >= 0.95): ${(t.throughput / w.throughput).toFixed(3)}; p99 ratio ${(t.p99 / w.p99).toFixed(3)}`);
-		console.log(`throughput ratio Transak v1/Webhook: ${(t1.throughput / w.throughput).toFixed(3)}; p99 ratio ${(t1.p99 / w.p99).toFixed(3)}`);
+		console.log(
+			`throughput ratio Transak v2/Webhook (target >= 0.95): ${(t.throughput / w.throughput).toFixed(3)}; p99 ratio ${(t.p99 / w.p99).toFixed(3)}`,
+		);
+		console.log(
+			`throughput ratio Transak v1/Webhook: ${(t1.throughput / w.throughput).toFixed(3)}; p99 ratio ${(t1.p99 / w.p99).toFixed(3)}`,
+		);
 
 		// Exactly-once under load: a fresh workflow so that its executions are only these.
 		const loadHook = crypto.randomUUID();
@@ -123,15 +151,25 @@ async function main() {
 		const bodies = [];
 		genuine.forEach((b, i) => {
 			bodies.push(b);
-			if (i % FORGED_EVERY === 0) bodies.push({ data: forge(orderClaims('ORDER_COMPLETED', sampleOrder({ id: `forged-${i}` }))) });
+			if (i % FORGED_EVERY === 0)
+				bodies.push({
+					data: forge(orderClaims('ORDER_COMPLETED', sampleOrder({ id: `forged-${i}` }))),
+				});
 		});
 		const forgedCount = bodies.length - GENUINE;
-		const run = await runLoad({ url: `${n8n.baseUrl}/webhook/${loadHook}/webhook`, bodies, concurrency: CONCURRENCY });
+		const run = await runLoad({
+			url: `${n8n.baseUrl}/webhook/${loadHook}/webhook`,
+			bodies,
+			concurrency: CONCURRENCY,
+		});
 		const statuses = countBy(run.statuses);
 		const executions = await n8n.waitForExecutions(load.id, GENUINE, 180_000);
 		await new Promise((r) => setTimeout(r, 2000));
 		const final = await n8n.executions(load.id);
-		const ids = final.map((e) => e.data?.resultData?.runData?.['Transak Trigger']?.[0]?.data?.main?.[0]?.[0]?.json?.orderId);
+		const ids = final.map(
+			(e) =>
+				e.data?.resultData?.runData?.['Transak Trigger']?.[0]?.data?.main?.[0]?.[0]?.json?.orderId,
+		);
 		const unique = new Set(ids);
 		const forgedRan = ids.filter((id) => String(id).startsWith('forged-')).length;
 		const missing = genuine.filter((_, i) => !unique.has(`load-${i}`)).length;
@@ -141,7 +179,8 @@ async function main() {
 		console.log(
 			`load: ${final.length} executions (expected ${GENUINE}), ${forgedRan} from forged, ${final.length - unique.size} duplicated, ${missing} lost`,
 		);
-		const exact = final.length === GENUINE && forgedRan === 0 && unique.size === GENUINE && missing === 0;
+		const exact =
+			final.length === GENUINE && forgedRan === 0 && unique.size === GENUINE && missing === 0;
 		console.log(exact ? 'load: exactly once: OK' : 'load: exactly once: FAILED');
 		if (!exact || executions.length < GENUINE) process.exitCode = 1;
 	} finally {

@@ -44,7 +44,9 @@ const ACCESS_TOKEN = crypto.randomBytes(24).toString('base64url');
 const say = (line) => console.log(line);
 
 function genuineBodies(count, prefix) {
-	return Array.from({ length: count }, (_, i) => orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: `${prefix}-${i}` }), ACCESS_TOKEN));
+	return Array.from({ length: count }, (_, i) =>
+		orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: `${prefix}-${i}` }), ACCESS_TOKEN),
+	);
 }
 
 function triggerWorkflow(name, hook, credential) {
@@ -75,13 +77,17 @@ async function benchWorkflow(client, targets, name) {
 	const hook = crypto.randomUUID();
 	const workflow = await client.createWorkflow(triggerWorkflow(name, hook, credential));
 	await client.activate(workflow.id);
-	for (const target of targets) await target.waitForWebhook(`${hook}/webhook`, { timeoutMs: 60_000 });
+	for (const target of targets)
+		await target.waitForWebhook(`${hook}/webhook`, { timeoutMs: 60_000 });
 	return { id: workflow.id, urls: targets.map((t) => `${t.baseUrl}/webhook/${hook}/webhook`) };
 }
 
 /** Finished executions of a workflow, counted in PostgreSQL (cheap enough to poll under load). */
 function finishedCount(postgres, db, workflowId) {
-	const out = postgres.query(db, `select count(*) from execution_entity where "workflowId" = '${workflowId}' and "stoppedAt" is not null`);
+	const out = postgres.query(
+		db,
+		`select count(*) from execution_entity where "workflowId" = '${workflowId}' and "stoppedAt" is not null`,
+	);
 	return Number(out.trim());
 }
 
@@ -90,7 +96,10 @@ async function drain(postgres, db, workflowId, expected, timeoutMs = 600_000) {
 	for (;;) {
 		const done = finishedCount(postgres, db, workflowId);
 		if (done >= expected) return done;
-		if (Date.now() > deadline) throw new Error(`workflow ${workflowId}: ${done} of ${expected} executions finished after ${timeoutMs / 1000} s`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`workflow ${workflowId}: ${done} of ${expected} executions finished after ${timeoutMs / 1000} s`,
+			);
 		await sleep(250);
 	}
 }
@@ -103,24 +112,39 @@ function failures(statuses) {
 /** Warm-up, then ROUNDS rounds: HTTP figures per round, and time until every execution finished. */
 async function measure(label, { postgres, db, workflow }) {
 	let accepted = 0;
-	const warm = await runLoad({ url: (i) => workflow.urls[i % workflow.urls.length], bodies: genuineBodies(WARM_UP, `${label}-warm`), concurrency: CONCURRENCY });
+	const warm = await runLoad({
+		url: (i) => workflow.urls[i % workflow.urls.length],
+		bodies: genuineBodies(WARM_UP, `${label}-warm`),
+		concurrency: CONCURRENCY,
+	});
 	accepted += WARM_UP - failures(warm.statuses);
 	await drain(postgres, db, workflow.id, accepted);
 	const rounds = [];
 	for (let round = 0; round < ROUNDS; round += 1) {
 		const bodies = genuineBodies(REQUESTS, `${label}-r${round}`);
 		const started = Date.now();
-		const run = await runLoad({ url: (i) => workflow.urls[i % workflow.urls.length], bodies, concurrency: CONCURRENCY });
+		const run = await runLoad({
+			url: (i) => workflow.urls[i % workflow.urls.length],
+			bodies,
+			concurrency: CONCURRENCY,
+		});
 		const ok = REQUESTS - failures(run.statuses);
 		accepted += ok;
 		await drain(postgres, db, workflow.id, accepted);
 		const endToEndSeconds = (Date.now() - started) / 1000;
 		// Throughput counts accepted deliveries only.
-		rounds.push({ ...run, throughput: ok / run.seconds, endToEnd: ok / endToEndSeconds, refused: REQUESTS - ok });
+		rounds.push({
+			...run,
+			throughput: ok / run.seconds,
+			endToEnd: ok / endToEndSeconds,
+			refused: REQUESTS - ok,
+		});
 		say(
 			`  ${label} round ${round + 1}: ${(ok / run.seconds).toFixed(0)} answers/s, p50 ${percentile(run.latenciesMs, 50).toFixed(1)} ms, ` +
 				`p99 ${percentile(run.latenciesMs, 99).toFixed(1)} ms; all ${ok} executions finished after ${endToEndSeconds.toFixed(1)} s (${(ok / endToEndSeconds).toFixed(0)}/s)` +
-				(ok === REQUESTS ? '' : `; NOT accepted by n8n: ${JSON.stringify(countBy(run.statuses.filter((s) => s !== 200)))}`),
+				(ok === REQUESTS
+					? ''
+					: `; NOT accepted by n8n: ${JSON.stringify(countBy(run.statuses.filter((s) => s !== 200)))}`),
 		);
 	}
 	const latencies = rounds.flatMap((r) => r.latenciesMs);
@@ -135,7 +159,11 @@ async function measure(label, { postgres, db, workflow }) {
 }
 
 async function exactlyOnce(cluster) {
-	const workflow = await benchWorkflow(cluster.main, cluster.webhooks, 'bench: 2,000 genuine + forged over two processors');
+	const workflow = await benchWorkflow(
+		cluster.main,
+		cluster.webhooks,
+		'bench: 2,000 genuine + forged over two processors',
+	);
 	const genuine = genuineBodies(GENUINE, 'load');
 	const requests = []; // { body, target, kind }
 	genuine.forEach((body, i) => {
@@ -143,10 +171,18 @@ async function exactlyOnce(cluster) {
 		requests.push({ body, target, kind: 'genuine' });
 		if (i % COPY_EVERY === 0) requests.push({ body, target: 1 - target, kind: 'copy' });
 		if (i % FORGED_EVERY === 0) {
-			requests.push({ body: { data: forge(orderClaims('ORDER_COMPLETED', sampleOrder({ id: `forged-${i}` }))) }, target: 1 - target, kind: 'forged' });
+			requests.push({
+				body: { data: forge(orderClaims('ORDER_COMPLETED', sampleOrder({ id: `forged-${i}` }))) },
+				target: 1 - target,
+				kind: 'forged',
+			});
 		}
 	});
-	const run = await runLoad({ url: (i) => workflow.urls[requests[i].target], bodies: requests.map((r) => r.body), concurrency: CONCURRENCY });
+	const run = await runLoad({
+		url: (i) => workflow.urls[requests[i].target],
+		bodies: requests.map((r) => r.body),
+		concurrency: CONCURRENCY,
+	});
 	const statuses = [...run.statuses];
 	// As Transak would: a delivery n8n did not answer (a dropped connection, 5xx) is sent again.
 	let resent = 0;
@@ -155,7 +191,11 @@ async function exactlyOnce(cluster) {
 		if (again.length === 0) break;
 		resent += again.length;
 		await sleep(1000);
-		const retry = await runLoad({ url: (j) => workflow.urls[requests[again[j]].target], bodies: again.map((i) => requests[i].body), concurrency: CONCURRENCY });
+		const retry = await runLoad({
+			url: (j) => workflow.urls[requests[again[j]].target],
+			bodies: again.map((i) => requests[i].body),
+			concurrency: CONCURRENCY,
+		});
 		again.forEach((i, j) => (statuses[i] = retry.statuses[j]));
 	}
 	const byKind = {};
@@ -163,7 +203,9 @@ async function exactlyOnce(cluster) {
 		byKind[r.kind] ??= [];
 		byKind[r.kind].push(statuses[i]);
 	});
-	const counts = Object.fromEntries(Object.entries(byKind).map(([kind, list]) => [kind, countBy(list)]));
+	const counts = Object.fromEntries(
+		Object.entries(byKind).map(([kind, list]) => [kind, countBy(list)]),
+	);
 	say(
 		`  ${GENUINE} genuine + ${byKind.copy.length} copies to the other processor + ${byKind.forged.length} forged, concurrency ${CONCURRENCY}, ` +
 			`in ${run.seconds.toFixed(1)} s; final answers ${JSON.stringify(counts)}; first answers ${JSON.stringify(countBy(run.statuses))}, ${resent} re-sent`,
@@ -171,16 +213,29 @@ async function exactlyOnce(cluster) {
 	await drain(cluster.postgres, 'n8n', workflow.id, GENUINE);
 	await sleep(3000);
 	const final = await cluster.main.executions(workflow.id);
-	const ids = final.map((e) => e.data?.resultData?.runData?.['Transak Trigger']?.[0]?.data?.main?.[0]?.[0]?.json?.orderId);
+	const ids = final.map(
+		(e) =>
+			e.data?.resultData?.runData?.['Transak Trigger']?.[0]?.data?.main?.[0]?.[0]?.json?.orderId,
+	);
 	const unique = new Set(ids);
 	const forgedRan = ids.filter((id) => String(id).startsWith('forged-')).length;
 	const lost = genuine.filter((_, i) => !unique.has(`load-${i}`)).length;
 	const duplicated = ids.length - unique.size;
 	const failed = final.filter((e) => e.status !== 'success').length;
-	say(`  ${final.length} executions (expected ${GENUINE}): ${forgedRan} from forged, ${duplicated} duplicated, ${lost} lost, ${failed} not successful`);
+	say(
+		`  ${final.length} executions (expected ${GENUINE}): ${forgedRan} from forged, ${duplicated} duplicated, ${lost} lost, ${failed} not successful`,
+	);
 	const answersRight =
-		byKind.genuine.every((s) => s === 200) && byKind.copy.every((s) => s === 200) && byKind.forged.every((s) => s === 401);
-	const exact = final.length === GENUINE && forgedRan === 0 && duplicated === 0 && lost === 0 && failed === 0 && answersRight;
+		byKind.genuine.every((s) => s === 200) &&
+		byKind.copy.every((s) => s === 200) &&
+		byKind.forged.every((s) => s === 401);
+	const exact =
+		final.length === GENUINE &&
+		forgedRan === 0 &&
+		duplicated === 0 &&
+		lost === 0 &&
+		failed === 0 &&
+		answersRight;
 	say(exact ? '  exactly once: OK' : '  exactly once: FAILED');
 	return exact;
 }
@@ -195,36 +250,66 @@ async function main() {
 	const tarball = pack({ destination: packDir });
 	const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'size-check' }), ACCESS_TOKEN);
 	// warn: per-execution info lines would cost the queue processes more than the single one.
-	const cluster = await startQueueCluster({ version: VERSION, tarball, webhooks: 2, workers: 1, logLevel: 'warn' });
+	const cluster = await startQueueCluster({
+		version: VERSION,
+		tarball,
+		webhooks: 2,
+		workers: 1,
+		logLevel: 'warn',
+	});
 	let exact = false;
 	try {
 		say(
-			`\nn8n ${VERSION}; ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ` +
+			`\nn8n ${VERSION}; ${os.cpus().length} CPU cores (${os.cpus()[0]?.model ?? 'unknown'}), load average ${os
+				.loadavg()
+				.map((l) => l.toFixed(1))
+				.join(' ')}; ` +
 				`body ${JSON.stringify(body).length} bytes; concurrency ${CONCURRENCY}; ${ROUNDS} rounds of ${REQUESTS}; PostgreSQL with fsync off`,
 		);
 
 		say('\nsingle n8n process (regular mode, PostgreSQL):');
 		cluster.postgres.query('postgres', 'create database single');
-		const single = await startSingleN8n({ version: VERSION, tarball, postgres: cluster.postgres, db: 'single', runDir: cluster.runDir, logLevel: 'warn' });
+		const single = await startSingleN8n({
+			version: VERSION,
+			tarball,
+			postgres: cluster.postgres,
+			db: 'single',
+			runDir: cluster.runDir,
+			logLevel: 'warn',
+		});
 		let singleFigures;
 		try {
 			const workflow = await benchWorkflow(single.client, [single.target], 'bench: single process');
-			singleFigures = await measure('single', { postgres: cluster.postgres, db: 'single', workflow });
+			singleFigures = await measure('single', {
+				postgres: cluster.postgres,
+				db: 'single',
+				workflow,
+			});
 		} finally {
 			await single.stop();
 		}
 
-		say(`\nqueue mode (main + ${cluster.webhooks.length} webhook processors + ${cluster.workers.length} worker, concurrency 10, Redis, PostgreSQL):`);
+		say(
+			`\nqueue mode (main + ${cluster.webhooks.length} webhook processors + ${cluster.workers.length} worker, concurrency 10, Redis, PostgreSQL):`,
+		);
 		const workflow = await benchWorkflow(cluster.main, cluster.webhooks, 'bench: queue mode');
-		const queueFigures = await measure('queue', { postgres: cluster.postgres, db: 'n8n', workflow });
+		const queueFigures = await measure('queue', {
+			postgres: cluster.postgres,
+			db: 'n8n',
+			workflow,
+		});
 
 		say('\nsummary (median round throughput; p50/p99 over every round):');
 		const line = (label, f) =>
-			say(`  ${label.padEnd(34)} ${f.throughput.toFixed(0).padStart(5)} answers/s   p50 ${f.p50.toFixed(1).padStart(7)} ms   p99 ${f.p99.toFixed(1).padStart(7)} ms   ${f.endToEnd.toFixed(0).padStart(5)} executions/s end to end`);
+			say(
+				`  ${label.padEnd(34)} ${f.throughput.toFixed(0).padStart(5)} answers/s   p50 ${f.p50.toFixed(1).padStart(7)} ms   p99 ${f.p99.toFixed(1).padStart(7)} ms   ${f.endToEnd.toFixed(0).padStart(5)} executions/s end to end`,
+			);
 		line('single process', singleFigures);
 		line('queue: 2 webhook procs + 1 worker', queueFigures);
 		if (singleFigures.refused || queueFigures.refused) {
-			say(`  deliveries n8n did not accept (not counted above): single ${singleFigures.refused}, queue ${queueFigures.refused}`);
+			say(
+				`  deliveries n8n did not accept (not counted above): single ${singleFigures.refused}, queue ${queueFigures.refused}`,
+			);
 		}
 		say(
 			`  ratio queue/single: throughput ${(queueFigures.throughput / singleFigures.throughput).toFixed(2)}, ` +

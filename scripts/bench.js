@@ -7,7 +7,9 @@ const path = require('path');
 const root = path.join(__dirname, '..');
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 
-const benches = ['webhook.js', 'websocket.js'].map((f) => path.join(root, 'bench', f)).filter(fs.existsSync);
+const benches = ['webhook.js', 'websocket.js']
+	.map((f) => path.join(root, 'bench', f))
+	.filter(fs.existsSync);
 for (const bench of benches) {
 	console.log(`\n== ${path.basename(bench)}`);
 	execFileSync(process.execPath, ['--expose-gc', bench], { cwd: root, stdio: 'inherit' });

@@ -34,7 +34,8 @@ function localize(workflow, { credential, sink, pusher }) {
 		.join(`${sink.url}/crm`);
 	const local = JSON.parse(text);
 	for (const node of local.nodes) {
-		if (node.credentials?.transakApi) node.credentials.transakApi = { id: credential.id, name: credential.name };
+		if (node.credentials?.transakApi)
+			node.credentials.transakApi = { id: credential.id, name: credential.name };
 		if (node.type === 'n8n-nodes-transak.transakWebSocketTrigger') {
 			node.parameters.options = {
 				...node.parameters.options,
@@ -74,7 +75,11 @@ async function main() {
 		stops.push(() => fakeApi.close());
 		say(`simulated Transak partner API at ${fakeApi.url}`);
 
-		const pusherConfig = { appId: 'sandbox', key: '1d9ffac87de599c61283', secret: crypto.randomBytes(16).toString('hex') };
+		const pusherConfig = {
+			appId: 'sandbox',
+			key: '1d9ffac87de599c61283',
+			secret: crypto.randomBytes(16).toString('hex'),
+		};
 		const pusherServer = await startPusherServer({ port: 0, ...pusherConfig });
 		stops.push(() => pusherServer.close());
 		say(`simulated Pusher Channels at ws://127.0.0.1:${pusherServer.port}`);
@@ -86,25 +91,45 @@ async function main() {
 		const n8n = await startN8n({ version: N8N_VERSION, tarball, port: PORT, logLevel: 'info' });
 		stops.push(() => n8n.stop());
 
-		const credential = await n8n.createCredential('transakApi', fakeApi.credentials(), 'Transak sandbox');
+		const credential = await n8n.createCredential(
+			'transakApi',
+			fakeApi.credentials(),
+			'Transak sandbox',
+		);
 		const orderWebhookUrls = [];
 		const kycWebhookUrls = [];
-		for (const file of fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json')).sort()) {
+		for (const file of fs
+			.readdirSync(EXAMPLES)
+			.filter((f) => f.endsWith('.json'))
+			.sort()) {
 			const example = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
-			const workflow = localize(example, { credential, sink, pusher: { ...pusherConfig, port: pusherServer.port } });
+			const workflow = localize(example, {
+				credential,
+				sink,
+				pusher: { ...pusherConfig, port: pusherServer.port },
+			});
 			const created = await n8n.createWorkflow(workflow);
 			await n8n.activate(created.id);
-			for (const node of workflow.nodes.filter((n) => n.type === 'n8n-nodes-transak.transakTrigger')) {
+			for (const node of workflow.nodes.filter(
+				(n) => n.type === 'n8n-nodes-transak.transakTrigger',
+			)) {
 				const url = `${n8n.baseUrl}/webhook/${node.webhookId}/webhook`;
 				const events = node.parameters.events ?? [];
-				if (events.length === 0 || events.some((e) => e.startsWith('ORDER_'))) orderWebhookUrls.push(url);
-				if (events.length === 0 || events.some((e) => e.startsWith('KYC_'))) kycWebhookUrls.push(url);
+				if (events.length === 0 || events.some((e) => e.startsWith('ORDER_')))
+					orderWebhookUrls.push(url);
+				if (events.length === 0 || events.some((e) => e.startsWith('KYC_')))
+					kycWebhookUrls.push(url);
 				await n8n.waitForWebhook(`${node.webhookId}/webhook`);
 			}
 			say(`workflow "${workflow.name}" imported and active`);
 		}
 
-		const publisher = new Pusher({ ...pusherConfig, host: '127.0.0.1', port: String(pusherServer.port), useTLS: false });
+		const publisher = new Pusher({
+			...pusherConfig,
+			host: '127.0.0.1',
+			port: String(pusherServer.port),
+			useTLS: false,
+		});
 		const simulator = startSimulator({
 			accessToken,
 			apiKey: fakeApi.apiKey,

@@ -37,7 +37,10 @@ function versionsUnderTest() {
 		.map((v) => v.trim())
 		.filter(Boolean);
 	const unknown = requested.filter((v) => !SUPPORTED_VERSIONS.includes(v));
-	if (unknown.length) throw new Error(`N8N_E2E_VERSIONS: unsupported ${unknown.join(', ')} (supported: ${SUPPORTED_VERSIONS.join(', ')})`);
+	if (unknown.length)
+		throw new Error(
+			`N8N_E2E_VERSIONS: unsupported ${unknown.join(', ')} (supported: ${SUPPORTED_VERSIONS.join(', ')})`,
+		);
 	return requested;
 }
 
@@ -48,11 +51,24 @@ function runJest(version, tarball, pidDir, extraArgs) {
 	return new Promise((resolve) => {
 		const jestBin = require.resolve('jest/bin/jest', { paths: [ROOT] });
 		const resultFile = path.join(pidDir, `jest-${version}.json`);
-		const args = [jestBin, '--config', 'jest.e2e.config.js', '--runInBand', '--json', `--outputFile=${resultFile}`, ...extraArgs];
+		const args = [
+			jestBin,
+			'--config',
+			'jest.e2e.config.js',
+			'--runInBand',
+			'--json',
+			`--outputFile=${resultFile}`,
+			...extraArgs,
+		];
 		const child = spawn(process.execPath, args, {
 			cwd: ROOT,
 			stdio: 'inherit',
-			env: { ...process.env, N8N_E2E_VERSION: version, N8N_E2E_TARBALL: tarball, N8N_E2E_PID_DIR: pidDir },
+			env: {
+				...process.env,
+				N8N_E2E_VERSION: version,
+				N8N_E2E_TARBALL: tarball,
+				N8N_E2E_PID_DIR: pidDir,
+			},
 		});
 		currentJest = child;
 		child.on('exit', (code) => {
@@ -60,7 +76,10 @@ function runJest(version, tarball, pidDir, extraArgs) {
 			let counts = { passed: 0, failed: 0 };
 			try {
 				const result = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-				counts = { passed: result.numPassedTests, failed: result.numFailedTests + result.numRuntimeErrorTestSuites };
+				counts = {
+					passed: result.numPassedTests,
+					failed: result.numFailedTests + result.numRuntimeErrorTestSuites,
+				};
 			} catch {
 				// No result file: jest failed before running tests (e.g. in the global setup).
 			}
@@ -103,7 +122,9 @@ async function main() {
 	try {
 		const tarball = pack({ destination: packDir });
 		for (const version of versions) {
-			banner(`n8n ${version}: e2e suite (real n8n, package installed from ${path.basename(tarball)})`);
+			banner(
+				`n8n ${version}: e2e suite (real n8n, package installed from ${path.basename(tarball)})`,
+			);
 			const t = Date.now();
 			const { code, counts } = await runJest(version, tarball, pidDir, extraArgs);
 			timings[version].suiteSeconds = (Date.now() - t) / 1000;

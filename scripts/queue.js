@@ -40,18 +40,33 @@ function runJest(connection, resultsDir, extraArgs) {
 	return new Promise((resolve) => {
 		const jestBin = require.resolve('jest/bin/jest', { paths: [ROOT] });
 		const resultFile = path.join(resultsDir, 'jest.json');
-		const args = [jestBin, '--config', 'jest.queue.config.js', '--runInBand', '--json', `--outputFile=${resultFile}`, ...extraArgs];
+		const args = [
+			jestBin,
+			'--config',
+			'jest.queue.config.js',
+			'--runInBand',
+			'--json',
+			`--outputFile=${resultFile}`,
+			...extraArgs,
+		];
 		jestChild = spawn(process.execPath, args, {
 			cwd: ROOT,
 			stdio: 'inherit',
-			env: { ...process.env, N8N_QUEUE_CONNECTION: JSON.stringify(connection), N8N_QUEUE_RESULTS: resultsDir },
+			env: {
+				...process.env,
+				N8N_QUEUE_CONNECTION: JSON.stringify(connection),
+				N8N_QUEUE_RESULTS: resultsDir,
+			},
 		});
 		jestChild.on('exit', (code) => {
 			jestChild = undefined;
 			let counts = { passed: 0, failed: 0 };
 			try {
 				const result = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
-				counts = { passed: result.numPassedTests, failed: result.numFailedTests + result.numRuntimeErrorTestSuites };
+				counts = {
+					passed: result.numPassedTests,
+					failed: result.numFailedTests + result.numRuntimeErrorTestSuites,
+				};
 			} catch {
 				// No result file: jest failed before running tests.
 			}
@@ -88,7 +103,9 @@ async function main() {
 	try {
 		let t = Date.now();
 		const packages = ensureServicePackages();
-		timings.aptGet = packages.installed.length ? `${packages.seconds.toFixed(1)} s (${packages.installed.join(', ')})` : 'already installed';
+		timings.aptGet = packages.installed.length
+			? `${packages.seconds.toFixed(1)} s (${packages.installed.join(', ')})`
+			: 'already installed';
 		t = Date.now();
 		await ensureN8n(VERSION);
 		timings.n8nCache = `${((Date.now() - t) / 1000).toFixed(1)} s`;
@@ -114,7 +131,8 @@ async function main() {
 		log(error.stack || String(error));
 	} finally {
 		const t = Date.now();
-		const keep = outcome.code !== 0 || setupError !== undefined || process.env.N8N_QUEUE_KEEP_LOGS === '1';
+		const keep =
+			outcome.code !== 0 || setupError !== undefined || process.env.N8N_QUEUE_KEEP_LOGS === '1';
 		if (cluster) await cluster.stop({ keep });
 		else {
 			const { stopAll } = require('./lib/queue-procs');
@@ -125,18 +143,32 @@ async function main() {
 	}
 
 	// Nothing this run started may outlive it.
-	const leftovers = [...runningProcesses().map((p) => `${p.name} (pid ${p.pid})`), ...pids.filter(isAlive).map((pid) => `pid ${pid}`)];
+	const leftovers = [
+		...runningProcesses().map((p) => `${p.name} (pid ${p.pid})`),
+		...pids.filter(isAlive).map((pid) => `pid ${pid}`),
+	];
 
 	banner('queue-mode summary');
 	const results = readResults(resultsDir);
-	for (const [name, value] of Object.entries(timings)) process.stdout.write(`${name.padEnd(14)} ${value}\n`);
-	for (const { name, value } of results) process.stdout.write(`${name.padEnd(14)} ${JSON.stringify(value)}\n`);
+	for (const [name, value] of Object.entries(timings))
+		process.stdout.write(`${name.padEnd(14)} ${value}\n`);
+	for (const { name, value } of results)
+		process.stdout.write(`${name.padEnd(14)} ${JSON.stringify(value)}\n`);
 	fs.rmSync(resultsDir, { recursive: true, force: true });
 	// A jest run that failed before any test (or a failed setup, or a leftover process) counts too.
 	const failedCount =
-		outcome.counts.failed + (outcome.code !== 0 && outcome.counts.failed === 0 ? 1 : 0) + (setupError ? 1 : 0) + (leftovers.length ? 1 : 0);
+		outcome.counts.failed +
+		(outcome.code !== 0 && outcome.counts.failed === 0 ? 1 : 0) +
+		(setupError ? 1 : 0) +
+		(leftovers.length ? 1 : 0);
 	if (process.env.N8N_QUEUE_REPORT) {
-		const report = { numPassedTests: outcome.counts.passed, numFailedTests: failedCount, timings, results, leftovers };
+		const report = {
+			numPassedTests: outcome.counts.passed,
+			numFailedTests: failedCount,
+			timings,
+			results,
+			leftovers,
+		};
 		fs.writeFileSync(process.env.N8N_QUEUE_REPORT, `${JSON.stringify(report, null, 2)}\n`);
 	}
 	process.stdout.write(`total          ${((Date.now() - started) / 1000).toFixed(0)} s\n`);

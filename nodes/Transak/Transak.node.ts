@@ -70,7 +70,8 @@ function orderQuery(ctx: Context, itemIndex: number): OrderQuery {
 	if (Array.isArray(products) && products.length > 0) {
 		query.productsAvailed = products.map((p) => String(p).toUpperCase());
 	}
-	if (filters.sortOrder === 'asc' || filters.sortOrder === 'desc') query.sortOrder = filters.sortOrder;
+	if (filters.sortOrder === 'asc' || filters.sortOrder === 'desc')
+		query.sortOrder = filters.sortOrder;
 	return query;
 }
 
@@ -83,7 +84,8 @@ async function getManyOrders(ctx: Context, itemIndex: number): Promise<IDataObje
 	let skip = 0;
 
 	for (let page = 0; page < MAX_PAGES; page++) {
-		const limit = wanted === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, wanted - orders.length);
+		const limit =
+			wanted === undefined ? MAX_PAGE_SIZE : Math.min(MAX_PAGE_SIZE, wanted - orders.length);
 		const { orders: batch, totalCount } = await listOrdersPage.call(ctx, { ...query, limit, skip });
 		let fresh = 0;
 		for (const order of batch) {
@@ -110,7 +112,9 @@ async function getManyWebhooks(ctx: Context, itemIndex: number): Promise<IDataOb
 		...(eventID ? { eventID } : {}),
 		...(orderID ? { orderID } : {}),
 	});
-	const credentials = (await ctx.getCredentials(CREDENTIAL_TYPE)) as unknown as TransakApiCredentials;
+	const credentials = (await ctx.getCredentials(
+		CREDENTIAL_TYPE,
+	)) as unknown as TransakApiCredentials;
 	const verifier = verifierFor(currentAccessTokens(credentials));
 	const items = deliveries.map((delivery) => webhookItem(delivery, verifier));
 	return wanted === undefined ? items : items.slice(0, wanted);
@@ -130,7 +134,12 @@ export class Transak implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
-		properties: [resourceProperty, ...operationProperties, ...orderProperties, ...webhookProperties],
+		properties: [
+			resourceProperty,
+			...operationProperties,
+			...orderProperties,
+			...webhookProperties,
+		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -146,7 +155,8 @@ export class Transak implements INodeType {
 
 				if (resource === 'order' && operation === 'get') {
 					const raw = this.getNodeParameter('orderId', itemIndex, '');
-					const orderId = typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
+					const orderId =
+						typeof raw === 'string' || typeof raw === 'number' ? String(raw).trim() : '';
 					if (orderId === '') {
 						throw badInput(
 							this,
@@ -161,7 +171,11 @@ export class Transak implements INodeType {
 				} else if (resource === 'webhook' && operation === 'getAll') {
 					results = await getManyWebhooks(this, itemIndex);
 				} else {
-					throw badInput(this, `The operation "${operation}" is not known for "${resource}"`, itemIndex);
+					throw badInput(
+						this,
+						`The operation "${operation}" is not known for "${resource}"`,
+						itemIndex,
+					);
 				}
 
 				for (const json of results) returnData.push({ json, pairedItem });

@@ -25,7 +25,11 @@ const ROUTE_NAMES: Array<[string, string]> = ROUTES.map((route) => [route.key, r
  * arguments. Mirrors `selectedRoutes()`; a test checks that both agree.
  */
 /* istanbul ignore next: instrumentation would break the function's source */
-export function configuredOutputs(routes: unknown, all: Array<[string, string]>, otherName: string) {
+export function configuredOutputs(
+	routes: unknown,
+	all: Array<[string, string]>,
+	otherName: string,
+) {
 	const chosen = Array.isArray(routes) ? routes : all.map((entry) => entry[0]);
 	const outputs = all
 		.filter((entry) => chosen.includes(entry[0]))

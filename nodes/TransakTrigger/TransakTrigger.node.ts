@@ -13,7 +13,12 @@ import { deliveryKey, recentKeysFor } from '../shared/dedupe';
 import { KYC_EVENTS, ORDER_EVENTS } from '../shared/events';
 import { sharedDeliveryWindow } from '../shared/redisClaim';
 import { readUnparsedBody } from '../shared/requestBody';
-import { extractToken, handleDelivery, isEmptyBody, MAX_BODY_BYTES } from '../shared/webhookHandler';
+import {
+	extractToken,
+	handleDelivery,
+	isEmptyBody,
+	MAX_BODY_BYTES,
+} from '../shared/webhookHandler';
 import { WebhookKeys } from '../shared/webhookKeys';
 
 /** Bodies that tell a caller what went wrong without helping a forger. */
@@ -57,7 +62,7 @@ export class TransakTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Give Transak this node\'s Production URL as your Order (and KYC) webhook URL. Transak registers webhook URLs by hand: contact Transak support or use the Partner Dashboard. Every delivery is verified with the access token of the credential.',
+					"Give Transak this node's Production URL as your Order (and KYC) webhook URL. Transak registers webhook URLs by hand: contact Transak support or use the Partner Dashboard. Every delivery is verified with the access token of the credential.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -146,7 +151,9 @@ export class TransakTrigger implements INodeType {
 		if (outcome.emit !== undefined && windowSeconds > 0) {
 			const logger = this.logger;
 			const window =
-				options.shareDeduplicationWindow !== false ? sharedDeliveryWindow((message: string) => logger.warn(message)) : undefined;
+				options.shareDeduplicationWindow !== false
+					? sharedDeliveryWindow((message: string) => logger.warn(message))
+					: undefined;
 			const event = outcome.emit;
 			const accepted = await admit({
 				scope,
@@ -156,7 +163,15 @@ export class TransakTrigger implements INodeType {
 				shared:
 					window === undefined
 						? undefined
-						: { window, key: window.keyFor(workflowId, nodeId, deliveryKey(event.eventID, event.subjectId, event.status)), windowMs },
+						: {
+								window,
+								key: window.keyFor(
+									workflowId,
+									nodeId,
+									deliveryKey(event.eventID, event.subjectId, event.status),
+								),
+								windowMs,
+							},
 			});
 			if (!accepted) {
 				this.getResponseObject().status(200).json(ANSWERS[200]).end();
@@ -167,7 +182,9 @@ export class TransakTrigger implements INodeType {
 			return { workflowData: [[{ json: outcome.emit.json }]] };
 		}
 		if (outcome.status !== 200) {
-			this.logger.debug(`Transak Trigger refused a delivery (${outcome.status}): ${outcome.reason}`);
+			this.logger.debug(
+				`Transak Trigger refused a delivery (${outcome.status}): ${outcome.reason}`,
+			);
 		}
 		this.getResponseObject().status(outcome.status).json(ANSWERS[outcome.status]).end();
 		return { noWebhookResponse: true };

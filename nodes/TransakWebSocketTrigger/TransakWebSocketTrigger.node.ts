@@ -56,7 +56,8 @@ export class TransakWebSocketTrigger implements INodeType {
 					{
 						name: 'One Order by Partner Order ID',
 						value: 'partnerOrderId',
-						description: 'One order, by the partnerOrderId you passed to the widget (a public channel)',
+						description:
+							'One order, by the partnerOrderId you passed to the widget (a public channel)',
 					},
 				],
 				default: 'allOrders',
@@ -114,7 +115,8 @@ export class TransakWebSocketTrigger implements INodeType {
 						name: 'forceTLS',
 						type: 'boolean',
 						default: true,
-						description: 'Whether to connect with wss:// (TLS). Turn off only for a local Pusher-protocol server.',
+						description:
+							'Whether to connect with wss:// (TLS). Turn off only for a local Pusher-protocol server.',
 					},
 					{
 						displayName: 'Ping After Idle (Seconds)',
@@ -147,7 +149,8 @@ export class TransakWebSocketTrigger implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: '127.0.0.1',
-						description: 'Host of another Pusher-protocol server (a proxy, the local sandbox). Empty: Pusher itself.',
+						description:
+							'Host of another Pusher-protocol server (a proxy, the local sandbox). Empty: Pusher itself.',
 					},
 					{
 						displayName: 'WebSocket Port',
@@ -165,10 +168,15 @@ export class TransakWebSocketTrigger implements INodeType {
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
 		const credentials = (await this.getCredentials('transakApi')) as unknown as TransakCredentials;
 		const mode = this.getNodeParameter('channel', 'allOrders') as ChannelMode;
-		const orderId = mode === 'orderId' ? String(this.getNodeParameter('orderId', '')).trim() : undefined;
+		const orderId =
+			mode === 'orderId' ? String(this.getNodeParameter('orderId', '')).trim() : undefined;
 		const partnerOrderId =
-			mode === 'partnerOrderId' ? String(this.getNodeParameter('partnerOrderId', '')).trim() : undefined;
-		const events = (this.getNodeParameter('events', []) as string[]).filter((e) => typeof e === 'string');
+			mode === 'partnerOrderId'
+				? String(this.getNodeParameter('partnerOrderId', '')).trim()
+				: undefined;
+		const events = (this.getNodeParameter('events', []) as string[]).filter(
+			(e) => typeof e === 'string',
+		);
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 
 		const channel = channelFor(mode, { apiKey: credentials.apiKey, orderId, partnerOrderId });
@@ -184,7 +192,10 @@ export class TransakWebSocketTrigger implements INodeType {
 		const endpoint: PusherEndpoint = {
 			appKey: String(options.appKey || TRANSAK_PUSHER.app).trim(),
 			cluster: String(options.cluster || TRANSAK_PUSHER.cluster).trim(),
-			wsHost: typeof options.wsHost === 'string' && options.wsHost.trim() ? options.wsHost.trim() : undefined,
+			wsHost:
+				typeof options.wsHost === 'string' && options.wsHost.trim()
+					? options.wsHost.trim()
+					: undefined,
 			wsPort: Number(options.wsPort) > 0 ? Number(options.wsPort) : undefined,
 			forceTLS: options.forceTLS !== false,
 			activityTimeoutMs: seconds(options.activityTimeout),

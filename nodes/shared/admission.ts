@@ -24,7 +24,8 @@ const inFlight = new Map<string, Promise<boolean>>();
  * n8n's hands. Undefined when the response cannot tell (not an HTTP response).
  */
 function handOffOutcome(response: unknown): Promise<boolean> | undefined {
-	const res = response as { once?: unknown; statusCode?: number; headersSent?: boolean } | undefined;
+	const res = response as
+		{ once?: unknown; statusCode?: number; headersSent?: boolean } | undefined;
 	if (res === undefined || typeof res.once !== 'function') return undefined;
 	const once = res.once.bind(res) as (event: string, listener: () => void) => void;
 	return new Promise((resolve) => {
@@ -35,7 +36,8 @@ function handOffOutcome(response: unknown): Promise<boolean> | undefined {
 			clearTimeout(limit);
 			resolve(handedOff);
 		};
-		const succeeded = () => typeof res.statusCode === 'number' && res.statusCode >= 200 && res.statusCode < 300;
+		const succeeded = () =>
+			typeof res.statusCode === 'number' && res.statusCode >= 200 && res.statusCode < 300;
 		const limit = setTimeout(() => settle(false), HAND_OFF_LIMIT_MS);
 		limit.unref();
 		once('finish', () => settle(succeeded()));
@@ -76,7 +78,13 @@ export interface Admission {
  * n8n, by this process or (in queue mode) by any other. Never drops a delivery whose first copy is
  * still under way: it waits for that copy's outcome, and accepts if that takes too long.
  */
-export async function admit({ scope, recent, event, response, shared }: Admission): Promise<boolean> {
+export async function admit({
+	scope,
+	recent,
+	event,
+	response,
+	shared,
+}: Admission): Promise<boolean> {
 	const key = deliveryKey(event.eventID, event.subjectId, event.status);
 	const slot = `${scope}\u0000${key}`;
 	const deadline = Date.now() + HAND_OFF_WAIT_MS;

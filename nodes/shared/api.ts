@@ -33,10 +33,7 @@ import {
 export { currentAccessTokens, apiAccessToken } from './token';
 
 export type IAllExecuteFunctions =
-	| IExecuteFunctions
-	| ITriggerFunctions
-	| IPollFunctions
-	| ILoadOptionsFunctions;
+	IExecuteFunctions | ITriggerFunctions | IPollFunctions | ILoadOptionsFunctions;
 
 export const CREDENTIAL_TYPE = 'transakApi';
 
@@ -108,14 +105,17 @@ export function describeFailure(error: unknown): Failure {
 		};
 		const status = [obj.response?.status, obj.httpCode, obj.statusCode]
 			.map((s) => (typeof s === 'string' ? Number(s) : s))
-			.find((s): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 100 && s < 600);
+			.find(
+				(s): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 100 && s < 600,
+			);
 		failure.status ??= status;
 		failure.body ??= obj.response?.data ?? obj.response?.body ?? obj.context?.data;
 		if (typeof obj.code === 'string' && /^E[A-Z_]+$/.test(obj.code)) failure.code ??= obj.code;
 		// n8n 1.x drops the wrapped error; its message ("connect ECONNREFUSED …") stays in `messages`.
 		if (Array.isArray(obj.messages)) {
 			for (const text of obj.messages) {
-				const code = typeof text === 'string' ? /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(text)?.[1] : undefined;
+				const code =
+					typeof text === 'string' ? /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(text)?.[1] : undefined;
 				if (code !== undefined && code in NETWORK_FAILURES) failure.code ??= code;
 			}
 		}
@@ -123,7 +123,6 @@ export function describeFailure(error: unknown): Failure {
 	}
 	return failure;
 }
-
 
 function apiError(
 	node: INode,
@@ -210,7 +209,9 @@ export async function transakApiRequest(
 	body?: IDataObject,
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<any> {
-	const credentials = (await this.getCredentials(CREDENTIAL_TYPE)) as unknown as TransakApiCredentials;
+	const credentials = (await this.getCredentials(
+		CREDENTIAL_TYPE,
+	)) as unknown as TransakApiCredentials;
 	const baseURL = apiBaseUrl(credentials);
 	if (!/^https?:\/\//i.test(baseURL)) {
 		throw new NodeOperationError(
@@ -285,7 +286,8 @@ export async function listOrdersPage(
 		ordersQueryString(query),
 	);
 	const data = isObject(response) ? response.data : response;
-	if (!Array.isArray(data)) throw unexpected(this.getNode(), 'the orders response has no data list');
+	if (!Array.isArray(data))
+		throw unexpected(this.getNode(), 'the orders response has no data list');
 	const meta = isObject(response) && isObject(response.meta) ? response.meta : undefined;
 	const totalCount = Number(meta?.totalCount);
 	return {

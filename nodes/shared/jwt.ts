@@ -23,8 +23,8 @@ export class JwtVerifier {
 	private readonly keys: KeyObject[];
 
 	constructor(secrets: readonly string[]) {
-		this.keys = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length > 0))].map((s) =>
-			createSecretKey(Buffer.from(s, 'utf8')),
+		this.keys = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length > 0))].map(
+			(s) => createSecretKey(Buffer.from(s, 'utf8')),
 		);
 	}
 

@@ -88,7 +88,10 @@ export function kycEvent(claims: Record<string, unknown>): PayloadResult {
 	if (eventID === undefined) return { ok: false, message: 'KYC event has no eventID' };
 	if (partnerUserId === undefined) return { ok: false, message: 'KYC event has no partnerUserId' };
 	const status =
-		nonEmptyString(body.kycStatus) ?? nonEmptyString(body.status) ?? DEFAULT_STATUS_BY_EVENT[eventID] ?? 'UNKNOWN';
+		nonEmptyString(body.kycStatus) ??
+		nonEmptyString(body.status) ??
+		DEFAULT_STATUS_BY_EVENT[eventID] ??
+		'UNKNOWN';
 	const json: IDataObject = { ...(body as IDataObject), eventID, status, partnerUserId };
 	const partnerCustomerId = nonEmptyString(body.partnerCustomerId);
 	if (partnerCustomerId !== undefined) json.partnerCustomerId = partnerCustomerId;

@@ -86,7 +86,9 @@ function network(): Dispatcher | undefined {
 	return net && typeof net.unbind === 'function' && net.callbacks ? net : undefined;
 }
 
-function networkHandlers(net: Dispatcher | undefined): Map<string, Set<(...args: unknown[]) => void>> {
+function networkHandlers(
+	net: Dispatcher | undefined,
+): Map<string, Set<(...args: unknown[]) => void>> {
 	const handlers = new Map<string, Set<(...args: unknown[]) => void>>();
 	for (const name of ['online', 'offline']) {
 		handlers.set(name, new Set((net?.callbacks.get(name) ?? []).map((binding) => binding.fn)));
@@ -95,7 +97,8 @@ function networkHandlers(net: Dispatcher | undefined): Map<string, Set<(...args:
 }
 
 function closeInfo(error: unknown): CloseInfo {
-	const data = (error as { data?: unknown; error?: { data?: unknown } } | undefined)?.data ??
+	const data =
+		(error as { data?: unknown; error?: { data?: unknown } } | undefined)?.data ??
 		(error as { error?: { data?: unknown } } | undefined)?.error?.data;
 	if (data === null || typeof data !== 'object') return {};
 	const { code, message } = data as { code?: unknown; message?: unknown };
@@ -171,7 +174,10 @@ export class PusherChannelClient {
 		this.pusher = pusher;
 		// The constructor is synchronous: every network handler that appeared during it is ours.
 		for (const [name, fns] of networkHandlers(net)) {
-			this.networkBindings.set(name, [...fns].filter((fn) => !before.get(name)?.has(fn)));
+			this.networkBindings.set(
+				name,
+				[...fns].filter((fn) => !before.get(name)?.has(fn)),
+			);
 		}
 
 		const connection = pusher.connection;
@@ -247,7 +253,8 @@ export class PusherChannelClient {
 		);
 		// 4001-4099: the server is about to close and a retry with the same settings cannot succeed.
 		// Closing now, while the socket is still open, ends it with a clean close handshake.
-		if (info.code !== undefined && info.code >= 4001 && info.code <= 4099) this.fail(this.refusalError());
+		if (info.code !== undefined && info.code >= 4001 && info.code <= 4099)
+			this.fail(this.refusalError());
 	};
 
 	/** Once per drop: what happened (never a secret: close codes and the server's reason). */
@@ -284,7 +291,11 @@ export class PusherChannelClient {
 				this.armWatchdog();
 				return;
 			case 'failed':
-				this.fail(new Error('Pusher connection failed: no WebSocket transport is available for these connection options'));
+				this.fail(
+					new Error(
+						'Pusher connection failed: no WebSocket transport is available for these connection options',
+					),
+				);
 				return;
 			case 'disconnected':
 				if (this.selfDisconnecting) return;
@@ -318,11 +329,15 @@ export class PusherChannelClient {
 		const code = this.lastClose.code;
 		if (code !== undefined && code >= 4200 && code < 4300) return;
 		if (now - this.lastFastReconnectAt < FAST_RECONNECT_MIN_INTERVAL_MS) {
-			this.log.debug(`Reconnecting after pusher-js's ${String(delaySeconds)} s delay (reconnected at once less than 10 s ago)`);
+			this.log.debug(
+				`Reconnecting after pusher-js's ${String(delaySeconds)} s delay (reconnected at once less than 10 s ago)`,
+			);
 			return;
 		}
 		this.lastFastReconnectAt = now;
-		this.log.debug(`Reconnecting at once instead of after pusher-js's ${String(delaySeconds)} s delay`);
+		this.log.debug(
+			`Reconnecting at once instead of after pusher-js's ${String(delaySeconds)} s delay`,
+		);
 		// Deferred: pusher-js arms its retry timer right after this event; disconnect() clears it.
 		if (this.fastReconnect === undefined) {
 			this.fastReconnect = setImmediate(() => {
@@ -335,7 +350,8 @@ export class PusherChannelClient {
 
 	private armWatchdog(): void {
 		if (this.watchdog !== undefined || this.closed) return;
-		const base = RECONNECT_DELAYS_MS[Math.min(this.reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)];
+		const base =
+			RECONNECT_DELAYS_MS[Math.min(this.reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)];
 		this.reconnectAttempt += 1;
 		const delay = Math.round(base * (0.8 + Math.random() * 0.4));
 		this.watchdog = setTimeout(() => {
@@ -369,16 +385,22 @@ export class PusherChannelClient {
 	private readonly onChannelEvent = (eventName: string, data: unknown): void => {
 		if (this.closed) return;
 		if (eventName === 'pusher:subscription_succeeded') {
-			const missedSince = this.subscriptions > 0 ? (this.missedSince ?? this.lastHeardAt) : undefined;
+			const missedSince =
+				this.subscriptions > 0 ? (this.missedSince ?? this.lastHeardAt) : undefined;
 			this.subscriptions += 1;
 			this.missedSince = undefined;
 			if (missedSince === undefined) this.log.debug('Subscribed');
-			else this.log.info(`Re-subscribed, ${Math.round((Date.now() - missedSince) / 100) / 10} s after the connection was last heard from`);
+			else
+				this.log.info(
+					`Re-subscribed, ${Math.round((Date.now() - missedSince) / 100) / 10} s after the connection was last heard from`,
+				);
 			this.handlers.onSubscribed(missedSince);
 			return;
 		}
 		if (eventName === 'pusher:subscription_error') {
-			this.fail(new Error(`The Pusher server refused the subscription to the channel${describe(data)}`));
+			this.fail(
+				new Error(`The Pusher server refused the subscription to the channel${describe(data)}`),
+			);
 			return;
 		}
 		if (eventName.startsWith('pusher:') || eventName.startsWith('pusher_internal:')) return;

@@ -9,7 +9,9 @@ export type ChannelMode = 'orderId' | 'partnerOrderId' | 'allOrders';
 const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]+$/;
 const MAX_CHANNEL_NAME = 164;
 
-export const ORDER_EVENT_IDS: ReadonlySet<string> = new Set(ORDER_EVENTS.map((o) => String(o.value)));
+export const ORDER_EVENT_IDS: ReadonlySet<string> = new Set(
+	ORDER_EVENTS.map((o) => String(o.value)),
+);
 
 /** The event an order status implies, for every order event that may announce it. */
 export const EVENTS_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
@@ -32,7 +34,10 @@ export interface ChannelIds {
 }
 
 /** The channel to subscribe to, or an error message naming what is missing or unusable. */
-export function channelFor(mode: ChannelMode, ids: ChannelIds): { ok: true; name: string } | { ok: false; message: string } {
+export function channelFor(
+	mode: ChannelMode,
+	ids: ChannelIds,
+): { ok: true; name: string } | { ok: false; message: string } {
 	const apiKey = (ids.apiKey ?? '').trim();
 	const need = (value: string | undefined, what: string): string | undefined =>
 		(value ?? '').trim().length > 0 ? undefined : `${what} is empty`;
@@ -44,7 +49,9 @@ export function channelFor(mode: ChannelMode, ids: ChannelIds): { ok: true; name
 			name = (ids.orderId ?? '').trim();
 			break;
 		case 'partnerOrderId':
-			missing = need(apiKey, 'The API Key of the credential') ?? need(ids.partnerOrderId, 'Partner Order ID');
+			missing =
+				need(apiKey, 'The API Key of the credential') ??
+				need(ids.partnerOrderId, 'Partner Order ID');
 			name = `${apiKey}_${(ids.partnerOrderId ?? '').trim()}`;
 			break;
 		case 'allOrders':
@@ -69,9 +76,14 @@ export function channelFor(mode: ChannelMode, ids: ChannelIds): { ok: true; name
  * else the event the payload names, else the one its status implies. Older integrations saw the
  * order ID as the event name on the all-orders channel.
  */
-export function resolveEventID(pusherEvent: string, payloadEventID: unknown, status: unknown): string {
+export function resolveEventID(
+	pusherEvent: string,
+	payloadEventID: unknown,
+	status: unknown,
+): string {
 	if (ORDER_EVENT_IDS.has(pusherEvent)) return pusherEvent;
-	if (typeof payloadEventID === 'string' && ORDER_EVENT_IDS.has(payloadEventID)) return payloadEventID;
+	if (typeof payloadEventID === 'string' && ORDER_EVENT_IDS.has(payloadEventID))
+		return payloadEventID;
 	const implied = typeof status === 'string' ? EVENTS_BY_STATUS[status]?.[0] : undefined;
 	return implied ?? pusherEvent;
 }
@@ -124,7 +136,9 @@ export function orderFromPayload(
 	const nested = isPlainObject(payload.data) ? payload.data : undefined;
 	const order = isPlainObject(payload.webhookData)
 		? payload.webhookData
-		: nested !== undefined && (nested.id !== undefined || nested.orderId !== undefined) && payload.id === undefined
+		: nested !== undefined &&
+			  (nested.id !== undefined || nested.orderId !== undefined) &&
+			  payload.id === undefined
 			? nested
 			: payload;
 	const payloadEventID = payload.eventID ?? nested?.eventID;
@@ -164,6 +178,7 @@ export function parsePusherEvent(
 		return orderFromPayload(eventName, check.claims);
 	}
 	const payload = readObject(data);
-	if (payload === undefined) return { ok: false, reason: 'malformed', message: 'event data is not an order object' };
+	if (payload === undefined)
+		return { ok: false, reason: 'malformed', message: 'event data is not an order object' };
 	return orderFromPayload(eventName, payload);
 }

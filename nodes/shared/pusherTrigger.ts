@@ -90,7 +90,10 @@ export class OrderStream {
 
 	start(): void {
 		if ('unavailable' in this.settings.api) {
-			this.log('info', `missed events cannot be recovered after a reconnect: ${this.settings.api.unavailable}`);
+			this.log(
+				'info',
+				`missed events cannot be recovered after a reconnect: ${this.settings.api.unavailable}`,
+			);
 		}
 		this.client.start();
 	}
@@ -109,7 +112,9 @@ export class OrderStream {
 
 	private log(level: keyof ClientLogger, message: string): void {
 		try {
-			this.host.logger[level](scrubSecrets(`${this.settings.label}: ${message}`, this.settings.secrets));
+			this.host.logger[level](
+				scrubSecrets(`${this.settings.label}: ${message}`, this.settings.secrets),
+			);
 		} catch {
 			// A logger must never break the stream.
 		}
@@ -129,7 +134,10 @@ export class OrderStream {
 			const shown = JSON.stringify(String(name).slice(0, 80));
 			if (result.reason === 'rejected' && !this.rejectedLogged) {
 				this.rejectedLogged = true;
-				this.log('warn', `dropped event ${shown}: ${result.message} (further rejections are logged at debug level)`);
+				this.log(
+					'warn',
+					`dropped event ${shown}: ${result.message} (further rejections are logged at debug level)`,
+				);
 			} else {
 				this.log('debug', `dropped event ${shown}: ${result.message}`);
 			}
@@ -173,7 +181,8 @@ export class OrderStream {
 				const missed = await fetchMissedEvents(api, this.settings.target, since, {
 					events: this.settings.events,
 					verifier: this.settings.verifier,
-					onSourceError: (source, error) => this.log('debug', `could not read the ${source}: ${describeError(error)}`),
+					onSourceError: (source, error) =>
+						this.log('debug', `could not read the ${source}: ${describeError(error)}`),
 				});
 				let count = 0;
 				for (const { event } of missed) if (this.deliver(event)) count += 1;
@@ -210,7 +219,9 @@ export class OrderStream {
 function describeError(error: unknown): string {
 	if (error instanceof Error) {
 		const status = (error as { httpCode?: unknown }).httpCode;
-		return status !== undefined && status !== null ? `${error.message} (HTTP ${String(status)})` : error.message;
+		return status !== undefined && status !== null
+			? `${error.message} (HTTP ${String(status)})`
+			: error.message;
 	}
 	return String(error);
 }

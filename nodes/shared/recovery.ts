@@ -61,7 +61,8 @@ function time(value: unknown): number | undefined {
 export function orderChangedAt(order: Record<string, unknown>): number | undefined {
 	const times = [order.updatedAt, order.completedAt, order.createdAt].map(time);
 	if (Array.isArray(order.statusHistories)) {
-		for (const entry of order.statusHistories) if (isPlainObject(entry)) times.push(time(entry.createdAt));
+		for (const entry of order.statusHistories)
+			if (isPlainObject(entry)) times.push(time(entry.createdAt));
 	}
 	const known = times.filter((t): t is number => t !== undefined);
 	return known.length > 0 ? Math.max(...known) : undefined;
@@ -82,14 +83,22 @@ function utcDay(ms: number): string {
 	return new Date(ms).toISOString().slice(0, 10);
 }
 
-function recovered(eventID: string, order: Record<string, unknown>, at: number): RecoveredEvent | undefined {
+function recovered(
+	eventID: string,
+	order: Record<string, unknown>,
+	at: number,
+): RecoveredEvent | undefined {
 	const built = orderEvent(eventID, order);
 	if (!built.ok) return undefined;
 	built.event.json = sanitize({ ...built.event.json, recovered: true });
 	return { event: built.event, at };
 }
 
-function fromOrders(orders: readonly unknown[], since: number, events: readonly string[]): RecoveredEvent[] {
+function fromOrders(
+	orders: readonly unknown[],
+	since: number,
+	events: readonly string[],
+): RecoveredEvent[] {
 	const out: RecoveredEvent[] = [];
 	for (const order of orders) {
 		if (!isPlainObject(order)) continue;
@@ -150,7 +159,11 @@ export async function fetchMissedEvents(
 			break;
 		case 'partnerOrderId':
 			found = fromOrders(
-				await api.listOrders({ partnerOrderId: String(target.partnerOrderId), limit: 100, sortOrder: 'desc' }),
+				await api.listOrders({
+					partnerOrderId: String(target.partnerOrderId),
+					limit: 100,
+					sortOrder: 'desc',
+				}),
 				since,
 				settings.events,
 			);

@@ -39,7 +39,8 @@ export interface RedisSettings {
 	timeoutMs: number;
 }
 
-export type SharedWindowSettings = { enabled: true; redis: RedisSettings } | { enabled: false; reason: string };
+export type SharedWindowSettings =
+	{ enabled: true; redis: RedisSettings } | { enabled: false; reason: string };
 
 export const DEFAULT_TIMEOUT_MS = 2000;
 
@@ -62,14 +63,21 @@ function flag(value: string | undefined, fallback: boolean): boolean {
 /** Reads n8n's queue-mode Redis settings (the env variables n8n itself reads). */
 export function sharedWindowSettings(env: Env = process.env): SharedWindowSettings {
 	try {
-		if (setting(env, 'EXECUTIONS_MODE') !== 'queue') return { enabled: false, reason: 'n8n is not in queue mode' };
+		if (setting(env, 'EXECUTIONS_MODE') !== 'queue')
+			return { enabled: false, reason: 'n8n is not in queue mode' };
 		if ((setting(env, 'QUEUE_BULL_REDIS_CLUSTER_NODES') ?? '').trim() !== '') {
-			return { enabled: false, reason: 'Redis cluster mode (QUEUE_BULL_REDIS_CLUSTER_NODES) is not supported' };
+			return {
+				enabled: false,
+				reason: 'Redis cluster mode (QUEUE_BULL_REDIS_CLUSTER_NODES) is not supported',
+			};
 		}
 		const port = Number(setting(env, 'QUEUE_BULL_REDIS_PORT') ?? 6379);
 		const db = Number(setting(env, 'QUEUE_BULL_REDIS_DB') ?? 0);
 		if (!Number.isInteger(port) || port <= 0 || port > 65535 || !Number.isInteger(db) || db < 0) {
-			return { enabled: false, reason: 'QUEUE_BULL_REDIS_PORT or QUEUE_BULL_REDIS_DB is not a valid number' };
+			return {
+				enabled: false,
+				reason: 'QUEUE_BULL_REDIS_PORT or QUEUE_BULL_REDIS_DB is not a valid number',
+			};
 		}
 		const username = setting(env, 'QUEUE_BULL_REDIS_USERNAME');
 		const password = setting(env, 'QUEUE_BULL_REDIS_PASSWORD');
@@ -90,7 +98,10 @@ export function sharedWindowSettings(env: Env = process.env): SharedWindowSettin
 		};
 	} catch (error) {
 		// A `_FILE` that cannot be read: say which kind of problem, not the path's content.
-		return { enabled: false, reason: `n8n's Redis settings could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+		return {
+			enabled: false,
+			reason: `n8n's Redis settings could not be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+		};
 	}
 }
 
@@ -109,7 +120,10 @@ export type Reply = string | number | null | RedisReplyError | Reply[];
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 /** Parses one reply at `offset`; undefined while the bytes are incomplete. Throws on garbage. */
-export function parseReply(buffer: Buffer, offset: number): { value: Reply; next: number } | undefined {
+export function parseReply(
+	buffer: Buffer,
+	offset: number,
+): { value: Reply; next: number } | undefined {
 	if (offset >= buffer.length) return undefined;
 	const lineEnd = buffer.indexOf('\r\n', offset);
 	if (lineEnd < 0) return undefined;
@@ -131,7 +145,8 @@ export function parseReply(buffer: Buffer, offset: number): { value: Reply; next
 			if (!Number.isInteger(length) || length < -1) throw new Error('bad bulk length');
 			if (length === -1) return { value: null, next };
 			if (buffer.length < next + length + 2) return undefined;
-			if (buffer[next + length] !== 13 || buffer[next + length + 1] !== 10) throw new Error('bad bulk terminator');
+			if (buffer[next + length] !== 13 || buffer[next + length + 1] !== 10)
+				throw new Error('bad bulk terminator');
 			return { value: buffer.toString('utf8', next, next + length), next: next + length + 2 };
 		}
 		case '*': {
@@ -192,7 +207,12 @@ export class RespConnection {
 		return new Promise((resolve, reject) => {
 			const options = { host: settings.host, port: settings.port };
 			const socket = settings.tls
-				? tls.connect({ ...options, servername: settings.tlsServername ?? (net.isIP(settings.host) ? undefined : settings.host), rejectUnauthorized: settings.rejectUnauthorized })
+				? tls.connect({
+						...options,
+						servername:
+							settings.tlsServername ?? (net.isIP(settings.host) ? undefined : settings.host),
+						rejectUnauthorized: settings.rejectUnauthorized,
+					})
 				: net.connect(options);
 			const connectedEvent = settings.tls ? 'secureConnect' : 'connect';
 			const timer = setTimeout(() => {
@@ -209,7 +229,13 @@ export class RespConnection {
 				const connection = new RespConnection(socket, settings.timeoutMs);
 				const handshake: Array<Promise<Reply>> = [];
 				if (settings.password !== undefined) {
-					handshake.push(connection.command(settings.username !== undefined ? ['AUTH', settings.username, settings.password] : ['AUTH', settings.password]));
+					handshake.push(
+						connection.command(
+							settings.username !== undefined
+								? ['AUTH', settings.username, settings.password]
+								: ['AUTH', settings.password],
+						),
+					);
 				}
 				if (settings.db !== 0) handshake.push(connection.command(['SELECT', String(settings.db)]));
 				Promise.all(handshake).then(
@@ -231,7 +257,10 @@ export class RespConnection {
 	command(args: ReadonlyArray<string>): Promise<Reply> {
 		if (this.failure !== undefined) return Promise.reject(this.failure);
 		return new Promise((resolve, reject) => {
-			const timer = setTimeout(() => this.fail(new RedisTimeoutError(`no reply within ${this.timeoutMs} ms`)), this.timeoutMs);
+			const timer = setTimeout(
+				() => this.fail(new RedisTimeoutError(`no reply within ${this.timeoutMs} ms`)),
+				this.timeoutMs,
+			);
 			timer.unref();
 			this.waiters.push({
 				resolve: (reply) => (reply instanceof RedisReplyError ? reject(reply) : resolve(reply)),
@@ -319,7 +348,16 @@ export class SharedDeliveryWindow {
 	private readonly pollMs: number;
 	private readonly retryAfterMs: number;
 	/** Counters for tests and benches. */
-	readonly stats = { claimed: 0, duplicate: 0, undecided: 0, unavailable: 0, waited: 0, released: 0, confirmed: 0, errors: 0 };
+	readonly stats = {
+		claimed: 0,
+		duplicate: 0,
+		undecided: 0,
+		unavailable: 0,
+		waited: 0,
+		released: 0,
+		confirmed: 0,
+		errors: 0,
+	};
 
 	constructor(
 		readonly settings: RedisSettings,
@@ -355,11 +393,21 @@ export class SharedDeliveryWindow {
 		try {
 			for (;;) {
 				const connection = await this.connect();
-				const set = await connection.command(['SET', key, token, 'NX', 'PX', String(this.pendingMs)]);
+				const set = await connection.command([
+					'SET',
+					key,
+					token,
+					'NX',
+					'PX',
+					String(this.pendingMs),
+				]);
 				if (set === 'OK') {
 					this.recovered();
 					this.stats.claimed += 1;
-					return { kind: 'claimed', settle: (handedOff) => this.settle(key, token, handedOff, windowMs) };
+					return {
+						kind: 'claimed',
+						settle: (handedOff) => this.settle(key, token, handedOff, windowMs),
+					};
 				}
 				const holder = await connection.command(['GET', key]);
 				this.recovered();
@@ -388,19 +436,34 @@ export class SharedDeliveryWindow {
 	close(): void {
 		const connection = this.connection;
 		this.connection = undefined;
-		void connection?.then((c) => c.close(), () => undefined);
+		void connection?.then(
+			(c) => c.close(),
+			() => undefined,
+		);
 	}
 
-	private async settle(key: string, token: string, handedOff: boolean, windowMs: number): Promise<void> {
+	private async settle(
+		key: string,
+		token: string,
+		handedOff: boolean,
+		windowMs: number,
+	): Promise<void> {
 		try {
 			const connection = await this.connect();
 			if (handedOff) {
 				// The execution is in n8n's queue: every later copy within the window is a repeat.
-				await connection.command(['SET', key, DONE, 'PX', String(Math.max(1, Math.round(windowMs)))]);
+				await connection.command([
+					'SET',
+					key,
+					DONE,
+					'PX',
+					String(Math.max(1, Math.round(windowMs))),
+				]);
 				this.stats.confirmed += 1;
 			} else {
 				// Only our own claim: it may have expired and been taken by another copy meanwhile.
-				if ((await connection.command(['GET', key])) === token) await connection.command(['DEL', key]);
+				if ((await connection.command(['GET', key])) === token)
+					await connection.command(['DEL', key]);
 				this.stats.released += 1;
 			}
 			this.recovered();
@@ -431,7 +494,9 @@ export class SharedDeliveryWindow {
 	private recovered(): void {
 		if (this.healthy) return;
 		this.healthy = true;
-		this.report(`Transak Trigger: n8n's Redis at ${this.where()} answers again; de-duplication across processes is back on`);
+		this.report(
+			`Transak Trigger: n8n's Redis at ${this.where()} answers again; de-duplication across processes is back on`,
+		);
 	}
 
 	private unavailable(error: Error): Claim {
@@ -443,7 +508,7 @@ export class SharedDeliveryWindow {
 			this.healthy = false;
 			this.report(
 				`Transak Trigger: n8n's Redis at ${this.where()} cannot be used for de-duplication across processes (${reason}); ` +
-					'deliveries are accepted with this process\'s window only until it answers again',
+					"deliveries are accepted with this process's window only until it answers again",
 			);
 		}
 		return { kind: 'unavailable', reason };
@@ -468,12 +533,17 @@ const windows = new Map<string, SharedDeliveryWindow>();
  * The process's shared window for n8n's Redis, or undefined when there is none to share (not in
  * queue mode, or a setup this client cannot handle; the latter is reported once).
  */
-export function sharedDeliveryWindow(report: ProblemLog, env: Env = process.env): SharedDeliveryWindow | undefined {
+export function sharedDeliveryWindow(
+	report: ProblemLog,
+	env: Env = process.env,
+): SharedDeliveryWindow | undefined {
 	const settings = cachedSettings(env);
 	if (!settings.enabled) {
 		if (settings.reason !== 'n8n is not in queue mode' && !reportedSetups.has(settings.reason)) {
 			reportedSetups.add(settings.reason);
-			report(`Transak Trigger: no de-duplication across processes: ${settings.reason}; each process keeps its own window`);
+			report(
+				`Transak Trigger: no de-duplication across processes: ${settings.reason}; each process keeps its own window`,
+			);
 		}
 		return undefined;
 	}
@@ -486,7 +556,9 @@ export function sharedDeliveryWindow(report: ProblemLog, env: Env = process.env)
 		redis.tls,
 		redis.tlsServername ?? '',
 		redis.prefix,
-		createHash('sha256').update(redis.password ?? '').digest('hex'),
+		createHash('sha256')
+			.update(redis.password ?? '')
+			.digest('hex'),
 	]);
 	let window = windows.get(id);
 	if (window === undefined) {
@@ -517,7 +589,9 @@ const settingsCache = new Map<string, SharedWindowSettings>();
 
 /** The settings for this environment, read (files included) once rather than per delivery. */
 function cachedSettings(env: Env): SharedWindowSettings {
-	const id = JSON.stringify(SETTING_NAMES.flatMap((name) => [env[name] ?? null, env[`${name}_FILE`] ?? null]));
+	const id = JSON.stringify(
+		SETTING_NAMES.flatMap((name) => [env[name] ?? null, env[`${name}_FILE`] ?? null]),
+	);
 	let settings = settingsCache.get(id);
 	if (settings === undefined) {
 		settings = sharedWindowSettings(env);

@@ -25,7 +25,11 @@ export const ROUTES: readonly RouteDefinition[] = [
 		name: 'Awaiting Payment',
 		statuses: ['AWAITING_PAYMENT_FROM_USER', 'PAYMENT_DONE_MARKED_BY_USER'],
 	},
-	{ key: 'processing', name: 'Processing', statuses: ['PROCESSING', 'PENDING_DELIVERY_FROM_TRANSAK'] },
+	{
+		key: 'processing',
+		name: 'Processing',
+		statuses: ['PROCESSING', 'PENDING_DELIVERY_FROM_TRANSAK'],
+	},
 	{ key: 'onHold', name: 'On Hold', statuses: ['ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK'] },
 	{ key: 'completed', name: 'Completed', statuses: ['COMPLETED'] },
 	{ key: 'failed', name: 'Failed', statuses: ['FAILED', 'CANCELLED', 'EXPIRED'] },

@@ -75,7 +75,8 @@ const recentTokenErrors = new Map<string, TransakTokenError>();
 
 function rememberTokenError(error: TransakTokenError): TransakTokenError {
 	recentTokenErrors.delete(error.message);
-	if (recentTokenErrors.size >= 64) recentTokenErrors.delete(recentTokenErrors.keys().next().value as string);
+	if (recentTokenErrors.size >= 64)
+		recentTokenErrors.delete(recentTokenErrors.keys().next().value as string);
 	recentTokenErrors.set(error.message, error);
 	return error;
 }
@@ -88,7 +89,9 @@ export function tokenErrorByMessage(message: unknown): TransakTokenError | undef
 export function isTransakTokenError(value: unknown): value is TransakTokenError {
 	return (
 		value instanceof TransakTokenError ||
-		(typeof value === 'object' && value !== null && (value as IDataObject).isTransakTokenError === true)
+		(typeof value === 'object' &&
+			value !== null &&
+			(value as IDataObject).isTransakTokenError === true)
 	);
 }
 
@@ -113,7 +116,10 @@ export function credentialFingerprint(credentials: TransakApiCredentials): strin
 /** The token API calls send: the refreshed one while it belongs to this credential, else the user's. */
 export function apiAccessToken(credentials: TransakApiCredentials): string {
 	const current = credentials.currentAccessToken;
-	if (nonEmpty(current) && credentials.currentAccessTokenFor === credentialFingerprint(credentials)) {
+	if (
+		nonEmpty(current) &&
+		credentials.currentAccessTokenFor === credentialFingerprint(credentials)
+	) {
 		return current;
 	}
 	return credentials.accessToken ?? '';
@@ -127,9 +133,11 @@ export function apiAccessToken(credentials: TransakApiCredentials): string {
 export function currentAccessTokens(credentials: TransakApiCredentials): string[] {
 	return [
 		...new Set(
-			[apiAccessToken(credentials), credentials.accessToken, credentials.previousAccessToken].filter(
-				nonEmpty,
-			),
+			[
+				apiAccessToken(credentials),
+				credentials.accessToken,
+				credentials.previousAccessToken,
+			].filter(nonEmpty),
 		),
 	];
 }
@@ -212,7 +220,10 @@ async function send(
 	} catch (error) {
 		const status = statusOf(error);
 		if (status !== undefined) {
-			const e = error as { response?: { data?: unknown }; cause?: { response?: { data?: unknown } } };
+			const e = error as {
+				response?: { data?: unknown };
+				cause?: { response?: { data?: unknown } };
+			};
 			return { status, body: e.response?.data ?? e.cause?.response?.data };
 		}
 		const code = (error as IDataObject).code;
@@ -327,7 +338,12 @@ export async function ensureUsableToken(
 	credentials: TransakApiCredentials,
 	token: string,
 ): Promise<string> {
-	const key = sha256([apiBaseUrl(credentials), credentials.apiKey, token, credentials.apiSecret ?? '']);
+	const key = sha256([
+		apiBaseUrl(credentials),
+		credentials.apiKey,
+		token,
+		credentials.apiSecret ?? '',
+	]);
 	const now = Date.now();
 
 	const known = refreshed.get(key);

@@ -24,14 +24,20 @@ export const MAX_BODY_BYTES = MAX_TOKEN_LENGTH + 1024;
 
 /** n8n gives `{}` (or nothing) for a body it did not parse. */
 export function isEmptyBody(body: unknown): boolean {
-	return body === undefined || body === null || (isPlainObject(body) && Object.keys(body).length === 0);
+	return (
+		body === undefined || body === null || (isPlainObject(body) && Object.keys(body).length === 0)
+	);
 }
 
 /** Reads `data` from a parsed body, or from the raw bytes when n8n did not parse them as JSON. */
 export function extractToken(body: unknown, rawBody?: Buffer | string): unknown {
 	if (isPlainObject(body) && Object.prototype.hasOwnProperty.call(body, 'data')) return body.data;
 	// n8n hands text/plain bodies over as a string.
-	if (typeof body === 'string' && body.length > 0 && (rawBody === undefined || rawBody.length === 0)) {
+	if (
+		typeof body === 'string' &&
+		body.length > 0 &&
+		(rawBody === undefined || rawBody.length === 0)
+	) {
 		rawBody = body;
 	}
 	if (rawBody === undefined || rawBody.length === 0 || rawBody.length > MAX_BODY_BYTES) {

@@ -55,7 +55,9 @@ export class WebhookKeys {
 	}
 
 	private async fetch(now: number, retriedAt = Number.NEGATIVE_INFINITY): Promise<JwtVerifier> {
-		const credentials = (await this.context.getCredentials('transakApi')) as unknown as TransakApiCredentials;
+		const credentials = (await this.context.getCredentials(
+			'transakApi',
+		)) as unknown as TransakApiCredentials;
 		const verifier = verifierFor(currentAccessTokens(credentials));
 		this.fetchedNow = true;
 		entries.delete(this.id);

@@ -16,7 +16,9 @@ async function runLoad({ url, bodies, concurrency = 50, headers = {} }) {
 
 	function send(index) {
 		const target = new URL(typeof url === 'function' ? url(index) : url);
-		const payload = Buffer.from(typeof bodies[index] === 'string' ? bodies[index] : JSON.stringify(bodies[index]));
+		const payload = Buffer.from(
+			typeof bodies[index] === 'string' ? bodies[index] : JSON.stringify(bodies[index]),
+		);
 		const begin = process.hrtime.bigint();
 		return new Promise((resolve) => {
 			const req = http.request(
@@ -26,7 +28,11 @@ async function runLoad({ url, bodies, concurrency = 50, headers = {} }) {
 					port: target.port,
 					path: target.pathname,
 					method: 'POST',
-					headers: { 'content-type': 'application/json', ...headers, 'content-length': payload.length },
+					headers: {
+						'content-type': 'application/json',
+						...headers,
+						'content-length': payload.length,
+					},
 				},
 				(res) => {
 					res.resume();

@@ -55,7 +55,15 @@ function layout(version) {
 		marker: path.join(dir, MARKER),
 		lock: `${dir}.lock`,
 		// The `node` package's install script fetches the platform package and links it here.
-		nodeBin: path.join(dir, 'node_modules', 'node', 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node'),
+		nodeBin: path.join(
+			dir,
+			'node_modules',
+			'node',
+			'node_modules',
+			`node-${process.platform}-${process.arch}`,
+			'bin',
+			'node',
+		),
 		n8nBin: path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n'),
 	};
 }
@@ -78,7 +86,9 @@ function run(command, args, { cwd, env, label }) {
 				log(`${label}: done in ${seconds} s`);
 				resolve();
 			} else {
-				reject(new Error(`${label} failed (${signal ?? `exit ${code}`}) after ${seconds} s:\n${tail}`));
+				reject(
+					new Error(`${label} failed (${signal ?? `exit ${code}`}) after ${seconds} s:\n${tail}`),
+				);
 			}
 		});
 	});
@@ -143,7 +153,8 @@ function npmEnv(nodeBinDir) {
 	for (const key of Object.keys(env)) {
 		// Settings inherited from an enclosing `npm run` (e.g. ignore-scripts from the project's
 		// .npmrc) must not leak into the cache install.
-		if (key.toLowerCase().startsWith('npm_config_') || key.toLowerCase().startsWith('npm_package_')) delete env[key];
+		if (key.toLowerCase().startsWith('npm_config_') || key.toLowerCase().startsWith('npm_package_'))
+			delete env[key];
 	}
 	if (nodeBinDir) env.PATH = `${nodeBinDir}${path.delimiter}${env.PATH}`;
 	// node-gyp must build against the headers of the Node that will load the module.
@@ -179,7 +190,8 @@ async function install(version, paths) {
 		env: npmEnv(),
 		label: `n8n ${version}: fetch Node 24`,
 	});
-	if (!fs.existsSync(paths.nodeBin)) throw new Error(`n8n ${version}: Node 24 binary missing at ${paths.nodeBin}`);
+	if (!fs.existsSync(paths.nodeBin))
+		throw new Error(`n8n ${version}: Node 24 binary missing at ${paths.nodeBin}`);
 	const nodeBinDir = path.dirname(paths.nodeBin);
 	await run('npm', ['rebuild', ...recipe.rebuild, '--ignore-scripts=false', ...common], {
 		cwd: paths.dir,
@@ -187,11 +199,15 @@ async function install(version, paths) {
 		label: `n8n ${version}: rebuild ${recipe.rebuild.join(', ')} for Node 24`,
 	});
 	// Smoke check: the native modules load in Node 24 and the CLI answers.
-	await run(paths.nodeBin, ['-e', "require('sqlite3'); require('isolated-vm'); require('msgpackr-extract')"], {
-		cwd: path.join(paths.dir, 'node_modules', 'n8n'),
-		env: npmEnv(nodeBinDir),
-		label: `n8n ${version}: load native modules`,
-	});
+	await run(
+		paths.nodeBin,
+		['-e', "require('sqlite3'); require('isolated-vm'); require('msgpackr-extract')"],
+		{
+			cwd: path.join(paths.dir, 'node_modules', 'n8n'),
+			env: npmEnv(nodeBinDir),
+			label: `n8n ${version}: load native modules`,
+		},
+	);
 	await run(paths.nodeBin, [paths.n8nBin, '--version'], {
 		cwd: paths.dir,
 		env: { ...npmEnv(nodeBinDir), N8N_USER_FOLDER: path.join(paths.dir, '.smoke') },
@@ -199,7 +215,10 @@ async function install(version, paths) {
 	});
 	fs.rmSync(path.join(paths.dir, '.smoke'), { recursive: true, force: true });
 	const seconds = Math.round((Date.now() - started) / 1000);
-	fs.writeFileSync(paths.marker, `${JSON.stringify({ complete: true, version, seconds, at: new Date().toISOString() })}\n`);
+	fs.writeFileSync(
+		paths.marker,
+		`${JSON.stringify({ complete: true, version, seconds, at: new Date().toISOString() })}\n`,
+	);
 	log(`n8n ${version}: installed in ${seconds} s`);
 }
 
@@ -208,7 +227,10 @@ async function install(version, paths) {
  * Idempotent and safe to call from concurrent processes.
  */
 async function ensureN8n(version) {
-	if (!RECIPES[version]) throw new Error(`n8n ${version} has no install recipe (supported: ${SUPPORTED_VERSIONS.join(', ')})`);
+	if (!RECIPES[version])
+		throw new Error(
+			`n8n ${version} has no install recipe (supported: ${SUPPORTED_VERSIONS.join(', ')})`,
+		);
 	const paths = layout(version);
 	if (isComplete(paths)) {
 		log(`n8n ${version}: cached at ${paths.dir}`);

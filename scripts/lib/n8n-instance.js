@@ -17,7 +17,12 @@ const { hasEnvMarker, isAlive, killGroup } = require('./process-groups');
 const { ensureN8n } = require('./n8n-install');
 
 const HOST = '127.0.0.1';
-const OWNER = { email: 'e2e@example.com', firstName: 'E2E', lastName: 'Runner', password: 'E2e-Password-123' };
+const OWNER = {
+	email: 'e2e@example.com',
+	firstName: 'E2E',
+	lastName: 'Runner',
+	password: 'E2e-Password-123',
+};
 const READY_TIMEOUT_MS = 240_000;
 const MAX_LOG_BYTES = 8 * 1024 * 1024;
 const BROWSER_ID = 'n8n-nodes-transak-e2e';
@@ -54,7 +59,9 @@ async function freePort() {
  * Folder with one file per live n8n process group started by this code (name = PID): env
  * N8N_E2E_PID_DIR (scripts/e2e.js sets one per run), else a fixed folder in the temp dir.
  */
-function pidRegistry(dir = process.env.N8N_E2E_PID_DIR || path.join(os.tmpdir(), 'n8n-nodes-transak-e2e-pids')) {
+function pidRegistry(
+	dir = process.env.N8N_E2E_PID_DIR || path.join(os.tmpdir(), 'n8n-nodes-transak-e2e-pids'),
+) {
 	fs.mkdirSync(dir, { recursive: true });
 	return dir;
 }
@@ -122,28 +129,36 @@ function request(method, url, { headers = {}, body, timeoutMs = 30_000 } = {}) {
 			payload = Buffer.from(body);
 		} else {
 			payload = Buffer.from(JSON.stringify(body));
-			if (!Object.keys(outgoing).some((k) => k.toLowerCase() === 'content-type')) outgoing['content-type'] = 'application/json';
+			if (!Object.keys(outgoing).some((k) => k.toLowerCase() === 'content-type'))
+				outgoing['content-type'] = 'application/json';
 		}
 		outgoing['content-length'] = String(payload.length);
 	}
-	for (const [key, value] of Object.entries(outgoing)) if (value === '' || value === undefined) delete outgoing[key];
+	for (const [key, value] of Object.entries(outgoing))
+		if (value === '' || value === undefined) delete outgoing[key];
 	return new Promise((resolve, reject) => {
-		const req = http.request(url, { method, headers: outgoing, agent: false, timeout: timeoutMs }, (res) => {
-			const chunks = [];
-			res.on('data', (chunk) => chunks.push(chunk));
-			res.on('error', reject);
-			res.on('end', () => {
-				const text = Buffer.concat(chunks).toString('utf8');
-				let json;
-				try {
-					json = JSON.parse(text);
-				} catch {
-					json = undefined;
-				}
-				resolve({ status: res.statusCode, headers: res.headers, text, json });
-			});
-		});
-		req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer within ${timeoutMs} ms`)));
+		const req = http.request(
+			url,
+			{ method, headers: outgoing, agent: false, timeout: timeoutMs },
+			(res) => {
+				const chunks = [];
+				res.on('data', (chunk) => chunks.push(chunk));
+				res.on('error', reject);
+				res.on('end', () => {
+					const text = Buffer.concat(chunks).toString('utf8');
+					let json;
+					try {
+						json = JSON.parse(text);
+					} catch {
+						json = undefined;
+					}
+					resolve({ status: res.statusCode, headers: res.headers, text, json });
+				});
+			},
+		);
+		req.on('timeout', () =>
+			req.destroy(new Error(`${method} ${url}: no answer within ${timeoutMs} ms`)),
+		);
 		req.on('error', reject);
 		req.end(payload);
 	});
@@ -178,7 +193,10 @@ function createClient({ version, baseUrl, session, logs }) {
 				headers: { 'X-N8N-API-KEY': session.apiKey, accept: 'application/json' },
 				body,
 			});
-			if (status < 200 || status > 299) throw new Error(`n8n ${version} ${method} /api/v1${apiPath} -> ${status}: ${text.slice(0, 2000)}`);
+			if (status < 200 || status > 299)
+				throw new Error(
+					`n8n ${version} ${method} /api/v1${apiPath} -> ${status}: ${text.slice(0, 2000)}`,
+				);
 			return json;
 		},
 
@@ -188,7 +206,10 @@ function createClient({ version, baseUrl, session, logs }) {
 				headers: { cookie: session.cookie, 'browser-id': BROWSER_ID, accept: 'application/json' },
 				body,
 			});
-			if (status < 200 || status > 299) throw new Error(`n8n ${version} ${method} /rest${restPath} -> ${status}: ${text.slice(0, 2000)}`);
+			if (status < 200 || status > 299)
+				throw new Error(
+					`n8n ${version} ${method} /rest${restPath} -> ${status}: ${text.slice(0, 2000)}`,
+				);
 			return json;
 		},
 
@@ -221,7 +242,11 @@ function createClient({ version, baseUrl, session, logs }) {
 			const all = [];
 			let cursor;
 			do {
-				const query = new URLSearchParams({ workflowId: String(workflowId), includeData: 'true', limit: '100' });
+				const query = new URLSearchParams({
+					workflowId: String(workflowId),
+					includeData: 'true',
+					limit: '100',
+				});
 				if (cursor) query.set('cursor', cursor);
 				const page = await client.api('GET', `/executions?${query}`);
 				all.push(...page.data);
@@ -238,7 +263,9 @@ function createClient({ version, baseUrl, session, logs }) {
 			const deadline = Date.now() + timeoutMs;
 			for (;;) {
 				const seen = await client.executions(workflowId);
-				const finished = seen.filter((execution) => execution.finished === true || execution.stoppedAt);
+				const finished = seen.filter(
+					(execution) => execution.finished === true || execution.stoppedAt,
+				);
 				if (finished.length >= count) return seen;
 				if (Date.now() > deadline) {
 					throw new Error(
@@ -261,7 +288,8 @@ function createClient({ version, baseUrl, session, logs }) {
 					headers: { 'content-type': 'application/json' },
 				});
 				if (answer.status !== 404) return answer;
-				if (Date.now() > deadline) throw new Error(`n8n ${version}: webhook ${webhookPath} still 404 after ${timeoutMs} ms`);
+				if (Date.now() > deadline)
+					throw new Error(`n8n ${version}: webhook ${webhookPath} still 404 after ${timeoutMs} ms`);
 				await sleep(200);
 			}
 		},
@@ -276,7 +304,10 @@ function createClient({ version, baseUrl, session, logs }) {
 function connectN8n(connection = JSON.parse(process.env.N8N_E2E_CONNECTION || 'null')) {
 	if (!connection) throw new Error('connectN8n: no connection (run through `npm run test:e2e`)');
 	const session = { cookie: connection.cookie, apiKey: connection.apiKey };
-	const logs = () => (connection.logFile && fs.existsSync(connection.logFile) ? fs.readFileSync(connection.logFile, 'utf8') : '');
+	const logs = () =>
+		connection.logFile && fs.existsSync(connection.logFile)
+			? fs.readFileSync(connection.logFile, 'utf8')
+			: '';
 	return createClient({ version: connection.version, baseUrl: connection.baseUrl, session, logs });
 }
 
@@ -291,19 +322,33 @@ function installPackage(userFolder, tarball, nodeBin) {
 		path.join(nodesDir, 'package.json'),
 		`${JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2)}\n`,
 	);
-	const env = { ...process.env, PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}` };
+	const env = {
+		...process.env,
+		PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}`,
+	};
 	for (const key of Object.keys(env)) if (/^npm_(config|package)_/i.test(key)) delete env[key];
 	// --legacy-peer-deps: the n8n-workflow peer is n8n's own; installing it would pull native deps.
 	const result = spawnSync(
 		'npm',
-		['install', tarball, '--legacy-peer-deps', '--no-audit', '--no-fund', '--loglevel=error', '--no-package-lock'],
+		[
+			'install',
+			tarball,
+			'--legacy-peer-deps',
+			'--no-audit',
+			'--no-fund',
+			'--loglevel=error',
+			'--no-package-lock',
+		],
 		{ cwd: nodesDir, env, encoding: 'utf8' },
 	);
 	if (result.status !== 0) {
-		throw new Error(`npm install ${tarball} in ${nodesDir} failed:\n${result.stdout}\n${result.stderr}`);
+		throw new Error(
+			`npm install ${tarball} in ${nodesDir} failed:\n${result.stdout}\n${result.stderr}`,
+		);
 	}
 	const installed = path.join(nodesDir, 'node_modules', 'n8n-nodes-transak', 'package.json');
-	if (!fs.existsSync(installed)) throw new Error(`n8n-nodes-transak is not in ${nodesDir}/node_modules after npm install`);
+	if (!fs.existsSync(installed))
+		throw new Error(`n8n-nodes-transak is not in ${nodesDir}/node_modules after npm install`);
 	for (const dependency of ['pusher-js', 'jsonwebtoken']) {
 		if (!fs.existsSync(path.join(nodesDir, 'node_modules', dependency, 'package.json'))) {
 			throw new Error(`npm install did not install the runtime dependency ${dependency}`);
@@ -321,7 +366,8 @@ function installPackage(userFolder, tarball, nodeBin) {
  */
 async function startN8n({ version, tarball, port, env = {}, userFolder, logLevel = 'debug' } = {}) {
 	if (!version) throw new Error('startN8n: version is required');
-	if (!tarball || !fs.existsSync(tarball)) throw new Error(`startN8n: tarball ${tarball} does not exist`);
+	if (!tarball || !fs.existsSync(tarball))
+		throw new Error(`startN8n: tarball ${tarball} does not exist`);
 	const { nodeBin, n8nBin } = await ensureN8n(version);
 	const folder = userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `n8n-e2e-${version}-`));
 	const installMs = installPackage(folder, tarball, nodeBin);
@@ -371,7 +417,10 @@ async function startN8n({ version, tarball, port, env = {}, userFolder, logLevel
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	const registryFile = path.join(pidRegistry(), String(child.pid));
-	fs.writeFileSync(registryFile, JSON.stringify({ pid: child.pid, owner: process.pid, marker, version }));
+	fs.writeFileSync(
+		registryFile,
+		JSON.stringify({ pid: child.pid, owner: process.pid, marker, version }),
+	);
 
 	const chunks = [];
 	let logBytes = 0;
@@ -423,7 +472,8 @@ async function startN8n({ version, tarball, port, env = {}, userFolder, logLevel
 			}
 			running.delete(instance);
 			logStream.end();
-			if (!keepFolder && userFolder === undefined) fs.rmSync(folder, { recursive: true, force: true });
+			if (!keepFolder && userFolder === undefined)
+				fs.rmSync(folder, { recursive: true, force: true });
 		},
 		/** What a test process needs to reach this instance (see connectN8n). */
 		connection() {
@@ -438,7 +488,8 @@ async function startN8n({ version, tarball, port, env = {}, userFolder, logLevel
 		instance.timings.startMs = Date.now() - started;
 		// n8n skips a community package that fails to load and starts anyway: fail loudly here.
 		const failure = logs().match(/Failed to load package "n8n-nodes-transak"[^\n]*/);
-		if (failure) throw new Error(`n8n ${version} could not load the package: ${failure[0].slice(0, 1500)}`);
+		if (failure)
+			throw new Error(`n8n ${version} could not load the package: ${failure[0].slice(0, 1500)}`);
 		session.cookie = await setupOwner(instance);
 		session.apiKey = await createApiKey(instance, session.cookie);
 	} catch (error) {
@@ -446,7 +497,9 @@ async function startN8n({ version, tarball, port, env = {}, userFolder, logLevel
 		error.message += `\n--- n8n ${version} log (tail) ---\n${logs().slice(-6000)}`;
 		throw error;
 	}
-	log(`n8n ${version} ready at ${baseUrl} in ${(instance.timings.startMs / 1000).toFixed(1)} s (pid ${child.pid}, folder ${folder})`);
+	log(
+		`n8n ${version} ready at ${baseUrl} in ${(instance.timings.startMs / 1000).toFixed(1)} s (pid ${child.pid}, folder ${folder})`,
+	);
 	return instance;
 }
 
@@ -454,7 +507,9 @@ async function waitUntilReady(instance, exitedState, logs) {
 	const deadline = Date.now() + READY_TIMEOUT_MS;
 	for (;;) {
 		if (exitedState() !== null) {
-			throw new Error(`n8n ${instance.version} exited before it was ready (${JSON.stringify(exitedState())})`);
+			throw new Error(
+				`n8n ${instance.version} exited before it was ready (${JSON.stringify(exitedState())})`,
+			);
 		}
 		try {
 			// While migrations run every route answers "n8n is starting up"; 1.x then answers 404
@@ -465,7 +520,9 @@ async function waitUntilReady(instance, exitedState, logs) {
 			// Not listening yet.
 		}
 		if (Date.now() > deadline) {
-			throw new Error(`n8n ${instance.version} not ready after ${READY_TIMEOUT_MS / 1000} s; log tail:\n${logs().slice(-4000)}`);
+			throw new Error(
+				`n8n ${instance.version} not ready after ${READY_TIMEOUT_MS / 1000} s; log tail:\n${logs().slice(-4000)}`,
+			);
 		}
 		await sleep(300);
 	}
@@ -473,7 +530,8 @@ async function waitUntilReady(instance, exitedState, logs) {
 
 async function setupOwner(instance) {
 	const answer = await instance.http('POST', '/rest/owner/setup', { body: OWNER });
-	if (answer.status !== 200) throw new Error(`owner setup -> ${answer.status}: ${answer.text.slice(0, 1000)}`);
+	if (answer.status !== 200)
+		throw new Error(`owner setup -> ${answer.status}: ${answer.text.slice(0, 1000)}`);
 	const setCookie = [answer.headers['set-cookie'] ?? []].flat();
 	const auth = setCookie.map((c) => c.split(';')[0]).find((c) => c.startsWith('n8n-auth='));
 	if (!auth) throw new Error(`owner setup gave no n8n-auth cookie (${setCookie.join(' | ')})`);

@@ -20,7 +20,9 @@ function npm(args, options = {}) {
 	const result = spawnSync('npm', args, { cwd: ROOT, encoding: 'utf8', ...options });
 	if (result.error) throw result.error;
 	if (result.status !== 0) {
-		throw new Error(`npm ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+		throw new Error(
+			`npm ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`,
+		);
 	}
 	return result.stdout;
 }
@@ -35,12 +37,20 @@ function pack({ destination } = {}) {
 	const out = npm(['pack', '--json', '--pack-destination', dest]);
 	const [info] = JSON.parse(out.slice(out.indexOf('[')));
 	const tarball = path.join(dest, info.filename);
-	if (!fs.existsSync(tarball)) throw new Error(`npm pack reported ${info.filename} but ${tarball} does not exist`);
-	const missing = requiredEntries().filter((entry) => !info.files.some((file) => file.path === entry));
+	if (!fs.existsSync(tarball))
+		throw new Error(`npm pack reported ${info.filename} but ${tarball} does not exist`);
+	const missing = requiredEntries().filter(
+		(entry) => !info.files.some((file) => file.path === entry),
+	);
 	// n8n refuses to load a package whose listed files are missing; the e2e tests then fail on
 	// the missing node types, so say here which files are absent.
-	if (missing.length) log(`WARNING: the tarball lacks files that package.json's n8n field lists: ${missing.join(', ')}`);
-	log(`${tarball}: ${info.files.length} files, ${Math.round(info.size / 1024)} KiB, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	if (missing.length)
+		log(
+			`WARNING: the tarball lacks files that package.json's n8n field lists: ${missing.join(', ')}`,
+		);
+	log(
+		`${tarball}: ${info.files.length} files, ${Math.round(info.size / 1024)} KiB, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+	);
 	return tarball;
 }
 

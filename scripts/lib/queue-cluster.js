@@ -18,7 +18,15 @@ const os = require('os');
 const path = require('path');
 
 const { ensureN8n } = require('./n8n-install');
-const { createClient, createApiKey, freePort, installPackage, setupOwner, request, HOST } = require('./n8n-instance');
+const {
+	createClient,
+	createApiKey,
+	freePort,
+	installPackage,
+	setupOwner,
+	request,
+	HOST,
+} = require('./n8n-instance');
 const { spawnManaged, stopAll, removeOnExit, log, sleep } = require('./queue-procs');
 const { startPostgres, startRedis } = require('./queue-services');
 
@@ -57,14 +65,19 @@ async function waitFor(what, check, child, timeoutMs = READY_TIMEOUT_MS) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		if (child.exitInfo !== null) {
-			throw new Error(`${what} exited before it was ready (${JSON.stringify(child.exitInfo)}); log tail:\n${child.logs().slice(-5000)}`);
+			throw new Error(
+				`${what} exited before it was ready (${JSON.stringify(child.exitInfo)}); log tail:\n${child.logs().slice(-5000)}`,
+			);
 		}
 		try {
 			if (await check()) return;
 		} catch {
 			// Not listening yet.
 		}
-		if (Date.now() > deadline) throw new Error(`${what} not ready after ${timeoutMs / 1000} s; log tail:\n${child.logs().slice(-5000)}`);
+		if (Date.now() > deadline)
+			throw new Error(
+				`${what} not ready after ${timeoutMs / 1000} s; log tail:\n${child.logs().slice(-5000)}`,
+			);
 		await sleep(300);
 	}
 }
@@ -78,7 +91,16 @@ function assertPackageLoaded(child, what) {
  * Starts one n8n process of kind `start` (main or single), `webhook` or `worker` with the package
  * installed in its own user folder. Returns a handle with its role, pid, URLs and logs.
  */
-async function startN8nProcess({ role, command, args = [], runDir, nodeBin, n8nBin, tarball, env }) {
+async function startN8nProcess({
+	role,
+	command,
+	args = [],
+	runDir,
+	nodeBin,
+	n8nBin,
+	tarball,
+	env,
+}) {
 	const folder = path.join(runDir, role);
 	fs.mkdirSync(folder, { recursive: true });
 	const installMs = installPackage(folder, tarball, nodeBin);
@@ -94,7 +116,11 @@ async function startN8nProcess({ role, command, args = [], runDir, nodeBin, n8nB
 	let healthUrl = `http://${HOST}:${port}/healthz/readiness`;
 	if (command === 'worker') {
 		const healthPort = await freePort();
-		Object.assign(childEnv, { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), N8N_WORKER_SERVER_ADDRESS: HOST });
+		Object.assign(childEnv, {
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+			N8N_WORKER_SERVER_ADDRESS: HOST,
+		});
 		healthUrl = `http://${HOST}:${healthPort}/healthz/readiness`;
 	}
 	const started = Date.now();
@@ -110,17 +136,38 @@ async function startN8nProcess({ role, command, args = [], runDir, nodeBin, n8nB
 	const baseUrl = `http://${HOST}:${port}`;
 	if (command === 'start') {
 		// Ready = settings as JSON with data (migrations answer "n8n is starting up" first).
-		await waitFor(`n8n ${role}`, async () => {
-			const answer = await request('GET', `${baseUrl}/rest/settings`, { timeoutMs: 5000 });
-			return answer.status === 200 && answer.json && typeof answer.json.data === 'object';
-		}, child);
+		await waitFor(
+			`n8n ${role}`,
+			async () => {
+				const answer = await request('GET', `${baseUrl}/rest/settings`, { timeoutMs: 5000 });
+				return answer.status === 200 && answer.json && typeof answer.json.data === 'object';
+			},
+			child,
+		);
 	} else {
-		await waitFor(`n8n ${role}`, async () => (await request('GET', healthUrl, { timeoutMs: 5000 })).status === 200, child);
+		await waitFor(
+			`n8n ${role}`,
+			async () => (await request('GET', healthUrl, { timeoutMs: 5000 })).status === 200,
+			child,
+		);
 	}
 	assertPackageLoaded(child, `n8n ${role}`);
 	const startMs = Date.now() - started;
-	log(`n8n ${role} (${command}) ready in ${(startMs / 1000).toFixed(1)} s, pid ${child.pid}${command === 'worker' ? '' : `, ${baseUrl}`}; package installed in ${(installMs / 1000).toFixed(1)} s`);
-	return { role, command, pid: child.pid, port, baseUrl, healthUrl, folder, process: child, logs: () => child.logFileText(), timings: { installMs, startMs } };
+	log(
+		`n8n ${role} (${command}) ready in ${(startMs / 1000).toFixed(1)} s, pid ${child.pid}${command === 'worker' ? '' : `, ${baseUrl}`}; package installed in ${(installMs / 1000).toFixed(1)} s`,
+	);
+	return {
+		role,
+		command,
+		pid: child.pid,
+		port,
+		baseUrl,
+		healthUrl,
+		folder,
+		process: child,
+		logs: () => child.logFileText(),
+		timings: { installMs, startMs },
+	};
 }
 
 /** A client for the main instance: owner, API key, the public API (n8n-instance.js's createClient). */
@@ -129,13 +176,32 @@ async function adminClient(version, proc) {
 	const client = createClient({ version, baseUrl: proc.baseUrl, session, logs: proc.logs });
 	session.cookie = await setupOwner(client);
 	session.apiKey = await createApiKey(client, session.cookie);
-	return Object.assign(client, { pid: proc.pid, logFile: proc.process.logFile, role: proc.role, timings: proc.timings, session });
+	return Object.assign(client, {
+		pid: proc.pid,
+		logFile: proc.process.logFile,
+		role: proc.role,
+		timings: proc.timings,
+		session,
+	});
 }
 
 /** HTTP helpers bound to one webhook-serving process. */
 function webhookTarget(version, proc) {
-	const client = createClient({ version, baseUrl: proc.baseUrl, session: { cookie: '', apiKey: '' }, logs: proc.logs });
-	return { role: proc.role, pid: proc.pid, baseUrl: proc.baseUrl, logFile: proc.process.logFile, logs: proc.logs, http: client.http, waitForWebhook: client.waitForWebhook };
+	const client = createClient({
+		version,
+		baseUrl: proc.baseUrl,
+		session: { cookie: '', apiKey: '' },
+		logs: proc.logs,
+	});
+	return {
+		role: proc.role,
+		pid: proc.pid,
+		baseUrl: proc.baseUrl,
+		logFile: proc.process.logFile,
+		logs: proc.logs,
+		http: client.http,
+		waitForWebhook: client.waitForWebhook,
+	};
 }
 
 /**
@@ -143,8 +209,17 @@ function webhookTarget(version, proc) {
  * webhooks (2), workers (1), workerConcurrency (10), logLevel (info), single (also start a
  * regular-mode n8n on its own database of the same PostgreSQL, for benches).
  */
-async function startQueueCluster({ version = '2.41.1', tarball, webhooks = 2, workers = 1, workerConcurrency = 10, logLevel = 'info', extraEnv = {} } = {}) {
-	if (!tarball || !fs.existsSync(tarball)) throw new Error(`startQueueCluster: tarball ${tarball} does not exist`);
+async function startQueueCluster({
+	version = '2.41.1',
+	tarball,
+	webhooks = 2,
+	workers = 1,
+	workerConcurrency = 10,
+	logLevel = 'info',
+	extraEnv = {},
+} = {}) {
+	if (!tarball || !fs.existsSync(tarball))
+		throw new Error(`startQueueCluster: tarball ${tarball} does not exist`);
 	const started = Date.now();
 	const { nodeBin, n8nBin } = await ensureN8n(version);
 	const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-transak-queue-'));
@@ -155,7 +230,10 @@ async function startQueueCluster({ version = '2.41.1', tarball, webhooks = 2, wo
 	let redis;
 	try {
 		const t0 = Date.now();
-		[postgres, redis] = await Promise.all([startPostgres({ databases: ['n8n'], logDir: runDir }), startRedis({ baseDir: runDir })]);
+		[postgres, redis] = await Promise.all([
+			startPostgres({ databases: ['n8n'], logDir: runDir }),
+			startRedis({ baseDir: runDir }),
+		]);
 		timings.servicesMs = Date.now() - t0;
 		// A custom database number and prefix show that the package follows n8n's settings.
 		const queue = { db: 1, prefix: `transak-q-${crypto.randomBytes(3).toString('hex')}` };
@@ -171,22 +249,37 @@ async function startQueueCluster({ version = '2.41.1', tarball, webhooks = 2, wo
 
 		const t1 = Date.now();
 		// First alone: it runs the database migrations the other processes expect.
-		const mainProc = await startN8nProcess({ ...common, role: 'main', command: 'start', env: { ...shared, N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true' } });
+		const mainProc = await startN8nProcess({
+			...common,
+			role: 'main',
+			command: 'start',
+			env: { ...shared, N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true' },
+		});
 		const main = await adminClient(version, mainProc);
 		timings.mainMs = Date.now() - t1;
 
 		const t2 = Date.now();
 		const others = await Promise.all([
-			...Array.from({ length: webhooks }, (_, i) => startN8nProcess({ ...common, role: `webhook-${i + 1}`, command: 'webhook', env: shared })),
+			...Array.from({ length: webhooks }, (_, i) =>
+				startN8nProcess({ ...common, role: `webhook-${i + 1}`, command: 'webhook', env: shared }),
+			),
 			...Array.from({ length: workers }, (_, i) =>
-				startN8nProcess({ ...common, role: `worker-${i + 1}`, command: 'worker', args: [`--concurrency=${workerConcurrency}`], env: shared }),
+				startN8nProcess({
+					...common,
+					role: `worker-${i + 1}`,
+					command: 'worker',
+					args: [`--concurrency=${workerConcurrency}`],
+					env: shared,
+				}),
 			),
 		]);
 		timings.othersMs = Date.now() - t2;
 		timings.totalMs = Date.now() - started;
 		const webhookProcs = others.filter((p) => p.command === 'webhook');
 		const workerProcs = others.filter((p) => p.command === 'worker');
-		log(`queue cluster ready in ${(timings.totalMs / 1000).toFixed(1)} s (services ${(timings.servicesMs / 1000).toFixed(1)} s, main ${(timings.mainMs / 1000).toFixed(1)} s, ${webhooks} webhook + ${workers} worker ${(timings.othersMs / 1000).toFixed(1)} s)`);
+		log(
+			`queue cluster ready in ${(timings.totalMs / 1000).toFixed(1)} s (services ${(timings.servicesMs / 1000).toFixed(1)} s, main ${(timings.mainMs / 1000).toFixed(1)} s, ${webhooks} webhook + ${workers} worker ${(timings.othersMs / 1000).toFixed(1)} s)`,
+		);
 
 		const cluster = {
 			version,
@@ -196,7 +289,12 @@ async function startQueueCluster({ version = '2.41.1', tarball, webhooks = 2, wo
 			redis: { host: redis.host, port: redis.port, password: redis.password, ...queue },
 			main,
 			webhooks: webhookProcs.map((p) => webhookTarget(version, p)),
-			workers: workerProcs.map((p) => ({ role: p.role, pid: p.pid, logFile: p.process.logFile, logs: p.logs })),
+			workers: workerProcs.map((p) => ({
+				role: p.role,
+				pid: p.pid,
+				logFile: p.process.logFile,
+				logs: p.logs,
+			})),
 			processes: [mainProc, ...others],
 			/** The PostgreSQL and Redis servers' process handles. */
 			servers: [postgres.process, redis.process],
@@ -204,8 +302,19 @@ async function startQueueCluster({ version = '2.41.1', tarball, webhooks = 2, wo
 			connection() {
 				return {
 					version,
-					main: { baseUrl: main.baseUrl, apiKey: main.session.apiKey, cookie: main.session.cookie, pid: main.pid, logFile: main.logFile },
-					webhooks: cluster.webhooks.map((w) => ({ role: w.role, baseUrl: w.baseUrl, pid: w.pid, logFile: w.logFile })),
+					main: {
+						baseUrl: main.baseUrl,
+						apiKey: main.session.apiKey,
+						cookie: main.session.cookie,
+						pid: main.pid,
+						logFile: main.logFile,
+					},
+					webhooks: cluster.webhooks.map((w) => ({
+						role: w.role,
+						baseUrl: w.baseUrl,
+						pid: w.pid,
+						logFile: w.logFile,
+					})),
 					workers: cluster.workers.map((w) => ({ role: w.role, pid: w.pid, logFile: w.logFile })),
 					redis: cluster.redis,
 				};
@@ -225,7 +334,14 @@ async function startQueueCluster({ version = '2.41.1', tarball, webhooks = 2, wo
 }
 
 /** A regular-mode n8n (one process, executions in-process) on `postgres` database `db`. */
-async function startSingleN8n({ version = '2.41.1', tarball, postgres, db, runDir, logLevel = 'info' }) {
+async function startSingleN8n({
+	version = '2.41.1',
+	tarball,
+	postgres,
+	db,
+	runDir,
+	logLevel = 'info',
+}) {
 	const { nodeBin, n8nBin } = await ensureN8n(version);
 	const proc = await startN8nProcess({
 		role: 'single',
@@ -234,10 +350,19 @@ async function startSingleN8n({ version = '2.41.1', tarball, postgres, db, runDi
 		nodeBin,
 		n8nBin,
 		tarball,
-		env: { N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('base64url'), N8N_LOG_LEVEL: logLevel, ...postgres.n8nEnv(db) },
+		env: {
+			N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('base64url'),
+			N8N_LOG_LEVEL: logLevel,
+			...postgres.n8nEnv(db),
+		},
 	});
 	const client = await adminClient(version, proc);
-	return { client, target: webhookTarget(version, proc), process: proc, stop: () => proc.process.stop() };
+	return {
+		client,
+		target: webhookTarget(version, proc),
+		process: proc,
+		stop: () => proc.process.stop(),
+	};
 }
 
 /**
@@ -252,7 +377,9 @@ async function stopCluster({ runDir, keep = false, services = [] }) {
 	await Promise.all(services.filter(Boolean).map((service) => service.stop()));
 	await stopAll();
 	if (!keep && runDir) fs.rmSync(runDir, { recursive: true, force: true });
-	log(`stopped every process in ${((Date.now() - started) / 1000).toFixed(1)} s${keep ? ` (logs kept in ${runDir})` : ''}`);
+	log(
+		`stopped every process in ${((Date.now() - started) / 1000).toFixed(1)} s${keep ? ` (logs kept in ${runDir})` : ''}`,
+	);
 }
 
 /**
@@ -260,18 +387,43 @@ async function stopCluster({ runDir, keep = false, services = [] }) {
  * env N8N_QUEUE_CONNECTION).
  */
 function connectCluster(connection = JSON.parse(process.env.N8N_QUEUE_CONNECTION || 'null')) {
-	if (!connection) throw new Error('connectCluster: no connection (run through `npm run test:queue`)');
+	if (!connection)
+		throw new Error('connectCluster: no connection (run through `npm run test:queue`)');
 	const readLog = (file) => () => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '');
 	const session = { cookie: connection.main.cookie, apiKey: connection.main.apiKey };
-	const main = Object.assign(createClient({ version: connection.version, baseUrl: connection.main.baseUrl, session, logs: readLog(connection.main.logFile) }), {
-		pid: connection.main.pid,
-		role: 'main',
-	});
+	const main = Object.assign(
+		createClient({
+			version: connection.version,
+			baseUrl: connection.main.baseUrl,
+			session,
+			logs: readLog(connection.main.logFile),
+		}),
+		{
+			pid: connection.main.pid,
+			role: 'main',
+		},
+	);
 	const webhooks = connection.webhooks.map((w) => {
-		const client = createClient({ version: connection.version, baseUrl: w.baseUrl, session: { cookie: '', apiKey: '' }, logs: readLog(w.logFile) });
-		return { role: w.role, pid: w.pid, baseUrl: w.baseUrl, logs: client.logs, http: client.http, waitForWebhook: client.waitForWebhook };
+		const client = createClient({
+			version: connection.version,
+			baseUrl: w.baseUrl,
+			session: { cookie: '', apiKey: '' },
+			logs: readLog(w.logFile),
+		});
+		return {
+			role: w.role,
+			pid: w.pid,
+			baseUrl: w.baseUrl,
+			logs: client.logs,
+			http: client.http,
+			waitForWebhook: client.waitForWebhook,
+		};
 	});
-	const workers = connection.workers.map((w) => ({ role: w.role, pid: w.pid, logs: readLog(w.logFile) }));
+	const workers = connection.workers.map((w) => ({
+		role: w.role,
+		pid: w.pid,
+		logs: readLog(w.logFile),
+	}));
 	return { version: connection.version, main, webhooks, workers, redis: connection.redis };
 }
 

@@ -75,7 +75,18 @@ function installExitHooks() {
  * Options: name, command, args, env, cwd, uid, gid (drop privileges, e.g. for PostgreSQL),
  * logFile, stopSignal (default SIGTERM), stopTimeoutMs (then SIGKILL; default 15 s).
  */
-function spawnManaged({ name, command, args = [], env = process.env, cwd, uid, gid, logFile, stopSignal = 'SIGTERM', stopTimeoutMs = 15_000 }) {
+function spawnManaged({
+	name,
+	command,
+	args = [],
+	env = process.env,
+	cwd,
+	uid,
+	gid,
+	logFile,
+	stopSignal = 'SIGTERM',
+	stopTimeoutMs = 15_000,
+}) {
 	installExitHooks();
 	const marker = `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 	const child = spawn(command, args, {
@@ -88,7 +99,11 @@ function spawnManaged({ name, command, args = [], env = process.env, cwd, uid, g
 	});
 	const registryFile = path.join(REGISTRY, String(child.pid ?? `failed-${marker}`));
 	fs.mkdirSync(REGISTRY, { recursive: true });
-	if (child.pid) fs.writeFileSync(registryFile, JSON.stringify({ name, pid: child.pid, owner: process.pid, marker }));
+	if (child.pid)
+		fs.writeFileSync(
+			registryFile,
+			JSON.stringify({ name, pid: child.pid, owner: process.pid, marker }),
+		);
 
 	const stream = fs.createWriteStream(logFile, { flags: 'a' });
 	const chunks = [];
@@ -260,4 +275,15 @@ function connectionsTo(remotePort, trees) {
 	return result;
 }
 
-module.exports = { spawnManaged, stopAll, runningProcesses, reapOrphans, removeOnExit, connectionsTo, descendants, log, sleep, isAlive };
+module.exports = {
+	spawnManaged,
+	stopAll,
+	runningProcesses,
+	reapOrphans,
+	removeOnExit,
+	connectionsTo,
+	descendants,
+	log,
+	sleep,
+	isAlive,
+};

@@ -50,18 +50,30 @@ function postgresBinDir() {
 	}
 	const onPath = which('initdb');
 	if (onPath) candidates.push(path.dirname(fs.realpathSync(onPath)));
-	return candidates.find((dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'postgres')));
+	return candidates.find(
+		(dir) => fs.existsSync(path.join(dir, 'initdb')) && fs.existsSync(path.join(dir, 'postgres')),
+	);
 }
 
 function redisServerBin() {
-	return process.env.REDIS_SERVER_BIN || which('redis-server') || (fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : undefined);
+	return (
+		process.env.REDIS_SERVER_BIN ||
+		which('redis-server') ||
+		(fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : undefined)
+	);
 }
 
 function run(command, args, options = {}) {
-	const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, ...options });
+	const result = spawnSync(command, args, {
+		encoding: 'utf8',
+		maxBuffer: 64 * 1024 * 1024,
+		...options,
+	});
 	if (result.error) throw result.error;
 	if (result.status !== 0) {
-		throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}):\n${(result.stdout || '').slice(-4000)}\n${(result.stderr || '').slice(-4000)}`);
+		throw new Error(
+			`${command} ${args.join(' ')} failed (exit ${result.status}):\n${(result.stdout || '').slice(-4000)}\n${(result.stderr || '').slice(-4000)}`,
+		);
 	}
 	return result.stdout;
 }
@@ -78,15 +90,26 @@ function ensureServicePackages() {
 	if (!redisServerBin()) missing.push('redis-server');
 	if (missing.length === 0) return { installed: [], seconds: 0 };
 	if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-		throw new Error(`PostgreSQL/Redis missing (${missing.join(', ')}): install them (sudo apt-get install ${missing.join(' ')}) or run as root`);
+		throw new Error(
+			`PostgreSQL/Redis missing (${missing.join(', ')}): install them (sudo apt-get install ${missing.join(' ')}) or run as root`,
+		);
 	}
-	if (!which('apt-get')) throw new Error(`PostgreSQL/Redis missing (${missing.join(', ')}) and there is no apt-get to install them`);
+	if (!which('apt-get'))
+		throw new Error(
+			`PostgreSQL/Redis missing (${missing.join(', ')}) and there is no apt-get to install them`,
+		);
 	const started = Date.now();
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	const addedPolicy = !fs.existsSync(POLICY_RC);
-	if (addedPolicy) fs.writeFileSync(POLICY_RC, '#!/bin/sh\n# n8n-nodes-transak test:queue: no service starts while installing\nexit 101\n', { mode: 0o755 });
+	if (addedPolicy)
+		fs.writeFileSync(
+			POLICY_RC,
+			'#!/bin/sh\n# n8n-nodes-transak test:queue: no service starts while installing\nexit 101\n',
+			{ mode: 0o755 },
+		);
 	try {
-		const install = () => run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
+		const install = () =>
+			run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { env });
 		log(`apt-get install ${missing.join(' ')}`);
 		try {
 			install();
@@ -100,7 +123,8 @@ function ensureServicePackages() {
 		if (addedPolicy) fs.rmSync(POLICY_RC, { force: true });
 	}
 	const seconds = (Date.now() - started) / 1000;
-	if (!postgresBinDir() || !redisServerBin()) throw new Error('apt-get finished but PostgreSQL or Redis binaries are still missing');
+	if (!postgresBinDir() || !redisServerBin())
+		throw new Error('apt-get finished but PostgreSQL or Redis binaries are still missing');
 	log(`installed ${missing.join(', ')} in ${seconds.toFixed(1)} s`);
 	return { installed: missing, seconds };
 }
@@ -110,7 +134,11 @@ function waitForTcp(port, timeoutMs, child, what) {
 	return new Promise((resolve, reject) => {
 		const attempt = () => {
 			if (child.exitInfo !== null) {
-				reject(new Error(`${what} exited before it listened (${JSON.stringify(child.exitInfo)}):\n${child.logs().slice(-3000)}`));
+				reject(
+					new Error(
+						`${what} exited before it listened (${JSON.stringify(child.exitInfo)}):\n${child.logs().slice(-3000)}`,
+					),
+				);
 				return;
 			}
 			const socket = net.connect({ host: HOST, port });
@@ -120,7 +148,12 @@ function waitForTcp(port, timeoutMs, child, what) {
 			});
 			socket.once('error', () => {
 				socket.destroy();
-				if (Date.now() > deadline) reject(new Error(`${what} not listening on ${port} after ${timeoutMs} ms:\n${child.logs().slice(-3000)}`));
+				if (Date.now() > deadline)
+					reject(
+						new Error(
+							`${what} not listening on ${port} after ${timeoutMs} ms:\n${child.logs().slice(-3000)}`,
+						),
+					);
 				else setTimeout(attempt, 100);
 			});
 		};
@@ -131,8 +164,14 @@ function waitForTcp(port, timeoutMs, child, what) {
 /** The uid/gid PostgreSQL must run as: the `postgres` user when we are root, else ourselves. */
 function postgresIdentity() {
 	if (typeof process.getuid !== 'function' || process.getuid() !== 0) return {};
-	const passwd = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((line) => line.startsWith('postgres:'));
-	if (!passwd) throw new Error('running as root but there is no `postgres` user to run PostgreSQL as (install the Debian postgresql package)');
+	const passwd = fs
+		.readFileSync('/etc/passwd', 'utf8')
+		.split('\n')
+		.find((line) => line.startsWith('postgres:'));
+	if (!passwd)
+		throw new Error(
+			'running as root but there is no `postgres` user to run PostgreSQL as (install the Debian postgresql package)',
+		);
 	const [, , uid, gid] = passwd.split(':');
 	return { uid: Number(uid), gid: Number(gid) };
 }
@@ -156,26 +195,50 @@ async function startPostgres({ databases = ['n8n'], logDir } = {}) {
 	fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
 	if (identity.uid !== undefined) fs.chownSync(pwfile, identity.uid, identity.gid);
 	const started = Date.now();
-	run(path.join(bin, 'initdb'), ['-D', dataDir, '-U', user, `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=peer', '-E', 'UTF8', '--no-instructions'], {
-		...identity,
-		cwd: dir,
-		env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
-	});
+	run(
+		path.join(bin, 'initdb'),
+		[
+			'-D',
+			dataDir,
+			'-U',
+			user,
+			`--pwfile=${pwfile}`,
+			'--auth-host=scram-sha-256',
+			'--auth-local=peer',
+			'-E',
+			'UTF8',
+			'--no-instructions',
+		],
+		{
+			...identity,
+			cwd: dir,
+			env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' },
+		},
+	);
 	fs.rmSync(pwfile, { force: true });
 	const port = await freePort();
 	const child = spawnManaged({
 		name: 'postgres',
 		command: path.join(bin, 'postgres'),
 		args: [
-			'-D', dataDir,
-			'-p', String(port),
-			'-c', `listen_addresses=${HOST}`,
-			'-c', 'unix_socket_directories=',
-			'-c', 'max_connections=200',
-			'-c', 'fsync=off',
-			'-c', 'synchronous_commit=off',
-			'-c', 'full_page_writes=off',
-			'-c', 'shared_buffers=128MB',
+			'-D',
+			dataDir,
+			'-p',
+			String(port),
+			'-c',
+			`listen_addresses=${HOST}`,
+			'-c',
+			'unix_socket_directories=',
+			'-c',
+			'max_connections=200',
+			'-c',
+			'fsync=off',
+			'-c',
+			'synchronous_commit=off',
+			'-c',
+			'full_page_writes=off',
+			'-c',
+			'shared_buffers=128MB',
 		],
 		...identity,
 		cwd: dir,
@@ -191,7 +254,11 @@ async function startPostgres({ databases = ['n8n'], logDir } = {}) {
 	const pgEnv = { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' };
 	for (let attempt = 0; ; attempt += 1) {
 		try {
-			run(psql, ['-h', HOST, '-p', String(port), '-U', user, '-d', 'postgres', '-Atqc', 'select 1'], { env: pgEnv });
+			run(
+				psql,
+				['-h', HOST, '-p', String(port), '-U', user, '-d', 'postgres', '-Atqc', 'select 1'],
+				{ env: pgEnv },
+			);
 			break;
 		} catch (error) {
 			// Listening precedes accepting connections by a moment (recovery/startup).
@@ -200,9 +267,26 @@ async function startPostgres({ databases = ['n8n'], logDir } = {}) {
 		}
 	}
 	for (const db of databases) {
-		run(psql, ['-h', HOST, '-p', String(port), '-U', user, '-d', 'postgres', '-Atqc', `create database "${db}"`], { env: pgEnv });
+		run(
+			psql,
+			[
+				'-h',
+				HOST,
+				'-p',
+				String(port),
+				'-U',
+				user,
+				'-d',
+				'postgres',
+				'-Atqc',
+				`create database "${db}"`,
+			],
+			{ env: pgEnv },
+		);
 	}
-	log(`PostgreSQL ready on ${HOST}:${port} in ${((Date.now() - started) / 1000).toFixed(1)} s (data ${dataDir})`);
+	log(
+		`PostgreSQL ready on ${HOST}:${port} in ${((Date.now() - started) / 1000).toFixed(1)} s (data ${dataDir})`,
+	);
 	return {
 		host: HOST,
 		port,
@@ -223,7 +307,9 @@ async function startPostgres({ databases = ['n8n'], logDir } = {}) {
 		},
 		/** Runs one SQL statement; returns psql's unaligned output. */
 		query(db, sql) {
-			return run(psql, ['-h', HOST, '-p', String(port), '-U', user, '-d', db, '-Atqc', sql], { env: pgEnv });
+			return run(psql, ['-h', HOST, '-p', String(port), '-U', user, '-d', db, '-Atqc', sql], {
+				env: pgEnv,
+			});
 		},
 		async stop() {
 			await child.stop();
@@ -237,7 +323,10 @@ async function startPostgres({ databases = ['n8n'], logDir } = {}) {
  * redis-server on 127.0.0.1:<free port> with a password, no persistence, a throwaway folder.
  * Returns `{ host, port, password, n8nEnv(), stop() }`.
  */
-async function startRedis({ baseDir, password = crypto.randomBytes(18).toString('base64url') } = {}) {
+async function startRedis({
+	baseDir,
+	password = crypto.randomBytes(18).toString('base64url'),
+} = {}) {
 	const bin = redisServerBin();
 	if (!bin) throw new Error('redis-server not found (call ensureServicePackages first)');
 	const dir = fs.mkdtempSync(path.join(baseDir ?? os.tmpdir(), 'redis-'));
@@ -294,7 +383,14 @@ async function startRedis({ baseDir, password = crypto.randomBytes(18).toString(
 	};
 }
 
-module.exports = { ensureServicePackages, startPostgres, startRedis, postgresBinDir, redisServerBin, HOST };
+module.exports = {
+	ensureServicePackages,
+	startPostgres,
+	startRedis,
+	postgresBinDir,
+	redisServerBin,
+	HOST,
+};
 
 if (require.main === module) {
 	// `node scripts/lib/queue-services.js` installs what is missing and prints the timing.

@@ -29,8 +29,22 @@ const ORDER_SCENARIOS = [
 			['ORDER_COMPLETED', 'COMPLETED'],
 		],
 	},
-	{ name: 'card declined', side: 'BUY', steps: [['ORDER_CREATED', 'AWAITING_PAYMENT_FROM_USER'], ['ORDER_FAILED', 'FAILED']] },
-	{ name: 'expired', side: 'BUY', steps: [['ORDER_CREATED', 'AWAITING_PAYMENT_FROM_USER'], ['ORDER_FAILED', 'EXPIRED']] },
+	{
+		name: 'card declined',
+		side: 'BUY',
+		steps: [
+			['ORDER_CREATED', 'AWAITING_PAYMENT_FROM_USER'],
+			['ORDER_FAILED', 'FAILED'],
+		],
+	},
+	{
+		name: 'expired',
+		side: 'BUY',
+		steps: [
+			['ORDER_CREATED', 'AWAITING_PAYMENT_FROM_USER'],
+			['ORDER_FAILED', 'EXPIRED'],
+		],
+	},
 	{
 		name: 'refunded',
 		side: 'BUY',
@@ -55,12 +69,32 @@ const ORDER_SCENARIOS = [
 ];
 
 const KYC_SCENARIOS = [
-	{ name: 'KYC approved', steps: [['KYC_SUBMITTED', 'SUBMITTED'], ['KYC_APPROVED', 'APPROVED']] },
-	{ name: 'KYC rejected', steps: [['KYC_SUBMITTED', 'SUBMITTED'], ['KYC_REJECTED', 'REJECTED']] },
+	{
+		name: 'KYC approved',
+		steps: [
+			['KYC_SUBMITTED', 'SUBMITTED'],
+			['KYC_APPROVED', 'APPROVED'],
+		],
+	},
+	{
+		name: 'KYC rejected',
+		steps: [
+			['KYC_SUBMITTED', 'SUBMITTED'],
+			['KYC_REJECTED', 'REJECTED'],
+		],
+	},
 ];
 
-const FIAT = [['EUR', 'sepa_bank_transfer'], ['USD', 'credit_debit_card'], ['GBP', 'gbp_bank_transfer']];
-const CRYPTO = [['ETH', 'ethereum'], ['USDC', 'polygon'], ['BTC', 'bitcoin']];
+const FIAT = [
+	['EUR', 'sepa_bank_transfer'],
+	['USD', 'credit_debit_card'],
+	['GBP', 'gbp_bank_transfer'],
+];
+const CRYPTO = [
+	['ETH', 'ethereum'],
+	['USDC', 'polygon'],
+	['BTC', 'bitcoin'],
+];
 
 function newOrder(scenario, sequence, partnerApiKey) {
 	const [fiatCurrency, paymentOptionId] = FIAT[sequence % FIAT.length];
@@ -145,7 +179,10 @@ function startSimulator(options) {
 		const at = new Date().toISOString();
 		order.status = status;
 		order.updatedAt = at;
-		order.statusHistories = [...order.statusHistories, { status, createdAt: at, partnerEventId: eventID }];
+		order.statusHistories = [
+			...order.statusHistories,
+			{ status, createdAt: at, partnerEventId: eventID },
+		];
 		if (status === 'COMPLETED') {
 			order.completedAt = at;
 			order.amountPaid = order.fiatAmount;
@@ -153,14 +190,23 @@ function startSimulator(options) {
 		}
 		options.fakeApi?.addOrder(order);
 		options.fakeApi?.addWebhook({ eventID, order });
-		log(`${scenario.name}: order ${order.id} (${order.isBuyOrSell} ${order.fiatAmount} ${order.fiatCurrency}) ${eventID} / ${status}`);
-		await post(options.orderWebhookUrls, sign(orderClaims(eventID, order), options.accessToken), eventID);
+		log(
+			`${scenario.name}: order ${order.id} (${order.isBuyOrSell} ${order.fiatAmount} ${order.fiatCurrency}) ${eventID} / ${status}`,
+		);
+		await post(
+			options.orderWebhookUrls,
+			sign(orderClaims(eventID, order), options.accessToken),
+			eventID,
+		);
 		await publish(order, eventID);
 	}
 
 	async function kycStep(scenario, partnerUserId, [eventID, kycStatus]) {
 		log(`${scenario.name}: user ${partnerUserId} ${eventID} / ${kycStatus}`);
-		const claims = kycClaims(eventID, kycStatus, { partnerUserId, partnerCustomerId: `customer-${sequence}` });
+		const claims = kycClaims(eventID, kycStatus, {
+			partnerUserId,
+			partnerCustomerId: `customer-${sequence}`,
+		});
 		await post(options.kycWebhookUrls, sign(claims, options.accessToken), eventID);
 	}
 

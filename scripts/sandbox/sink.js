@@ -18,7 +18,8 @@ function startSink({ log = (line) => console.log(line) } = {}) {
 				body = text;
 			}
 			const where = req.url.startsWith('/slack') ? 'slack' : 'crm';
-			const shown = where === 'slack' && body && typeof body === 'object' ? body.text : JSON.stringify(body);
+			const shown =
+				where === 'slack' && body && typeof body === 'object' ? body.text : JSON.stringify(body);
 			log(`  [${where}] ${req.method} ${req.url} ${shown}`);
 			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 		});
@@ -26,7 +27,10 @@ function startSink({ log = (line) => console.log(line) } = {}) {
 	return new Promise((resolve) => {
 		server.listen(0, '127.0.0.1', () => {
 			const { port } = server.address();
-			resolve({ url: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(() => done())) });
+			resolve({
+				url: `http://127.0.0.1:${port}`,
+				close: () => new Promise((done) => server.close(() => done())),
+			});
 		});
 	});
 }

@@ -28,19 +28,35 @@ const ALL_OUTPUTS = 10;
 const full = { id: '', hook: uniqueId('router-full') };
 const narrowed = { id: '', hook: uniqueId('router-narrowed') };
 
-function workflow(name: string, hook: string, credential: { id: string; name: string }, routerParameters: Record<string, unknown>, links: Array<[string, string, number]>) {
+function workflow(
+	name: string,
+	hook: string,
+	credential: { id: string; name: string },
+	routerParameters: Record<string, unknown>,
+	links: Array<[string, string, number]>,
+) {
 	const handlers = [...new Set(links.map(([, to]) => to))];
 	return {
 		name,
 		nodes: [
-			node(TRIGGER, `${PACKAGE}.transakTrigger`, { events: [] }, {
-				webhookId: hook,
-				credentials: { transakApi: { id: credential.id, name: credential.name } },
-			}),
+			node(
+				TRIGGER,
+				`${PACKAGE}.transakTrigger`,
+				{ events: [] },
+				{
+					webhookId: hook,
+					credentials: { transakApi: { id: credential.id, name: credential.name } },
+				},
+			),
 			node(ROUTER, `${PACKAGE}.transakStatusRouter`, routerParameters, { position: [250, 0] }),
-			...handlers.map((handler, i) => node(handler, 'n8n-nodes-base.noOp', {}, { position: [500, i * 120] })),
+			...handlers.map((handler, i) =>
+				node(handler, 'n8n-nodes-base.noOp', {}, { position: [500, i * 120] }),
+			),
 		],
-		connections: connect([[TRIGGER, ROUTER, 0], ...links.map(([from, to, index]) => [from, to, index] as [string, string, number])]),
+		connections: connect([
+			[TRIGGER, ROUTER, 0],
+			...links.map(([from, to, index]) => [from, to, index] as [string, string, number]),
+		]),
 	};
 }
 
@@ -63,7 +79,10 @@ async function nextExecution(workflowId: string, before: number): Promise<Execut
 
 /** How many items the router put on each of its outputs. */
 function routerCounts(execution: Execution, outputs: number): number[] {
-	return Array.from({ length: outputs }, (_, index) => outputItems(execution, ROUTER, index).length);
+	return Array.from(
+		{ length: outputs },
+		(_, index) => outputItems(execution, ROUTER, index).length,
+	);
 }
 
 function onlyOn(index: number, outputs: number): number[] {
@@ -89,11 +108,17 @@ beforeAll(async () => {
 	// Only two routes selected: outputs Completed (0), Failed (1), Other (2).
 	narrowed.id = (
 		await client.createWorkflow(
-			workflow('Transak router: two routes', narrowed.hook, credential, { routes: ['completed', 'failed'] }, [
-				[ROUTER, 'On Completed', 0],
-				[ROUTER, 'On Failed', 1],
-				[ROUTER, 'On Other', 2],
-			]),
+			workflow(
+				'Transak router: two routes',
+				narrowed.hook,
+				credential,
+				{ routes: ['completed', 'failed'] },
+				[
+					[ROUTER, 'On Completed', 0],
+					[ROUTER, 'On Failed', 1],
+					[ROUTER, 'On Other', 2],
+				],
+			),
 		)
 	).id;
 	await activateWebhookWorkflow(client, full.id, `${full.hook}/webhook`);
@@ -108,8 +133,13 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 		const execution = await nextExecution(full.id, before);
 
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.completed, ALL_OUTPUTS));
-		expect(outputItems(execution, ROUTER, OUTPUT.completed)[0]).toMatchObject({ orderId: order.id, status: 'COMPLETED' });
-		expect(outputItems(execution, 'On Completed')).toEqual([expect.objectContaining({ orderId: order.id })]);
+		expect(outputItems(execution, ROUTER, OUTPUT.completed)[0]).toMatchObject({
+			orderId: order.id,
+			status: 'COMPLETED',
+		});
+		expect(outputItems(execution, 'On Completed')).toEqual([
+			expect.objectContaining({ orderId: order.id }),
+		]);
 		expect(execution.data?.resultData.runData['On Failed']).toBeUndefined();
 		expect(execution.data?.resultData.runData['On Other']).toBeUndefined();
 	});
@@ -121,13 +151,18 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 		const execution = await nextExecution(full.id, before);
 
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.failed, ALL_OUTPUTS));
-		expect(outputItems(execution, 'On Failed')).toEqual([expect.objectContaining({ orderId: order.id, status: 'FAILED' })]);
+		expect(outputItems(execution, 'On Failed')).toEqual([
+			expect.objectContaining({ orderId: order.id, status: 'FAILED' }),
+		]);
 		expect(execution.data?.resultData.runData['On Completed']).toBeUndefined();
 	});
 
 	test('a KYC approval reaches the KYC Approved output', async () => {
 		const before = (await executions(client, full.id)).length;
-		await deliver(full.hook, fx.kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: uniqueId('user') }));
+		await deliver(
+			full.hook,
+			fx.kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: uniqueId('user') }),
+		);
 		const execution = await nextExecution(full.id, before);
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.kycApproved, ALL_OUTPUTS));
 	});
@@ -138,7 +173,9 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 		await deliver(full.hook, fx.orderClaims('ORDER_PROCESSING', order));
 		const execution = await nextExecution(full.id, before);
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.other, ALL_OUTPUTS));
-		expect(outputItems(execution, 'On Other')).toEqual([expect.objectContaining({ orderId: order.id })]);
+		expect(outputItems(execution, 'On Other')).toEqual([
+			expect.objectContaining({ orderId: order.id }),
+		]);
 	});
 
 	test('with only some routes selected, outputs shrink and everything else goes to Other', async () => {

@@ -4,7 +4,17 @@
  * items. Covers get, get many, errors, and the access-token refresh with the API secret.
  */
 import { makeOrders, startFakeTransakApi } from '../support/fake-transak-api';
-import { allExecutionData, executions, n8n, node, connect, outputItems, PACKAGE, uniqueId, type Execution } from './support/n8n';
+import {
+	allExecutionData,
+	executions,
+	n8n,
+	node,
+	connect,
+	outputItems,
+	PACKAGE,
+	uniqueId,
+	type Execution,
+} from './support/n8n';
 
 const client = n8n();
 const TRANSAK = 'Transak';
@@ -44,18 +54,39 @@ const getOne = { id: '', hook: uniqueId('transak-get') };
 const getMany = { id: '', hook: uniqueId('transak-get-many') };
 const workflowIds: string[] = [];
 
-function workflow(name: string, hook: string, credential: { id: string; name: string }, parameters: Record<string, unknown>) {
+function workflow(
+	name: string,
+	hook: string,
+	credential: { id: string; name: string },
+	parameters: Record<string, unknown>,
+) {
 	return {
 		name,
 		nodes: [
-			node(START, 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: hook, responseMode: 'lastNode', responseData: 'allEntries', options: {} }, {
-				typeVersion: 2,
-				webhookId: hook,
-			}),
-			node(TRANSAK, `${PACKAGE}.transak`, { resource: 'order', ...parameters }, {
-				position: [250, 0],
-				credentials: { transakApi: { id: credential.id, name: credential.name } },
-			}),
+			node(
+				START,
+				'n8n-nodes-base.webhook',
+				{
+					httpMethod: 'POST',
+					path: hook,
+					responseMode: 'lastNode',
+					responseData: 'allEntries',
+					options: {},
+				},
+				{
+					typeVersion: 2,
+					webhookId: hook,
+				},
+			),
+			node(
+				TRANSAK,
+				`${PACKAGE}.transak`,
+				{ resource: 'order', ...parameters },
+				{
+					position: [250, 0],
+					credentials: { transakApi: { id: credential.id, name: credential.name } },
+				},
+			),
 		],
 		connections: connect([[START, TRANSAK]]),
 	};
@@ -81,21 +112,31 @@ beforeAll(async () => {
 	fake = (await startFakeTransakApi({ orders: makeOrders(12) })) as unknown as FakeApi;
 	firstAccessToken = fake.accessToken;
 	const credential = await client.createCredential('transakApi', fake.credentials());
-	getOne.id = (await client.createWorkflow(workflow('Transak node: get', getOne.hook, credential, {
-		operation: 'get',
-		orderId: '={{ $json.body.orderId }}',
-	}))).id;
-	getMany.id = (await client.createWorkflow(workflow('Transak node: get many', getMany.hook, credential, {
-		operation: 'getAll',
-		returnAll: '={{ $json.body.returnAll === true }}',
-		limit: '={{ $json.body.limit ?? 50 }}',
-		filters: { status: "={{ $json.body.status ?? '' }}" },
-	}))).id;
+	getOne.id = (
+		await client.createWorkflow(
+			workflow('Transak node: get', getOne.hook, credential, {
+				operation: 'get',
+				orderId: '={{ $json.body.orderId }}',
+			}),
+		)
+	).id;
+	getMany.id = (
+		await client.createWorkflow(
+			workflow('Transak node: get many', getMany.hook, credential, {
+				operation: 'getAll',
+				returnAll: '={{ $json.body.returnAll === true }}',
+				limit: '={{ $json.body.limit ?? 50 }}',
+				filters: { status: "={{ $json.body.status ?? '' }}" },
+			}),
+		)
+	).id;
 	workflowIds.push(getOne.id, getMany.id);
 	for (const target of [getOne, getMany]) {
 		await client.activate(target.id);
 		// The probe starts the workflow too (an unknown order, or one listed order): harmless.
-		await client.waitForWebhook(target.hook, { probe: JSON.stringify({ orderId: 'probe', limit: 1 }) });
+		await client.waitForWebhook(target.hook, {
+			probe: JSON.stringify({ orderId: 'probe', limit: 1 }),
+		});
 	}
 });
 
@@ -111,7 +152,13 @@ describe(`Transak node in n8n ${client.version}`, () => {
 		fake.reset();
 		const answer = await call(getOne, { orderId: order.id });
 		expect(answer.status).toBe(200);
-		expect(answer.json).toEqual([expect.objectContaining({ orderId: order.id, status: order.status, walletAddress: order.walletAddress })]);
+		expect(answer.json).toEqual([
+			expect.objectContaining({
+				orderId: order.id,
+				status: order.status,
+				walletAddress: order.walletAddress,
+			}),
+		]);
 
 		const execution = await lastExecution(getOne.id, before);
 		expect(execution.status).toBe('success');
@@ -170,7 +217,9 @@ describe(`Transak node in n8n ${client.version}`, () => {
 		const before = (await executions(client, getOne.id)).length;
 		fake.reset();
 		fake.expireAccessToken();
-		fake.failRefresh(401, { error: { statusCode: 401, name: 'UnauthorizedError', message: 'Invalid api secret' } });
+		fake.failRefresh(401, {
+			error: { statusCode: 401, name: 'UnauthorizedError', message: 'Invalid api secret' },
+		});
 		try {
 			const answer = await call(getOne, { orderId: fake.orders[3].id });
 			expect(answer.status).toBeGreaterThanOrEqual(400);

@@ -34,16 +34,24 @@ function triggerWorkflow(name: string, webhookId: string, events: string[]) {
 	return {
 		name,
 		nodes: [
-			node(TRIGGER, `${PACKAGE}.transakTrigger`, { events }, {
-				webhookId,
-				credentials: { transakApi: { id: credential.id, name: credential.name } },
-			}),
+			node(
+				TRIGGER,
+				`${PACKAGE}.transakTrigger`,
+				{ events },
+				{
+					webhookId,
+					credentials: { transakApi: { id: credential.id, name: credential.name } },
+				},
+			),
 		],
 		connections: {},
 	};
 }
 
-async function deliver(body: unknown, { contentType = 'application/json', hook = selective.hook } = {}) {
+async function deliver(
+	body: unknown,
+	{ contentType = 'application/json', hook = selective.hook } = {},
+) {
 	const text = typeof body === 'string' ? body : JSON.stringify(body);
 	const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
 	return client.http('POST', `/webhook/${hook}/webhook`, { body: text, headers });
@@ -82,8 +90,16 @@ beforeAll(async () => {
 		accessToken: ACCESS_TOKEN,
 		apiSecret: API_SECRET,
 	});
-	selective.id = (await client.createWorkflow(triggerWorkflow('Transak webhook: selected events', selective.hook, SELECTED))).id;
-	everything.id = (await client.createWorkflow(triggerWorkflow('Transak webhook: every event', everything.hook, []))).id;
+	selective.id = (
+		await client.createWorkflow(
+			triggerWorkflow('Transak webhook: selected events', selective.hook, SELECTED),
+		)
+	).id;
+	everything.id = (
+		await client.createWorkflow(
+			triggerWorkflow('Transak webhook: every event', everything.hook, []),
+		)
+	).id;
 	await activateWebhookWorkflow(client, selective.id, `${selective.hook}/webhook`);
 	await activateWebhookWorkflow(client, everything.id, `${everything.hook}/webhook`);
 });
@@ -101,12 +117,19 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 		expect(execution.mode).toBe('webhook');
 		const items = outputItems(execution, TRIGGER);
 		expect(items).toHaveLength(1);
-		expect(items[0]).toEqual({ ...order, eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id });
+		expect(items[0]).toEqual({
+			...order,
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: order.id,
+		});
 	});
 
 	test('a valid event that is not selected answers 200 and starts nothing', async () => {
 		const before = await count(selective.id);
-		const answer = await deliver({ data: fx.sign(orderClaims('ORDER_FAILED', { status: 'FAILED' }), ACCESS_TOKEN) });
+		const answer = await deliver({
+			data: fx.sign(orderClaims('ORDER_FAILED', { status: 'FAILED' }), ACCESS_TOKEN),
+		});
 		expect(answer.status).toBe(200);
 		await expectOnlySentinelAfter(before);
 	});
@@ -114,11 +137,18 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 	test('an empty event selection takes every event', async () => {
 		const before = await count(everything.id);
 		const order = fx.sampleOrder({ id: uniqueId('refunded'), status: 'REFUNDED' });
-		const answer = await deliver(fx.orderWebhookBody('ORDER_REFUNDED', order, ACCESS_TOKEN), { hook: everything.hook });
+		const answer = await deliver(fx.orderWebhookBody('ORDER_REFUNDED', order, ACCESS_TOKEN), {
+			hook: everything.hook,
+		});
 		expect(answer.status).toBe(200);
 		const all = await expectExecutions(everything.id, before + 1);
 		expect(outputItems(all[all.length - 1], TRIGGER)).toEqual([
-			expect.objectContaining({ eventID: 'ORDER_REFUNDED', status: 'REFUNDED', orderId: order.id, walletAddress: order.walletAddress }),
+			expect.objectContaining({
+				eventID: 'ORDER_REFUNDED',
+				status: 'REFUNDED',
+				orderId: order.id,
+				walletAddress: order.walletAddress,
+			}),
 		]);
 	});
 
@@ -126,18 +156,27 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 		const claims = () => orderClaims('ORDER_COMPLETED');
 		const valid = () => fx.sign(claims(), ACCESS_TOKEN);
 		const cases: Array<[string, () => string]> = [
-			['payload changed after signing', () => {
-				const [header, payload, signature] = valid().split('.');
-				const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-				decoded.webhookData.fiatAmount = 1_000_000;
-				return `${header}.${Buffer.from(JSON.stringify(decoded)).toString('base64url')}.${signature}`;
-			}],
+			[
+				'payload changed after signing',
+				() => {
+					const [header, payload, signature] = valid().split('.');
+					const decoded = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+					decoded.webhookData.fiatAmount = 1_000_000;
+					return `${header}.${Buffer.from(JSON.stringify(decoded)).toString('base64url')}.${signature}`;
+				},
+			],
 			['signed with a random key (forged)', () => fx.forge(claims())],
 			['signed with a wrong key', () => fx.sign(claims(), `${ACCESS_TOKEN}-old`)],
 			['alg none, no signature', () => fx.unsigned(claims())],
 			['HS512 with the right key', () => fx.sign(claims(), ACCESS_TOKEN, { algorithm: 'HS512' })],
-			['HS256 header with the signature removed', () => `${valid().split('.').slice(0, 2).join('.')}.`],
-			['expired', () => fx.sign({ ...claims(), exp: Math.floor(Date.now() / 1000) - 60 }, ACCESS_TOKEN)],
+			[
+				'HS256 header with the signature removed',
+				() => `${valid().split('.').slice(0, 2).join('.')}.`,
+			],
+			[
+				'expired',
+				() => fx.sign({ ...claims(), exp: Math.floor(Date.now() / 1000) - 60 }, ACCESS_TOKEN),
+			],
 		];
 		test.each(cases)('%s', async (_label, token) => {
 			const before = await count(selective.id);
@@ -153,8 +192,16 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 			['text that is not JSON, sent as text/plain', 'this is not JSON', 'text/plain'],
 			['JSON without data', JSON.stringify({ order: { id: 'x' } }), 'application/json'],
 			['data is a number', JSON.stringify({ data: 42 }), 'application/json'],
-			['data is an object', JSON.stringify({ data: { eventID: 'ORDER_COMPLETED' } }), 'application/json'],
-			['data is a string that is not a JWT', JSON.stringify({ data: 'definitely-not-a-jwt' }), 'application/json'],
+			[
+				'data is an object',
+				JSON.stringify({ data: { eventID: 'ORDER_COMPLETED' } }),
+				'application/json',
+			],
+			[
+				'data is a string that is not a JWT',
+				JSON.stringify({ data: 'definitely-not-a-jwt' }),
+				'application/json',
+			],
 			['a JSON array', JSON.stringify([{ data: 'x.y.z' }]), 'application/json'],
 			['an empty body', '', 'application/json'],
 		];
@@ -180,8 +227,20 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 		const before = await count(selective.id);
 		const plain = fx.sampleOrder({ id: uniqueId('text-plain') });
 		const bare = fx.sampleOrder({ id: uniqueId('no-content-type') });
-		expect((await deliver(JSON.stringify(fx.orderWebhookBody('ORDER_COMPLETED', plain, ACCESS_TOKEN)), { contentType: 'text/plain' })).status).toBe(200);
-		expect((await deliver(JSON.stringify(fx.orderWebhookBody('ORDER_COMPLETED', bare, ACCESS_TOKEN)), { contentType: '' })).status).toBe(200);
+		expect(
+			(
+				await deliver(JSON.stringify(fx.orderWebhookBody('ORDER_COMPLETED', plain, ACCESS_TOKEN)), {
+					contentType: 'text/plain',
+				})
+			).status,
+		).toBe(200);
+		expect(
+			(
+				await deliver(JSON.stringify(fx.orderWebhookBody('ORDER_COMPLETED', bare, ACCESS_TOKEN)), {
+					contentType: '',
+				})
+			).status,
+		).toBe(200);
 		const all = await expectExecutions(selective.id, before + 2);
 		const orderIds = all.slice(-2).map((execution) => outputItems(execution, TRIGGER)[0]?.orderId);
 		expect(orderIds.sort()).toEqual([plain.id, bare.id].sort());
@@ -190,18 +249,26 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 	test.each([
 		['at the top level', false, 'KYC_APPROVED', 'APPROVED'],
 		['nested under data', true, 'KYC_SUBMITTED', 'SUBMITTED'],
-	] as Array<[string, boolean, string, string]>)('a KYC event %s starts one execution', async (_label, nested, eventID, kycStatus) => {
-		const before = await count(selective.id);
-		const partnerUserId = uniqueId('user');
-		const partnerCustomerId = uniqueId('customer');
-		const claims = fx.kycClaims(eventID, kycStatus, { partnerUserId, partnerCustomerId, nested });
-		const answer = await deliver({ data: fx.sign(claims, ACCESS_TOKEN) });
-		expect(answer.status).toBe(200);
-		const all = await expectExecutions(selective.id, before + 1);
-		const items = outputItems(all[all.length - 1], TRIGGER);
-		expect(items).toHaveLength(1);
-		expect(items[0]).toMatchObject({ eventID, status: kycStatus, partnerUserId, partnerCustomerId });
-	});
+	] as Array<[string, boolean, string, string]>)(
+		'a KYC event %s starts one execution',
+		async (_label, nested, eventID, kycStatus) => {
+			const before = await count(selective.id);
+			const partnerUserId = uniqueId('user');
+			const partnerCustomerId = uniqueId('customer');
+			const claims = fx.kycClaims(eventID, kycStatus, { partnerUserId, partnerCustomerId, nested });
+			const answer = await deliver({ data: fx.sign(claims, ACCESS_TOKEN) });
+			expect(answer.status).toBe(200);
+			const all = await expectExecutions(selective.id, before + 1);
+			const items = outputItems(all[all.length - 1], TRIGGER);
+			expect(items).toHaveLength(1);
+			expect(items[0]).toMatchObject({
+				eventID,
+				status: kycStatus,
+				partnerUserId,
+				partnerCustomerId,
+			});
+		},
+	);
 
 	test('the same delivery sent twice starts one execution', async () => {
 		const before = await count(selective.id);
@@ -239,9 +306,19 @@ describe(`Transak Trigger version 2 in n8n ${client.version}`, () => {
 
 	test('answers the same table: genuine 200 + one execution, forged 401, not JSON 400', async () => {
 		const order = fx.sampleOrder({ id: uniqueId('v2') });
-		expect((await deliver(fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN), { hook: v2.hook })).status).toBe(200);
-		expect((await deliver({ data: fx.forge(orderClaims('ORDER_COMPLETED')) }, { hook: v2.hook })).status).toBe(401);
-		expect((await deliver('not json at all', { hook: v2.hook, contentType: 'text/plain' })).status).toBe(400);
+		expect(
+			(
+				await deliver(fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN), {
+					hook: v2.hook,
+				})
+			).status,
+		).toBe(200);
+		expect(
+			(await deliver({ data: fx.forge(orderClaims('ORDER_COMPLETED')) }, { hook: v2.hook })).status,
+		).toBe(401);
+		expect(
+			(await deliver('not json at all', { hook: v2.hook, contentType: 'text/plain' })).status,
+		).toBe(400);
 		const all = await expectExecutions(v2.id, 1);
 		expect(outputItems(all[0], TRIGGER)[0]?.orderId).toBe(order.id);
 	});
@@ -253,7 +330,9 @@ describe(`Transak Trigger version 2 in n8n ${client.version}`, () => {
 		const raw = JSON.stringify(fx.orderWebhookBody('ORDER_COMPLETED', first, ACCESS_TOKEN));
 		const octet = JSON.stringify(fx.orderWebhookBody('ORDER_COMPLETED', second, ACCESS_TOKEN));
 		expect((await deliver(raw, { hook: v2.hook, contentType: '' })).status).toBe(200);
-		expect((await deliver(octet, { hook: v2.hook, contentType: 'application/octet-stream' })).status).toBe(200);
+		expect(
+			(await deliver(octet, { hook: v2.hook, contentType: 'application/octet-stream' })).status,
+		).toBe(200);
 		const all = await expectExecutions(v2.id, before + 2);
 		const ids = all.slice(-2).map((execution) => outputItems(execution, TRIGGER)[0]?.orderId);
 		expect(ids.sort()).toEqual([first.id, second.id].sort());

@@ -7,7 +7,17 @@
 import * as fx from '../support/fixtures';
 import { startFakeTransakApi } from '../support/fake-transak-api';
 import { startPusherServer } from '../support/pusher-server';
-import { allExecutionData, executions, n8n, node, outputItems, PACKAGE, secret, uniqueId, type Execution } from './support/n8n';
+import {
+	allExecutionData,
+	executions,
+	n8n,
+	node,
+	outputItems,
+	PACKAGE,
+	secret,
+	uniqueId,
+	type Execution,
+} from './support/n8n';
 
 const client = n8n();
 const TRIGGER = 'Transak WebSocket Trigger';
@@ -21,7 +31,11 @@ interface PusherServer {
 	subscriptionCount(channel: string): number;
 	waitForSubscribers(channel: string, count?: number, timeoutMs?: number): Promise<void>;
 	waitForNoConnections(timeoutMs?: number): Promise<void>;
-	next(name: string, filter?: (event: { channel?: string }) => boolean, timeoutMs?: number): Promise<unknown>;
+	next(
+		name: string,
+		filter?: (event: { channel?: string }) => boolean,
+		timeoutMs?: number,
+	): Promise<unknown>;
 	publish(channel: string, name: string, data: unknown): unknown;
 	terminateAll(): number;
 	stop(): Promise<void>;
@@ -51,22 +65,31 @@ const allOrders: Watched = { id: '', channel: API_KEY };
 const recovering: Watched = { id: '', channel: uniqueId('recovered-order') };
 const active: Watched[] = [];
 
-function workflow(name: string, parameters: Record<string, unknown>, options: Record<string, unknown> = {}) {
+function workflow(
+	name: string,
+	parameters: Record<string, unknown>,
+	options: Record<string, unknown> = {},
+) {
 	return {
 		name,
 		nodes: [
-			node(TRIGGER, `${PACKAGE}.transakWebSocketTrigger`, {
-				...parameters,
-				options: {
-					appKey: pusher.key,
-					cluster: 'e2e',
-					wsHost: '127.0.0.1',
-					wsPort: pusher.port,
-					forceTLS: false,
-					recoverMissed: false,
-					...options,
+			node(
+				TRIGGER,
+				`${PACKAGE}.transakWebSocketTrigger`,
+				{
+					...parameters,
+					options: {
+						appKey: pusher.key,
+						cluster: 'e2e',
+						wsHost: '127.0.0.1',
+						wsPort: pusher.port,
+						forceTLS: false,
+						recoverMissed: false,
+						...options,
+					},
 				},
-			}, { credentials: { transakApi: { id: credential.id, name: credential.name } } }),
+				{ credentials: { transakApi: { id: credential.id, name: credential.name } } },
+			),
 		],
 		connections: {},
 	};
@@ -94,13 +117,31 @@ async function count(watched: Watched) {
 }
 
 beforeAll(async () => {
-	pusher = (await startPusherServer({ port: 0, key: `e2e-app-${Date.now()}` })) as unknown as PusherServer;
-	fake = (await startFakeTransakApi({ apiKey: API_KEY, accessToken: ACCESS_TOKEN })) as unknown as FakeApi;
+	pusher = (await startPusherServer({
+		port: 0,
+		key: `e2e-app-${Date.now()}`,
+	})) as unknown as PusherServer;
+	fake = (await startFakeTransakApi({
+		apiKey: API_KEY,
+		accessToken: ACCESS_TOKEN,
+	})) as unknown as FakeApi;
 	credential = await client.createCredential('transakApi', fake.credentials());
 
-	await activate(byOrderId, workflow('Transak WS: one order', { channel: 'orderId', orderId: byOrderId.channel }));
-	await activate(byPartnerOrderId, workflow('Transak WS: partner order', { channel: 'partnerOrderId', partnerOrderId }));
-	await activate(allOrders, workflow('Transak WS: all orders', { channel: 'allOrders', events: ['ORDER_COMPLETED', 'ORDER_FAILED'] }));
+	await activate(
+		byOrderId,
+		workflow('Transak WS: one order', { channel: 'orderId', orderId: byOrderId.channel }),
+	);
+	await activate(
+		byPartnerOrderId,
+		workflow('Transak WS: partner order', { channel: 'partnerOrderId', partnerOrderId }),
+	);
+	await activate(
+		allOrders,
+		workflow('Transak WS: all orders', {
+			channel: 'allOrders',
+			events: ['ORDER_COMPLETED', 'ORDER_FAILED'],
+		}),
+	);
 });
 
 afterAll(async () => {
@@ -126,49 +167,103 @@ describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
 		pusher.publish(byPartnerOrderId.channel, 'ORDER_COMPLETED', order);
 		const execution = await nextExecution(byPartnerOrderId, before);
 		expect(outputItems(execution, TRIGGER)).toEqual([
-			expect.objectContaining({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id, partnerOrderId }),
+			expect.objectContaining({
+				eventID: 'ORDER_COMPLETED',
+				status: 'COMPLETED',
+				orderId: order.id,
+				partnerOrderId,
+			}),
 		]);
 	});
 
 	test('the all-orders channel takes signed events only, and only the selected ones', async () => {
 		const before = await count(allOrders);
 		const forged = fx.sampleOrder({ id: uniqueId('forged'), status: 'COMPLETED' });
-		pusher.publish(allOrders.channel, 'ORDER_COMPLETED', fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)));
+		pusher.publish(
+			allOrders.channel,
+			'ORDER_COMPLETED',
+			fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)),
+		);
 		const unselected = fx.sampleOrder({ id: uniqueId('refunded'), status: 'REFUNDED' });
-		pusher.publish(allOrders.channel, 'ORDER_REFUNDED', fx.sign(fx.orderClaims('ORDER_REFUNDED', unselected), ACCESS_TOKEN));
+		pusher.publish(
+			allOrders.channel,
+			'ORDER_REFUNDED',
+			fx.sign(fx.orderClaims('ORDER_REFUNDED', unselected), ACCESS_TOKEN),
+		);
 		const genuine = fx.sampleOrder({ id: uniqueId('genuine'), status: 'COMPLETED' });
-		pusher.publish(allOrders.channel, 'ORDER_COMPLETED', fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN));
+		pusher.publish(
+			allOrders.channel,
+			'ORDER_COMPLETED',
+			fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN),
+		);
 
 		const execution = await nextExecution(allOrders, before);
 		expect(outputItems(execution, TRIGGER)).toEqual([
-			expect.objectContaining({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: genuine.id }),
+			expect.objectContaining({
+				eventID: 'ORDER_COMPLETED',
+				status: 'COMPLETED',
+				orderId: genuine.id,
+			}),
 		]);
 		// Events on one socket arrive in order: the genuine one came last, so the others were dropped.
 		const failed = fx.sampleOrder({ id: uniqueId('failed'), status: 'FAILED' });
-		pusher.publish(allOrders.channel, 'ORDER_FAILED', fx.sign(fx.orderClaims('ORDER_FAILED', failed), ACCESS_TOKEN));
+		pusher.publish(
+			allOrders.channel,
+			'ORDER_FAILED',
+			fx.sign(fx.orderClaims('ORDER_FAILED', failed), ACCESS_TOKEN),
+		);
 		const next = await nextExecution(allOrders, before + 1);
-		expect(outputItems(next, TRIGGER)[0]).toMatchObject({ eventID: 'ORDER_FAILED', orderId: failed.id });
+		expect(outputItems(next, TRIGGER)[0]).toMatchObject({
+			eventID: 'ORDER_FAILED',
+			orderId: failed.id,
+		});
 	});
 
 	test('after a dropped connection the trigger resubscribes and events flow again', async () => {
 		const before = await count(byOrderId);
-		const resubscribed = pusher.next('subscribe', (event) => event.channel === byOrderId.channel, 30_000);
+		const resubscribed = pusher.next(
+			'subscribe',
+			(event) => event.channel === byOrderId.channel,
+			30_000,
+		);
 		expect(pusher.terminateAll()).toBeGreaterThanOrEqual(3);
 		await resubscribed;
 		const order = fx.sampleOrder({ id: byOrderId.channel, status: 'COMPLETED' });
 		pusher.publish(byOrderId.channel, 'ORDER_COMPLETED', order);
 		const execution = await nextExecution(byOrderId, before);
-		expect(outputItems(execution, TRIGGER)[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id });
+		expect(outputItems(execution, TRIGGER)[0]).toMatchObject({
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: order.id,
+		});
 	});
 
 	test('a status change made during a server outage is recovered from the Transak API after reconnecting', async () => {
 		const old = new Date(Date.now() - 3 * 86_400_000).toISOString();
-		const order = fx.sampleOrder({ id: recovering.channel, status: 'PROCESSING', createdAt: old, updatedAt: old, completedAt: undefined, statusHistories: [] });
+		const order = fx.sampleOrder({
+			id: recovering.channel,
+			status: 'PROCESSING',
+			createdAt: old,
+			updatedAt: old,
+			completedAt: undefined,
+			statusHistories: [],
+		});
 		fake.addOrder(order);
-		await activate(recovering, workflow('Transak WS: recovery', { channel: 'orderId', orderId: recovering.channel }, { recoverMissed: true }));
+		await activate(
+			recovering,
+			workflow(
+				'Transak WS: recovery',
+				{ channel: 'orderId', orderId: recovering.channel },
+				{ recoverMissed: true },
+			),
+		);
 		expect(await count(recovering)).toBe(0);
 
-		const resubscribed = pusher.next('subscribe', (event) => event.channel === recovering.channel, 60_000);
+		const resubscribed = pusher.next(
+			'subscribe',
+			(event) => event.channel === recovering.channel,
+			60_000,
+		);
 		await pusher.stop();
 		fake.updateOrder(order.id, { status: 'COMPLETED' });
 		await new Promise((resolve) => setTimeout(resolve, 300));
@@ -177,12 +272,20 @@ describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
 
 		const execution = await nextExecution(recovering, 0);
 		expect(outputItems(execution, TRIGGER)).toEqual([
-			expect.objectContaining({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id, recovered: true }),
+			expect.objectContaining({
+				eventID: 'ORDER_COMPLETED',
+				status: 'COMPLETED',
+				orderId: order.id,
+				recovered: true,
+			}),
 		]);
 	});
 
 	test('no access token in execution data or the n8n log', async () => {
-		const data = await allExecutionData(client, active.map((w) => w.id));
+		const data = await allExecutionData(
+			client,
+			active.map((w) => w.id),
+		);
 		expect(data).toContain('ORDER_COMPLETED');
 		expect(data).not.toContain(ACCESS_TOKEN);
 		expect(client.logs()).not.toContain(ACCESS_TOKEN);

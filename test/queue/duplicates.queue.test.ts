@@ -35,16 +35,26 @@ interface Flow {
 const separate: Flow = { id: '', hook: uniqueId('dup-separate') };
 const shared: Flow = { id: '', hook: uniqueId('dup-shared') };
 
-async function createFlow(flow: Flow, name: string, options: Record<string, unknown>, credential: { id: string; name: string }) {
+async function createFlow(
+	flow: Flow,
+	name: string,
+	options: Record<string, unknown>,
+	credential: { id: string; name: string },
+) {
 	flow.id = (
 		await main.createWorkflow({
 			name,
 			nodes: [
-				node(TRIGGER, `${PACKAGE}.transakTrigger`, { events: [], options }, {
-					typeVersion: 2,
-					webhookId: flow.hook,
-					credentials: { transakApi: { id: credential.id, name: credential.name } },
-				}),
+				node(
+					TRIGGER,
+					`${PACKAGE}.transakTrigger`,
+					{ events: [], options },
+					{
+						typeVersion: 2,
+						webhookId: flow.hook,
+						credentials: { transakApi: { id: credential.id, name: credential.name } },
+					},
+				),
 			],
 		})
 	).id;
@@ -59,7 +69,9 @@ async function sendToBoth(flow: Flow, bodies: unknown[]): Promise<number[]> {
 		Array.from({ length: PARALLEL }, async () => {
 			while (next < bodies.length) {
 				const body = bodies[next++];
-				const answers = await Promise.all(webhooks.map((target) => post(target, `${flow.hook}/webhook`, body)));
+				const answers = await Promise.all(
+					webhooks.map((target) => post(target, `${flow.hook}/webhook`, body)),
+				);
 				statuses.push(...answers.map((a) => a.status));
 			}
 		}),
@@ -77,8 +89,13 @@ function perOrder(all: Execution[]): Map<string, number> {
 }
 
 function bodiesFor(label: string) {
-	const orders = Array.from({ length: DELIVERIES }, (_, i) => fx.sampleOrder({ id: uniqueId(`${label}-${i}`) }));
-	return { orders, bodies: orders.map((order) => fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN)) };
+	const orders = Array.from({ length: DELIVERIES }, (_, i) =>
+		fx.sampleOrder({ id: uniqueId(`${label}-${i}`) }),
+	);
+	return {
+		orders,
+		bodies: orders.map((order) => fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN)),
+	};
 }
 
 beforeAll(async () => {
@@ -88,12 +105,18 @@ beforeAll(async () => {
 		apiKey: 'dup-partner-api-key',
 		accessToken: ACCESS_TOKEN,
 	});
-	await createFlow(separate, 'Queue: duplicates, separate windows', { shareDeduplicationWindow: false }, credential);
+	await createFlow(
+		separate,
+		'Queue: duplicates, separate windows',
+		{ shareDeduplicationWindow: false },
+		credential,
+	);
 	await createFlow(shared, 'Queue: duplicates, shared window', {}, credential);
 });
 
 afterAll(async () => {
-	for (const flow of [separate, shared]) if (flow.id) await main.deactivate(flow.id).catch(() => undefined);
+	for (const flow of [separate, shared])
+		if (flow.id) await main.deactivate(flow.id).catch(() => undefined);
 });
 
 describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once`, () => {
@@ -105,7 +128,12 @@ describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once
 		const counts = perOrder(all);
 		for (const order of orders) expect(counts.get(order.id) ?? 0).toBeGreaterThanOrEqual(1);
 		const duplicated = [...counts.values()].filter((c) => c > 1).length;
-		record('duplicates.separateWindows', { deliveries: DELIVERIES, copiesEach: 2, executions: all.length, deliveriesRunTwice: duplicated });
+		record('duplicates.separateWindows', {
+			deliveries: DELIVERIES,
+			copiesEach: 2,
+			executions: all.length,
+			deliveriesRunTwice: duplicated,
+		});
 	});
 
 	test("the window shared through n8n's Redis (default): exactly one execution per delivery", async () => {
@@ -117,10 +145,16 @@ describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once
 		expect([...counts.keys()].sort()).toEqual(orders.map((o) => o.id).sort());
 		expect([...counts.values()].every((c) => c === 1)).toBe(true);
 		expect(all.every((e) => e.status === 'success')).toBe(true);
-		record('duplicates.sharedWindow', { deliveries: DELIVERIES, copiesEach: 2, executions: all.length, deliveriesRunTwice: [...counts.values()].filter((c) => c > 1).length });
+		record('duplicates.sharedWindow', {
+			deliveries: DELIVERIES,
+			copiesEach: 2,
+			executions: all.length,
+			deliveriesRunTwice: [...counts.values()].filter((c) => c > 1).length,
+		});
 
 		// Retries later, to either processor, are repeats too.
-		for (const target of webhooks) expect((await post(target, `${shared.hook}/webhook`, bodies[0])).status).toBe(200);
+		for (const target of webhooks)
+			expect((await post(target, `${shared.hook}/webhook`, bodies[0])).status).toBe(200);
 		await exactlyExecutions(shared.id, DELIVERIES);
 	});
 
@@ -128,7 +162,11 @@ describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once
 		const before = (await executions(shared.id)).length;
 		const { bodies } = bodiesFor('four');
 		const some = bodies.slice(0, 20);
-		await Promise.all(some.map((body) => Promise.all([0, 1, 0, 1].map((i) => post(webhooks[i], `${shared.hook}/webhook`, body)))));
+		await Promise.all(
+			some.map((body) =>
+				Promise.all([0, 1, 0, 1].map((i) => post(webhooks[i], `${shared.hook}/webhook`, body))),
+			),
+		);
 		const all = await exactlyExecutions(shared.id, before + some.length, 3000);
 		expect([...perOrder(all.slice(before)).values()].every((c) => c === 1)).toBe(true);
 	});
@@ -145,14 +183,22 @@ describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once
 			timeoutMs: 5000,
 		});
 		try {
-			const keys = (await connection.command(['KEYS', `${redis.prefix}:transak:dedupe:${shared.id}:*`])) as string[];
+			const keys = (await connection.command([
+				'KEYS',
+				`${redis.prefix}:transak:dedupe:${shared.id}:*`,
+			])) as string[];
 			expect(keys.length).toBeGreaterThanOrEqual(DELIVERIES);
-			const values = await Promise.all(keys.slice(0, 20).map((key) => connection.command(['GET', key])));
+			const values = await Promise.all(
+				keys.slice(0, 20).map((key) => connection.command(['GET', key])),
+			);
 			expect(values.every((v) => v === 'done')).toBe(true);
 			const ttl = (await connection.command(['PTTL', keys[0]])) as number;
 			expect(ttl).toBeGreaterThan(500_000); // the default window is 600 s
 			expect(ttl).toBeLessThanOrEqual(600_000);
-			const separateKeys = (await connection.command(['KEYS', `${redis.prefix}:transak:dedupe:${separate.id}:*`])) as string[];
+			const separateKeys = (await connection.command([
+				'KEYS',
+				`${redis.prefix}:transak:dedupe:${separate.id}:*`,
+			])) as string[];
 			expect(separateKeys).toEqual([]);
 		} finally {
 			connection.close();

@@ -2,7 +2,12 @@
  * nodes/shared/redisClaim.ts against the real redis-server of the cluster (password, database 1,
  * n8n's prefix): the same guarantees the unit tests check against a RESP fake.
  */
-import { RespConnection, SharedDeliveryWindow, type Claim, type RedisSettings } from '../../nodes/shared/redisClaim';
+import {
+	RespConnection,
+	SharedDeliveryWindow,
+	type Claim,
+	type RedisSettings,
+} from '../../nodes/shared/redisClaim';
 import { cluster, sleep, uniqueId } from './support/cluster';
 
 const { redis } = cluster();
@@ -19,7 +24,11 @@ const settings = (overrides: Partial<RedisSettings> = {}): RedisSettings => ({
 });
 
 const windows: SharedDeliveryWindow[] = [];
-function windowFor(overrides: Partial<RedisSettings> = {}, options = {}, report: (m: string) => void = () => undefined) {
+function windowFor(
+	overrides: Partial<RedisSettings> = {},
+	options = {},
+	report: (m: string) => void = () => undefined,
+) {
 	const window = new SharedDeliveryWindow(settings(overrides), { pollMs: 5, ...options }, report);
 	windows.push(window);
 	return window;
@@ -56,7 +65,9 @@ describe('SharedDeliveryWindow against redis-server', () => {
 
 	test('20 processes x 50 deliveries, all at once: exactly one owner per delivery', async () => {
 		const processes = Array.from({ length: 20 }, () => windowFor());
-		const keys = Array.from({ length: 50 }, () => processes[0].keyFor('wf', 'node', uniqueId('race')));
+		const keys = Array.from({ length: 50 }, () =>
+			processes[0].keyFor('wf', 'node', uniqueId('race')),
+		);
 		const owners = new Map<string, number>();
 		await Promise.all(
 			keys.flatMap((key) =>

@@ -42,18 +42,39 @@ function routerCounts(execution: Execution): number[] {
 }
 const onlyOn = (index: number) => Array.from({ length: 10 }, (_, i) => (i === index ? 1 : 0));
 
-function transakWorkflow(name: string, hook: string, credential: { id: string; name: string }, parameters: Record<string, unknown>) {
+function transakWorkflow(
+	name: string,
+	hook: string,
+	credential: { id: string; name: string },
+	parameters: Record<string, unknown>,
+) {
 	return {
 		name,
 		nodes: [
-			node(START, 'n8n-nodes-base.webhook', { httpMethod: 'POST', path: hook, responseMode: 'lastNode', responseData: 'allEntries', options: {} }, {
-				typeVersion: 2,
-				webhookId: hook,
-			}),
-			node(TRANSAK, `${PACKAGE}.transak`, { resource: 'order', ...parameters }, {
-				position: [250, 0],
-				credentials: { transakApi: { id: credential.id, name: credential.name } },
-			}),
+			node(
+				START,
+				'n8n-nodes-base.webhook',
+				{
+					httpMethod: 'POST',
+					path: hook,
+					responseMode: 'lastNode',
+					responseData: 'allEntries',
+					options: {},
+				},
+				{
+					typeVersion: 2,
+					webhookId: hook,
+				},
+			),
+			node(
+				TRANSAK,
+				`${PACKAGE}.transak`,
+				{ resource: 'order', ...parameters },
+				{
+					position: [250, 0],
+					credentials: { transakApi: { id: credential.id, name: credential.name } },
+				},
+			),
 		],
 		connections: connect([[START, TRANSAK]]),
 	};
@@ -76,15 +97,24 @@ beforeAll(async () => {
 			name: 'Queue: router',
 			nodes: [
 				// Version 1, as workflows saved before version 2 have it.
-				node(TRIGGER, `${PACKAGE}.transakTrigger`, { events: [] }, {
-					webhookId: router.hook,
-					credentials: { transakApi: { id: routerCredential.id, name: routerCredential.name } },
-				}),
+				node(
+					TRIGGER,
+					`${PACKAGE}.transakTrigger`,
+					{ events: [] },
+					{
+						webhookId: router.hook,
+						credentials: { transakApi: { id: routerCredential.id, name: routerCredential.name } },
+					},
+				),
 				node(ROUTER, `${PACKAGE}.transakStatusRouter`, {}, { position: [250, 0] }),
 				node('On Completed', 'n8n-nodes-base.noOp', {}, { position: [500, 0] }),
 				node('On Failed', 'n8n-nodes-base.noOp', {}, { position: [500, 120] }),
 			],
-			connections: connect([[TRIGGER, ROUTER, 0], [ROUTER, 'On Completed', 3], [ROUTER, 'On Failed', 4]]),
+			connections: connect([
+				[TRIGGER, ROUTER, 0],
+				[ROUTER, 'On Completed', 3],
+				[ROUTER, 'On Failed', 4],
+			]),
 		})
 	).id;
 	await activateOnAllProcessors(router.id, `${router.hook}/webhook`);
@@ -92,7 +122,14 @@ beforeAll(async () => {
 	fake = await startFakeTransakApi({ orders: makeOrders(12) });
 	firstAccessToken = fake.accessToken;
 	const credential = await main.createCredential('transakApi', fake.credentials());
-	getOne.id = (await main.createWorkflow(transakWorkflow('Queue: Transak get', getOne.hook, credential, { operation: 'get', orderId: '={{ $json.body.orderId }}' }))).id;
+	getOne.id = (
+		await main.createWorkflow(
+			transakWorkflow('Queue: Transak get', getOne.hook, credential, {
+				operation: 'get',
+				orderId: '={{ $json.body.orderId }}',
+			}),
+		)
+	).id;
 	getMany.id = (
 		await main.createWorkflow(
 			transakWorkflow('Queue: Transak get many', getMany.hook, credential, {
@@ -109,7 +146,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	for (const id of [router.id, getOne.id, getMany.id]) if (id) await main.deactivate(id).catch(() => undefined);
+	for (const id of [router.id, getOne.id, getMany.id])
+		if (id) await main.deactivate(id).catch(() => undefined);
 	await fake?.close();
 });
 
@@ -117,31 +155,52 @@ describe(`Transak Status Router in queue mode (n8n ${main.version})`, () => {
 	test.each([
 		[0, 'ORDER_COMPLETED', 'COMPLETED', 3, 'On Completed'],
 		[1, 'ORDER_FAILED', 'FAILED', 4, 'On Failed'],
-	] as Array<[number, string, string, number, string]>)('via processor %i: %s lands on output %#, on the worker', async (index, eventID, status, output, handler) => {
-		const before = (await executions(router.id)).length;
-		const order = fx.sampleOrder({ id: uniqueId('routed'), status });
-		const answer = await post(webhooks[index], `${router.hook}/webhook`, { data: fx.sign(fx.orderClaims(eventID, order), ACCESS_TOKEN) });
-		expect(answer.status).toBe(200);
-		const execution = await lastExecution(router.id, before);
-		expect(execution.status).toBe('success');
-		expect(routerCounts(execution)).toEqual(onlyOn(output));
-		expect(outputItems(execution, handler)).toEqual([expect.objectContaining({ orderId: order.id, status })]);
-		expect(ranBy(execution.id)).toEqual([workers[0].role]);
-	});
+	] as Array<[number, string, string, number, string]>)(
+		'via processor %i: %s lands on output %#, on the worker',
+		async (index, eventID, status, output, handler) => {
+			const before = (await executions(router.id)).length;
+			const order = fx.sampleOrder({ id: uniqueId('routed'), status });
+			const answer = await post(webhooks[index], `${router.hook}/webhook`, {
+				data: fx.sign(fx.orderClaims(eventID, order), ACCESS_TOKEN),
+			});
+			expect(answer.status).toBe(200);
+			const execution = await lastExecution(router.id, before);
+			expect(execution.status).toBe('success');
+			expect(routerCounts(execution)).toEqual(onlyOn(output));
+			expect(outputItems(execution, handler)).toEqual([
+				expect.objectContaining({ orderId: order.id, status }),
+			]);
+			expect(ranBy(execution.id)).toEqual([workers[0].role]);
+		},
+	);
 
 	test('a KYC approval reaches KYC Approved; an unknown status reaches Other', async () => {
 		const before = (await executions(router.id)).length;
-		await post(webhooks[0], `${router.hook}/webhook`, { data: fx.sign(fx.kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: uniqueId('u') }), ACCESS_TOKEN) });
+		await post(webhooks[0], `${router.hook}/webhook`, {
+			data: fx.sign(
+				fx.kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: uniqueId('u') }),
+				ACCESS_TOKEN,
+			),
+		});
 		const kyc = await lastExecution(router.id, before);
 		expect(routerCounts(kyc)).toEqual(onlyOn(7));
-		await post(webhooks[1], `${router.hook}/webhook`, { data: fx.sign(fx.orderClaims('ORDER_PROCESSING', fx.sampleOrder({ id: uniqueId('odd'), status: 'SOMETHING_NEW' })), ACCESS_TOKEN) });
+		await post(webhooks[1], `${router.hook}/webhook`, {
+			data: fx.sign(
+				fx.orderClaims(
+					'ORDER_PROCESSING',
+					fx.sampleOrder({ id: uniqueId('odd'), status: 'SOMETHING_NEW' }),
+				),
+				ACCESS_TOKEN,
+			),
+		});
 		const other = await lastExecution(router.id, before + 1);
 		expect(routerCounts(other)).toEqual(onlyOn(9));
 	});
 });
 
 describe(`Transak node in queue mode (n8n ${main.version})`, () => {
-	const call = (index: number, target: { hook: string }, body: Record<string, unknown>) => post(webhooks[index], target.hook, body);
+	const call = (index: number, target: { hook: string }, body: Record<string, unknown>) =>
+		post(webhooks[index], target.hook, body);
 
 	test('get: the order, from the worker, sent with the access token', async () => {
 		const before = (await executions(getOne.id)).length;
@@ -149,7 +208,13 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 		fake.reset();
 		const answer = await call(0, getOne, { orderId: order.id });
 		expect(answer.status).toBe(200);
-		expect(answer.json).toEqual([expect.objectContaining({ orderId: order.id, status: order.status, walletAddress: order.walletAddress })]);
+		expect(answer.json).toEqual([
+			expect.objectContaining({
+				orderId: order.id,
+				status: order.status,
+				walletAddress: order.walletAddress,
+			}),
+		]);
 		const execution = await lastExecution(getOne.id, before);
 		expect(execution.status).toBe('success');
 		expect(ranBy(execution.id)).toEqual([workers[0].role]);
@@ -182,7 +247,9 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 		const again = await call(0, getOne, { orderId: fake.orders[2].id });
 		expect(again.status).toBe(200);
 		expect(fake.refreshCalls).toBe(1);
-		expect(fake.requestsTo(`/partners/api/v2/order/${fake.orders[2].id}`).map((r) => r.accessToken)).toEqual([refreshed]);
+		expect(
+			fake.requestsTo(`/partners/api/v2/order/${fake.orders[2].id}`).map((r) => r.accessToken),
+		).toEqual([refreshed]);
 	});
 
 	test('an unknown order fails the execution with a readable error', async () => {
@@ -191,15 +258,27 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 		expect(answer.status).toBeGreaterThanOrEqual(400);
 		const execution = await lastExecution(getOne.id, before);
 		expect(execution.status).toBe('error');
-		expect(JSON.stringify(execution.data?.resultData.error ?? {}).toLowerCase()).toContain('not found');
+		expect(JSON.stringify(execution.data?.resultData.error ?? {}).toLowerCase()).toContain(
+			'not found',
+		);
 		expect(ranBy(execution.id)).toEqual([workers[0].role]);
 	});
 
 	test('no access token or API secret in execution data or any process log', async () => {
-		const data = JSON.stringify([...(await executions(getOne.id)), ...(await executions(getMany.id)), ...(await executions(router.id))]);
+		const data = JSON.stringify([
+			...(await executions(getOne.id)),
+			...(await executions(getMany.id)),
+			...(await executions(router.id)),
+		]);
 		expect(data).toContain('orderId');
 		const logs = allLogs();
-		for (const value of new Set([fake.apiSecret, firstAccessToken, ACCESS_TOKEN, ...issuedTokens, ...fake.validTokens])) {
+		for (const value of new Set([
+			fake.apiSecret,
+			firstAccessToken,
+			ACCESS_TOKEN,
+			...issuedTokens,
+			...fake.validTokens,
+		])) {
 			expect(data).not.toContain(value);
 			expect(logs).not.toContain(value);
 		}

@@ -44,11 +44,16 @@ beforeAll(async () => {
 	const workflow = await main.createWorkflow({
 		name: 'Queue: Transak webhook',
 		nodes: [
-			node(TRIGGER, `${PACKAGE}.transakTrigger`, { events: ['ORDER_COMPLETED', 'KYC_APPROVED'] }, {
-				typeVersion: 2, // what new workflows get; the router test below keeps a version 1 trigger
-				webhookId: hook,
-				credentials: { transakApi: { id: credential.id, name: credential.name } },
-			}),
+			node(
+				TRIGGER,
+				`${PACKAGE}.transakTrigger`,
+				{ events: ['ORDER_COMPLETED', 'KYC_APPROVED'] },
+				{
+					typeVersion: 2, // what new workflows get; the router test below keeps a version 1 trigger
+					webhookId: hook,
+					credentials: { transakApi: { id: credential.id, name: credential.name } },
+				},
+			),
 		],
 	});
 	workflowId = workflow.id;
@@ -61,44 +66,63 @@ afterAll(async () => {
 
 describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.length} webhook processors, ${workers.length} worker)`, () => {
 	test('the main instance does not take production webhooks: the processors do', async () => {
-		const answer = await main.http('POST', `/webhook/${path}`, { body: '{}', headers: { 'content-type': 'application/json' } });
+		const answer = await main.http('POST', `/webhook/${path}`, {
+			body: '{}',
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(answer.status).toBe(404);
 	});
 
-	test.each([0, 1])('a genuine delivery to webhook processor %i: 200 and exactly one execution, queued by it and run by the worker', async (index) => {
-		const target = webhooks[index];
-		const before = (await executions(workflowId)).length;
-		const order = fx.sampleOrder({ id: uniqueId(`genuine-${index}`) });
-		const answer = await deliver(target, fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN));
-		expect(answer.status).toBe(200);
-		// The answer acknowledges; it does not echo the event back.
-		expect(answer.text).not.toContain(order.id);
+	test.each([0, 1])(
+		'a genuine delivery to webhook processor %i: 200 and exactly one execution, queued by it and run by the worker',
+		async (index) => {
+			const target = webhooks[index];
+			const before = (await executions(workflowId)).length;
+			const order = fx.sampleOrder({ id: uniqueId(`genuine-${index}`) });
+			const answer = await deliver(
+				target,
+				fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN),
+			);
+			expect(answer.status).toBe(200);
+			// The answer acknowledges; it does not echo the event back.
+			expect(answer.text).not.toContain(order.id);
 
-		const all = await exactlyExecutions(workflowId, before + 1);
-		const execution = all[all.length - 1];
-		expect(execution.status).toBe('success');
-		expect(execution.mode).toBe('webhook');
-		expect(outputItems(execution, TRIGGER)).toEqual([{ ...order, eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id }]);
-		expect(enqueuedBy(execution.id)).toEqual([target.role]);
-		expect(ranBy(execution.id)).toEqual([workers[0].role]);
-	});
+			const all = await exactlyExecutions(workflowId, before + 1);
+			const execution = all[all.length - 1];
+			expect(execution.status).toBe('success');
+			expect(execution.mode).toBe('webhook');
+			expect(outputItems(execution, TRIGGER)).toEqual([
+				{ ...order, eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id },
+			]);
+			expect(enqueuedBy(execution.id)).toEqual([target.role]);
+			expect(ranBy(execution.id)).toEqual([workers[0].role]);
+		},
+	);
 
 	test('a KYC event through each processor: one execution each, run by the worker', async () => {
 		const before = (await executions(workflowId)).length;
 		const users = [uniqueId('user'), uniqueId('user')];
 		for (const [i, target] of webhooks.entries()) {
-			const answer = await deliver(target, { data: fx.sign(fx.kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: users[i] }), ACCESS_TOKEN) });
+			const answer = await deliver(target, {
+				data: fx.sign(
+					fx.kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: users[i] }),
+					ACCESS_TOKEN,
+				),
+			});
 			expect(answer.status).toBe(200);
 		}
 		const all = await exactlyExecutions(workflowId, before + 2);
 		const fresh = all.slice(-2);
-		expect(fresh.map((e) => outputItems(e, TRIGGER)[0]?.partnerUserId).sort()).toEqual([...users].sort());
+		expect(fresh.map((e) => outputItems(e, TRIGGER)[0]?.partnerUserId).sort()).toEqual(
+			[...users].sort(),
+		);
 		for (const execution of fresh) expect(ranBy(execution.id)).toEqual([workers[0].role]);
 	});
 
 	describe.each([0, 1])('webhook processor %i refuses and starts nothing', (index) => {
 		const target = () => webhooks[index];
-		const claims = () => fx.orderClaims('ORDER_COMPLETED', fx.sampleOrder({ id: uniqueId('refused') }));
+		const claims = () =>
+			fx.orderClaims('ORDER_COMPLETED', fx.sampleOrder({ id: uniqueId('refused') }));
 		test.each([
 			['forged (signed with another key)', () => ({ data: fx.forge(claims()) })],
 			['alg none', () => ({ data: fx.unsigned(claims()) })],
@@ -114,7 +138,10 @@ describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.l
 		test('an event the workflow does not select: 200, no execution', async () => {
 			const before = (await executions(workflowId)).length;
 			const order = fx.sampleOrder({ id: uniqueId('filtered'), status: 'FAILED' });
-			const answer = await deliver(target(), fx.orderWebhookBody('ORDER_FAILED', order, ACCESS_TOKEN));
+			const answer = await deliver(
+				target(),
+				fx.orderWebhookBody('ORDER_FAILED', order, ACCESS_TOKEN),
+			);
 			expect(answer.status).toBe(200);
 			expect(answer.json).toEqual({ message: 'Received' });
 			await exactlyExecutions(workflowId, before);

@@ -39,14 +39,30 @@ const oneOrder: Watched = { id: '', channel: uniqueId('queue-order') };
 const allOrders: Watched = { id: '', channel: API_KEY };
 const active: Watched[] = [];
 
-function workflow(name: string, parameters: Record<string, unknown>, credential: { id: string; name: string }) {
+function workflow(
+	name: string,
+	parameters: Record<string, unknown>,
+	credential: { id: string; name: string },
+) {
 	return {
 		name,
 		nodes: [
-			node(TRIGGER, `${PACKAGE}.transakWebSocketTrigger`, {
-				...parameters,
-				options: { appKey: pusher.key, cluster: 'queue', wsHost: '127.0.0.1', wsPort: pusher.port, forceTLS: false, recoverMissed: false },
-			}, { credentials: { transakApi: { id: credential.id, name: credential.name } } }),
+			node(
+				TRIGGER,
+				`${PACKAGE}.transakWebSocketTrigger`,
+				{
+					...parameters,
+					options: {
+						appKey: pusher.key,
+						cluster: 'queue',
+						wsHost: '127.0.0.1',
+						wsPort: pusher.port,
+						forceTLS: false,
+						recoverMissed: false,
+					},
+				},
+				{ credentials: { transakApi: { id: credential.id, name: credential.name } } },
+			),
 		],
 	};
 }
@@ -63,8 +79,18 @@ beforeAll(async () => {
 	pusher = await startPusherServer({ port: 0, key: `queue-app-${Date.now()}` });
 	fake = await startFakeTransakApi({ apiKey: API_KEY, accessToken: ACCESS_TOKEN });
 	const credential = await main.createCredential('transakApi', fake.credentials());
-	await activate(oneOrder, workflow('Queue WS: one order', { channel: 'orderId', orderId: oneOrder.channel }, credential));
-	await activate(allOrders, workflow('Queue WS: all orders', { channel: 'allOrders', events: ['ORDER_COMPLETED'] }, credential));
+	await activate(
+		oneOrder,
+		workflow('Queue WS: one order', { channel: 'orderId', orderId: oneOrder.channel }, credential),
+	);
+	await activate(
+		allOrders,
+		workflow(
+			'Queue WS: all orders',
+			{ channel: 'allOrders', events: ['ORDER_COMPLETED'] },
+			credential,
+		),
+	);
 });
 
 afterAll(async () => {
@@ -94,7 +120,9 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 		const execution = all[all.length - 1];
 		expect(execution.status).toBe('success');
 		expect(execution.mode).toBe('trigger');
-		expect(outputItems(execution, TRIGGER)).toEqual([{ ...order, eventID: 'ORDER_PROCESSING', status: 'PROCESSING', orderId: order.id }]);
+		expect(outputItems(execution, TRIGGER)).toEqual([
+			{ ...order, eventID: 'ORDER_PROCESSING', status: 'PROCESSING', orderId: order.id },
+		]);
 		expect(enqueuedBy(execution.id)).toEqual(['main']);
 		expect(ranBy(execution.id)).toEqual([workers[0].role]);
 	});
@@ -102,12 +130,22 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 	test('all-orders channel: signed, selected events run on the worker; forged ones start nothing', async () => {
 		const before = (await executions(allOrders.id)).length;
 		const forged = fx.sampleOrder({ id: uniqueId('forged'), status: 'COMPLETED' });
-		pusher.publish(allOrders.channel, 'ORDER_COMPLETED', fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)));
+		pusher.publish(
+			allOrders.channel,
+			'ORDER_COMPLETED',
+			fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)),
+		);
 		const genuine = fx.sampleOrder({ id: uniqueId('genuine'), status: 'COMPLETED' });
-		pusher.publish(allOrders.channel, 'ORDER_COMPLETED', fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN));
+		pusher.publish(
+			allOrders.channel,
+			'ORDER_COMPLETED',
+			fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN),
+		);
 		const all = await exactlyExecutions(allOrders.id, before + 1);
 		const execution = all[all.length - 1];
-		expect(outputItems(execution, TRIGGER)).toEqual([expect.objectContaining({ eventID: 'ORDER_COMPLETED', orderId: genuine.id })]);
+		expect(outputItems(execution, TRIGGER)).toEqual([
+			expect.objectContaining({ eventID: 'ORDER_COMPLETED', orderId: genuine.id }),
+		]);
 		expect(ranBy(execution.id)).toEqual([workers[0].role]);
 	});
 
@@ -115,11 +153,17 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 		const before = (await executions(oneOrder.id)).length;
 		const statuses = ['PENDING_DELIVERY_FROM_TRANSAK', 'COMPLETED'];
 		for (const status of statuses) {
-			pusher.publish(oneOrder.channel, status === 'COMPLETED' ? 'ORDER_COMPLETED' : 'ORDER_PROCESSING', fx.sampleOrder({ id: oneOrder.channel, status }));
+			pusher.publish(
+				oneOrder.channel,
+				status === 'COMPLETED' ? 'ORDER_COMPLETED' : 'ORDER_PROCESSING',
+				fx.sampleOrder({ id: oneOrder.channel, status }),
+			);
 		}
 		const all = await exactlyExecutions(oneOrder.id, before + statuses.length);
 		const fresh = all.slice(before);
-		expect(fresh.map((e) => outputItems(e, TRIGGER)[0]?.status).sort()).toEqual([...statuses].sort());
+		expect(fresh.map((e) => outputItems(e, TRIGGER)[0]?.status).sort()).toEqual(
+			[...statuses].sort(),
+		);
 		for (const execution of fresh) expect(ranBy(execution.id)).toEqual([workers[0].role]);
 	});
 

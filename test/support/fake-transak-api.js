@@ -29,7 +29,12 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const PARTNER = '/partners/api/v2';
 
 function errorBody(statusCode, message) {
-	const names = { 400: 'BadRequestError', 401: 'UnauthorizedError', 404: 'NotFoundError', 500: 'InternalServerError' };
+	const names = {
+		400: 'BadRequestError',
+		401: 'UnauthorizedError',
+		404: 'NotFoundError',
+		500: 'InternalServerError',
+	};
 	return { error: { statusCode, name: names[statusCode] || 'Error', message } };
 }
 
@@ -52,8 +57,12 @@ function makeOrder(index = 0, overrides = {}) {
 
 /** `count` orders cycling through every documented status, alternating buy and sell. */
 function makeOrders(count, overrides = {}) {
-	const statuses = [...new Set([...ORDER_LIFECYCLE.BUY, ...ORDER_LIFECYCLE.SELL].map(([, s]) => s))];
-	return Array.from({ length: count }, (_, i) => makeOrder(i, { status: statuses[i % statuses.length], ...overrides }));
+	const statuses = [
+		...new Set([...ORDER_LIFECYCLE.BUY, ...ORDER_LIFECYCLE.SELL].map(([, s]) => s)),
+	];
+	return Array.from({ length: count }, (_, i) =>
+		makeOrder(i, { status: statuses[i % statuses.length], ...overrides }),
+	);
 }
 
 function parseFlag(argv, name, fallback) {
@@ -89,10 +98,20 @@ async function startFakeTransakApi(options = {}) {
 	function issueToken({ expired = false } = {}) {
 		const now = Math.floor(Date.now() / 1000);
 		const exp = expired ? now - 60 : now + TOKEN_TTL_SECONDS;
-		if (state.tokenFormat === 'opaque') return { token: `fake_${crypto.randomBytes(24).toString('hex')}`, exp };
-		const token = jwt.sign({ API_KEY: state.apiKey, iat: expired ? exp - TOKEN_TTL_SECONDS : now, exp, jti: crypto.randomUUID() }, state.apiSecret, {
-			algorithm: 'HS256',
-		});
+		if (state.tokenFormat === 'opaque')
+			return { token: `fake_${crypto.randomBytes(24).toString('hex')}`, exp };
+		const token = jwt.sign(
+			{
+				API_KEY: state.apiKey,
+				iat: expired ? exp - TOKEN_TTL_SECONDS : now,
+				exp,
+				jti: crypto.randomUUID(),
+			},
+			state.apiSecret,
+			{
+				algorithm: 'HS256',
+			},
+		);
 		return { token, exp };
 	}
 
@@ -160,7 +179,15 @@ async function startFakeTransakApi(options = {}) {
 	 * Makes the next `times` matching requests fail. `path`: a string prefix or RegExp on the path;
 	 * `status` + `body`, or `destroy: true` to drop the connection; `delayMs` before answering.
 	 */
-	function failNext({ path, method, status = 500, body, times = 1, destroy = false, delayMs = 0 } = {}) {
+	function failNext({
+		path,
+		method,
+		status = 500,
+		body,
+		times = 1,
+		destroy = false,
+		delayMs = 0,
+	} = {}) {
 		state.failures.push({ path, method, status, body, times, destroy, delayMs });
 	}
 
@@ -188,7 +215,10 @@ async function startFakeTransakApi(options = {}) {
 
 	function send(res, status, body) {
 		const text = JSON.stringify(body);
-		res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+		res.writeHead(status, {
+			'content-type': 'application/json',
+			'content-length': Buffer.byteLength(text),
+		});
 		res.end(text);
 	}
 
@@ -201,7 +231,8 @@ async function startFakeTransakApi(options = {}) {
 		const i = state.failures.findIndex(
 			(f) =>
 				(f.method === undefined || f.method.toUpperCase() === method) &&
-				(f.path === undefined || (f.path instanceof RegExp ? f.path.test(path) : path.startsWith(f.path))),
+				(f.path === undefined ||
+					(f.path instanceof RegExp ? f.path.test(path) : path.startsWith(f.path))),
 		);
 		if (i < 0) return undefined;
 		const failure = state.failures[i];
@@ -220,14 +251,16 @@ async function startFakeTransakApi(options = {}) {
 		const skipText = query.get('skip');
 		const limit = limitText === null ? DEFAULT_LIMIT : Number(limitText);
 		const skip = skipText === null ? 0 : Number(skipText);
-		if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) return send(res, 400, errorBody(400, 'Invalid limit'));
+		if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+			return send(res, 400, errorBody(400, 'Invalid limit'));
 		if (!Number.isInteger(skip) || skip < 0) return send(res, 400, errorBody(400, 'Invalid skip'));
 
 		let orders = state.orders;
 		for (const name of ['startDate', 'endDate']) {
 			const value = query.get(name);
 			if (value === null) continue;
-			if (!DATE_ONLY.test(value) || dayOf(value) !== value) return send(res, 400, errorBody(400, `Invalid ${name}, expected YYYY-MM-DD`));
+			if (!DATE_ONLY.test(value) || dayOf(value) !== value)
+				return send(res, 400, errorBody(400, `Invalid ${name}, expected YYYY-MM-DD`));
 			orders = orders.filter((o) => {
 				const day = dayOf(o.createdAt);
 				return day !== undefined && (name === 'startDate' ? day >= value : day <= value);
@@ -242,7 +275,11 @@ async function startFakeTransakApi(options = {}) {
 				list = undefined;
 			}
 			if (!Array.isArray(list) || list.some((p) => p !== 'BUY' && p !== 'SELL')) {
-				return send(res, 400, errorBody(400, 'filter[productsAvailed] must be a JSON array of "BUY" and "SELL"'));
+				return send(
+					res,
+					400,
+					errorBody(400, 'filter[productsAvailed] must be a JSON array of "BUY" and "SELL"'),
+				);
 			}
 			orders = orders.filter((o) => list.includes(o.isBuyOrSell));
 		}
@@ -255,9 +292,13 @@ async function startFakeTransakApi(options = {}) {
 			if (value !== null) orders = orders.filter((o) => o[field] === value);
 		}
 		const sortOrder = query.get('filter[sortOrder]') || 'desc';
-		if (sortOrder !== 'asc' && sortOrder !== 'desc') return send(res, 400, errorBody(400, 'Invalid filter[sortOrder]'));
+		if (sortOrder !== 'asc' && sortOrder !== 'desc')
+			return send(res, 400, errorBody(400, 'Invalid filter[sortOrder]'));
 		const sign = sortOrder === 'asc' ? 1 : -1;
-		orders = [...orders].sort((a, b) => sign * (Date.parse(a.createdAt) - Date.parse(b.createdAt)) || (a.id < b.id ? -1 : 1));
+		orders = [...orders].sort(
+			(a, b) =>
+				sign * (Date.parse(a.createdAt) - Date.parse(b.createdAt)) || (a.id < b.id ? -1 : 1),
+		);
 
 		return send(res, 200, {
 			meta: { query: Object.fromEntries(query), limit, skip, totalCount: orders.length },
@@ -269,10 +310,16 @@ async function startFakeTransakApi(options = {}) {
 		if (method === 'POST' && path === `${PARTNER}/refresh-token`) {
 			state.refreshCalls += 1;
 			if (state.refreshFailure) {
-				return send(res, state.refreshFailure.status, state.refreshFailure.body || errorBody(state.refreshFailure.status, 'Refresh failed'));
+				return send(
+					res,
+					state.refreshFailure.status,
+					state.refreshFailure.body || errorBody(state.refreshFailure.status, 'Refresh failed'),
+				);
 			}
-			if (req.headers['api-secret'] !== state.apiSecret) return send(res, 401, errorBody(401, 'Invalid api secret'));
-			if (!body || typeof body.apiKey !== 'string' || body.apiKey === '') return send(res, 400, errorBody(400, 'apiKey is required'));
+			if (req.headers['api-secret'] !== state.apiSecret)
+				return send(res, 401, errorBody(401, 'Invalid api secret'));
+			if (!body || typeof body.apiKey !== 'string' || body.apiKey === '')
+				return send(res, 400, errorBody(400, 'apiKey is required'));
 			if (body.apiKey !== state.apiKey) return send(res, 400, errorBody(400, 'Invalid apiKey'));
 			const { token, exp } = issueToken();
 			setAccessToken(token, { keepPrevious: !state.refreshRotates });
@@ -316,14 +363,18 @@ async function startFakeTransakApi(options = {}) {
 			webhookCount: state.webhooks.length,
 		}),
 		'GET /__fake/requests': () => state.requests,
-		'POST /__fake/orders': (b) => seedOrders(Array.isArray(b) ? b : b.orders || makeOrders(Number(b.count) || 0)).length,
+		'POST /__fake/orders': (b) =>
+			seedOrders(Array.isArray(b) ? b : b.orders || makeOrders(Number(b.count) || 0)).length,
 		'POST /__fake/order': (b) => addOrder(b),
 		'POST /__fake/order/update': (b) => updateOrder(b.id, b.patch || {}),
 		'POST /__fake/webhooks': (b) => addWebhook(b),
 		'POST /__fake/token/set': (b) => ({ accessToken: setAccessToken(b.accessToken, b) }),
 		'POST /__fake/token/rotate': (b) => ({ accessToken: rotateAccessToken(b) }),
 		'POST /__fake/token/expire': () => (expireAccessToken(), {}),
-		'POST /__fake/fail': (b) => (failNext(b.pathRegex ? { ...b, path: new RegExp(b.pathRegex) } : b), {}),
+		'POST /__fake/fail': (b) => (
+			failNext(b.pathRegex ? { ...b, path: new RegExp(b.pathRegex) } : b),
+			{}
+		),
 		'POST /__fake/refresh/fail': (b) => (failRefresh(b.status, b.body), {}),
 		'POST /__fake/reset': () => (reset(), {}),
 	};
@@ -346,7 +397,8 @@ async function startFakeTransakApi(options = {}) {
 					body = JSON.parse(raw);
 				} catch {
 					body = undefined;
-					if (!url.pathname.startsWith('/__fake/')) return send(res, 400, errorBody(400, 'Body is not JSON'));
+					if (!url.pathname.startsWith('/__fake/'))
+						return send(res, 400, errorBody(400, 'Body is not JSON'));
 				}
 			}
 
@@ -376,7 +428,11 @@ async function startFakeTransakApi(options = {}) {
 				if (failure) {
 					const act = () => {
 						if (failure.destroy) return req.socket.destroy();
-						return send(res, failure.status, failure.body || errorBody(failure.status, 'Injected failure'));
+						return send(
+							res,
+							failure.status,
+							failure.body || errorBody(failure.status, 'Injected failure'),
+						);
 					};
 					return failure.delayMs > 0 ? setTimeout(act, failure.delayMs) : act();
 				}

@@ -32,7 +32,9 @@ function resolveExpression(value, credentials) {
 	const text = value.slice(1);
 	const whole = /^\{\{([\s\S]*)\}\}$/.exec(text.trim());
 	if (whole) return new Function('$credentials', `return (${whole[1]});`)(credentials);
-	return text.replace(/\{\{([\s\S]*?)\}\}/g, (_, expr) => String(new Function('$credentials', `return (${expr});`)(credentials)));
+	return text.replace(/\{\{([\s\S]*?)\}\}/g, (_, expr) =>
+		String(new Function('$credentials', `return (${expr});`)(credentials)),
+	);
 }
 
 function isDisplayed(property, values) {
@@ -42,7 +44,11 @@ function isDisplayed(property, values) {
 }
 
 /** The stored data of one credential, as n8n keeps it (encrypted, here plain). */
-function createCredentialStore(credentialType, data, { id = 'cred-1', name = 'Transak account' } = {}) {
+function createCredentialStore(
+	credentialType,
+	data,
+	{ id = 'cred-1', name = 'Transak account' } = {},
+) {
 	const store = {
 		id,
 		name,
@@ -87,16 +93,25 @@ function createHttpRequest(log = []) {
 		let body;
 		if (options.body !== undefined && options.body !== null) {
 			body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-			if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+			if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+				headers['content-type'] = 'application/json';
 		}
 		const method = (options.method || 'GET').toUpperCase();
 		log.push({ method, url: url.toString(), headers });
 		let response;
 		try {
-			response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(options.timeout || 10_000) });
+			response = await fetch(url, {
+				method,
+				headers,
+				body,
+				signal: AbortSignal.timeout(options.timeout || 10_000),
+			});
 		} catch (error) {
 			const code = (error.cause && error.cause.code) || 'ECONNREFUSED';
-			throw new AxiosError(`connect ${code}`, { code, config: { url: url.toString(), method, headers } });
+			throw new AxiosError(`connect ${code}`, {
+				code,
+				config: { url: url.toString(), method, headers },
+			});
 		}
 		const text = await response.text();
 		let data = text;
@@ -119,7 +134,12 @@ function createHttpRequest(log = []) {
 			});
 		}
 		if (options.returnFullResponse) {
-			return { body: data, headers: responseHeaders, statusCode: response.status, statusMessage: response.statusText };
+			return {
+				body: data,
+				headers: responseHeaders,
+				statusCode: response.status,
+				statusMessage: response.statusText,
+			};
 		}
 		return data;
 	};
@@ -127,12 +147,14 @@ function createHttpRequest(log = []) {
 
 async function applyAuthentication(credentialType, credentials, requestOptions) {
 	const { authenticate } = credentialType;
-	if (typeof authenticate === 'function') return await authenticate.call(credentialType, credentials, requestOptions);
+	if (typeof authenticate === 'function')
+		return await authenticate.call(credentialType, credentials, requestOptions);
 	if (authenticate && authenticate.type === 'generic') {
 		const options = { ...requestOptions };
 		for (const [outer, entries] of Object.entries(authenticate.properties)) {
 			options[outer] = { ...(options[outer] || {}) };
-			for (const [key, value] of Object.entries(entries)) options[outer][key] = String(resolveExpression(value, credentials) ?? '');
+			for (const [key, value] of Object.entries(entries))
+				options[outer][key] = String(resolveExpression(value, credentials) ?? '');
 		}
 		return options;
 	}
@@ -143,7 +165,14 @@ async function applyAuthentication(credentialType, credentials, requestOptions) 
  * Request helpers bound to one node and one stored credential.
  * `node.credentials` must name the credential for preAuthentication output to be persisted.
  */
-function createRequestHelpers({ credentialType, store, node, log = [], isCredentialTest = false, n8nMajor = 2 }) {
+function createRequestHelpers({
+	credentialType,
+	store,
+	node,
+	log = [],
+	isCredentialTest = false,
+	n8nMajor = 2,
+}) {
 	const httpRequest = createHttpRequest(log);
 	const wrap = (error) => {
 		const wrapped = new NodeApiError(node, error);
@@ -159,7 +188,10 @@ function createRequestHelpers({ credentialType, store, node, log = [], isCredent
 		if (!expirable || typeof credentialType.preAuthentication !== 'function') return undefined;
 		if (!(credentials[expirable.name] === '' || expired || isCredentialTest)) return undefined;
 		counters.preAuthentication += 1;
-		const output = await credentialType.preAuthentication.call({ helpers: { httpRequest } }, credentials);
+		const output = await credentialType.preAuthentication.call(
+			{ helpers: { httpRequest } },
+			credentials,
+		);
 		if (output[expirable.name] === undefined) return undefined;
 		if (node.credentials) {
 			store.update({ ...store.stored, ...output });
@@ -173,7 +205,10 @@ function createRequestHelpers({ credentialType, store, node, log = [], isCredent
 		let credentials;
 		let options = { ...requestOptions };
 		try {
-			credentials = additional && additional.credentialsDecrypted ? additional.credentialsDecrypted.data : store.decrypt();
+			credentials =
+				additional && additional.credentialsDecrypted
+					? additional.credentialsDecrypted.data
+					: store.decrypt();
 			const data = await preAuthentication(credentials, false);
 			if (data) Object.assign(credentials, data);
 			options = await applyAuthentication(credentialType, credentials, options);
@@ -204,7 +239,11 @@ function createRequestHelpers({ credentialType, store, node, log = [], isCredent
  * when the test node looks like its mock (`parameters.temp === ''`); in 1.123.81 and 2.41.1 the
  * mock node's parameters stay `{}`, so it does not (checked against both), hence the default.
  */
-async function testCredential(credentialType, store, { log = [], n8nMajor = 2, data: sent, preAuthOnTest = false } = {}) {
+async function testCredential(
+	credentialType,
+	store,
+	{ log = [], n8nMajor = 2, data: sent, preAuthOnTest = false } = {},
+) {
 	const node = {
 		id: 'temp',
 		name: 'Temp-Node',
@@ -214,7 +253,14 @@ async function testCredential(credentialType, store, { log = [], n8nMajor = 2, d
 		parameters: { temp: '' },
 		credentials: { [credentialType.name]: { id: store.id, name: store.name } },
 	};
-	const helpers = createRequestHelpers({ credentialType, store, node, log, isCredentialTest: preAuthOnTest, n8nMajor });
+	const helpers = createRequestHelpers({
+		credentialType,
+		store,
+		node,
+		log,
+		isCredentialTest: preAuthOnTest,
+		n8nMajor,
+	});
 	// `data`: what the caller sent (n8n's REST test may pass fields as sent, without defaults).
 	const data = sent !== undefined ? { ...sent } : store.decrypt();
 	const request = credentialType.test.request;
@@ -264,10 +310,14 @@ function createExecuteFunctions({
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: {},
-		credentials: credentialType ? { [credentialType.name]: { id: store.id, name: store.name } } : undefined,
+		credentials: credentialType
+			? { [credentialType.name]: { id: store.id, name: store.name } }
+			: undefined,
 		...nodeOverrides,
 	};
-	const helpers = credentialType ? createRequestHelpers({ credentialType, store, node, log, n8nMajor }) : { log };
+	const helpers = credentialType
+		? createRequestHelpers({ credentialType, store, node, log, n8nMajor })
+		: { log };
 	const context = {
 		getInputData: () => items,
 		getNode: () => node,
@@ -281,7 +331,8 @@ function createExecuteFunctions({
 			return typeof value === 'function' ? value(itemIndex, items[itemIndex]) : value;
 		},
 		async getCredentials(type) {
-			if (!credentialType || type !== credentialType.name) throw new Error(`no credential of type ${type}`);
+			if (!credentialType || type !== credentialType.name)
+				throw new Error(`no credential of type ${type}`);
 			return store.decrypt();
 		},
 		helpers,

@@ -228,9 +228,14 @@ async function startPusherServer(options = {}) {
 		if (message.event.startsWith('client-')) {
 			const channel = message.channel;
 			const privateChannel =
-				typeof channel === 'string' && (channel.startsWith('private-') || channel.startsWith('presence-'));
+				typeof channel === 'string' &&
+				(channel.startsWith('private-') || channel.startsWith('presence-'));
 			if (!privateChannel || !client.channels.has(channel)) {
-				sendError(client, null, 'Client events are only allowed on subscribed private or presence channels');
+				sendError(
+					client,
+					null,
+					'Client events are only allowed on subscribed private or presence channels',
+				);
 				return;
 			}
 			deliver(channel, message.event, message.data, client.socketId);
@@ -248,7 +253,10 @@ async function startPusherServer(options = {}) {
 			ws.close(code, message);
 		};
 		if (match === null || decodeURIComponent(match[1]) !== config.key) {
-			reject(4001, `App key ${match ? decodeURIComponent(match[1]) : ''} not in this cluster. Did you forget to specify the cluster?`);
+			reject(
+				4001,
+				`App key ${match ? decodeURIComponent(match[1]) : ''} not in this cluster. Did you forget to specify the cluster?`,
+			);
 			return;
 		}
 		if (!Number.isFinite(protocol) || protocol < PROTOCOL_MIN) {
@@ -295,13 +303,23 @@ async function startPusherServer(options = {}) {
 			const name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
 			const value = eq < 0 ? '' : pair.slice(eq + 1);
 			params[name] = decodeURIComponent(value);
-			if (name !== 'auth_signature') signedPairs.push([name.toLowerCase(), `${name.toLowerCase()}=${decodeURIComponent(value)}`]);
+			if (name !== 'auth_signature')
+				signedPairs.push([
+					name.toLowerCase(),
+					`${name.toLowerCase()}=${decodeURIComponent(value)}`,
+				]);
 		}
 		if (params.auth_key !== config.key) return { status: 401, message: 'Unknown auth_key' };
 		if (params.auth_version !== '1.0') return { status: 401, message: 'Invalid auth_version' };
 		const timestamp = Number(params.auth_timestamp);
-		if (!Number.isFinite(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > TIMESTAMP_GRACE_SECONDS) {
-			return { status: 401, message: 'Timestamp expired: given timestamp is not within 600 s of server time' };
+		if (
+			!Number.isFinite(timestamp) ||
+			Math.abs(Date.now() / 1000 - timestamp) > TIMESTAMP_GRACE_SECONDS
+		) {
+			return {
+				status: 401,
+				message: 'Timestamp expired: given timestamp is not within 600 s of server time',
+			};
 		}
 		if (body.length > 0) {
 			const md5 = crypto.createHash('md5').update(body, 'utf8').digest('hex');
@@ -310,20 +328,36 @@ async function startPusherServer(options = {}) {
 		signedPairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 		const signData = `${method}\n${pathname}\n${signedPairs.map((p) => p[1]).join('&')}`;
 		if (!safeEqual(params.auth_signature ?? '', hmac(config.secret, signData))) {
-			return { status: 401, message: 'Invalid signature: you should have sent HmacSHA256Hex(' + JSON.stringify(signData) + ', your_secret_key)' };
+			return {
+				status: 401,
+				message:
+					'Invalid signature: you should have sent HmacSHA256Hex(' +
+					JSON.stringify(signData) +
+					', your_secret_key)',
+			};
 		}
 		return { status: 200, params };
 	}
 
 	function validateEvent(name, data, channelList) {
-		if (typeof name !== 'string' || name.length === 0 || name.length > MAX_EVENT_NAME) return [400, 'Invalid event name'];
+		if (typeof name !== 'string' || name.length === 0 || name.length > MAX_EVENT_NAME)
+			return [400, 'Invalid event name'];
 		if (typeof data !== 'string') return [400, 'Event data must be a string'];
-		if (Buffer.byteLength(data) > config.maxEventBytes) return [413, `Event data exceeds ${config.maxEventBytes} bytes`];
-		if (!Array.isArray(channelList) || channelList.length === 0 || channelList.length > MAX_CHANNELS_PER_EVENT) {
+		if (Buffer.byteLength(data) > config.maxEventBytes)
+			return [413, `Event data exceeds ${config.maxEventBytes} bytes`];
+		if (
+			!Array.isArray(channelList) ||
+			channelList.length === 0 ||
+			channelList.length > MAX_CHANNELS_PER_EVENT
+		) {
 			return [400, 'Invalid channels'];
 		}
 		for (const channel of channelList) {
-			if (typeof channel !== 'string' || channel.length > MAX_CHANNEL_NAME || !CHANNEL_NAME.test(channel)) {
+			if (
+				typeof channel !== 'string' ||
+				channel.length > MAX_CHANNEL_NAME ||
+				!CHANNEL_NAME.test(channel)
+			) {
 				return [400, `Invalid channel name '${channel}'`];
 			}
 		}
@@ -344,22 +378,29 @@ async function startPusherServer(options = {}) {
 	}
 
 	async function handleApi(req, res, url, reply) {
-		const match = /^\/apps\/([^/]+)\/(events|batch_events|channels)(?:\/([^/]+))?$/.exec(url.pathname);
+		const match = /^\/apps\/([^/]+)\/(events|batch_events|channels)(?:\/([^/]+))?$/.exec(
+			url.pathname,
+		);
 		if (match === null) return reply(404, { error: 'Not found' });
 		if (decodeURIComponent(match[1]) !== config.appId) return reply(404, { error: 'Unknown app' });
-		const body = req.method === 'POST' ? await readBody(req, config.maxEventBytes * MAX_BATCH + 65536) : '';
+		const body =
+			req.method === 'POST' ? await readBody(req, config.maxEventBytes * MAX_BATCH + 65536) : '';
 		const rawQuery = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
 		const auth = checkAuth(req.method, url.pathname, rawQuery, body);
 		if (auth.status !== 200) return reply(auth.status, { error: auth.message });
 
 		const [, , resource, channelName] = match;
 		if (req.method === 'GET' && resource === 'channels') {
-			if (channelName !== undefined) return reply(200, channelInfo(decodeURIComponent(channelName)));
+			if (channelName !== undefined)
+				return reply(200, channelInfo(decodeURIComponent(channelName)));
 			const prefix = auth.params.filter_by_prefix ?? '';
-			const withCount = String(auth.params.info ?? '').split(',').includes('subscription_count');
+			const withCount = String(auth.params.info ?? '')
+				.split(',')
+				.includes('subscription_count');
 			const list = {};
 			for (const [name, members] of channels) {
-				if (name.startsWith(prefix)) list[name] = withCount ? { subscription_count: members.size } : {};
+				if (name.startsWith(prefix))
+					list[name] = withCount ? { subscription_count: members.size } : {};
 			}
 			return reply(200, { channels: list });
 		}
@@ -373,7 +414,11 @@ async function startPusherServer(options = {}) {
 			return reply(400, { error: 'Body is not JSON' });
 		}
 		if (resource === 'events') {
-			const channelList = Array.isArray(payload.channels) ? payload.channels : payload.channel !== undefined ? [payload.channel] : undefined;
+			const channelList = Array.isArray(payload.channels)
+				? payload.channels
+				: payload.channel !== undefined
+					? [payload.channel]
+					: undefined;
 			const invalid = validateEvent(payload.name, payload.data, channelList);
 			if (invalid) return reply(invalid[0], { error: invalid[1] });
 			publish(channelList, payload.name, payload.data, payload.socket_id);
@@ -396,17 +441,27 @@ async function startPusherServer(options = {}) {
 		const q = url.searchParams;
 		switch (action) {
 			case 'connections':
-				return reply(200, { connections: handle.connections(), channels: handle.channels(), stats: { ...stats } });
+				return reply(200, {
+					connections: handle.connections(),
+					channels: handle.channels(),
+					stats: { ...stats },
+				});
 			case 'terminate':
 				return reply(200, { dropped: handle.terminateAll() });
 			case 'close':
-				return reply(200, { dropped: handle.closeAll(Number(q.get('code') ?? 4200), q.get('reason') ?? undefined) });
+				return reply(200, {
+					dropped: handle.closeAll(Number(q.get('code') ?? 4200), q.get('reason') ?? undefined),
+				});
 			case 'pongs':
 				handle.setAnswerPings(q.get('enabled') !== 'false');
 				return reply(200, { answerPings });
 			case 'refuse': {
 				const code = q.get('code');
-				handle.refuseConnections(code === null || code === 'off' ? undefined : { code: Number(code), message: q.get('message') ?? undefined });
+				handle.refuseConnections(
+					code === null || code === 'off'
+						? undefined
+						: { code: Number(code), message: q.get('message') ?? undefined },
+				);
 				return reply(200, { refusal: refusal ?? null });
 			}
 			case 'activity-timeout':
@@ -417,7 +472,10 @@ async function startPusherServer(options = {}) {
 				const ms = Number(q.get('ms') ?? 1000);
 				reply(200, { downForMs: ms });
 				setTimeout(() => {
-					void handle.stop().then(() => new Promise((r) => setTimeout(r, ms))).then(() => handle.start());
+					void handle
+						.stop()
+						.then(() => new Promise((r) => setTimeout(r, ms)))
+						.then(() => handle.start());
 				}, 10);
 				return undefined;
 			}
@@ -432,7 +490,8 @@ async function startPusherServer(options = {}) {
 			res.writeHead(status, { 'content-type': 'application/json' });
 			res.end(JSON.stringify(body));
 		};
-		const handler = config.controlApi && url.pathname.startsWith('/_test/') ? handleControl : handleApi;
+		const handler =
+			config.controlApi && url.pathname.startsWith('/_test/') ? handleControl : handleApi;
 		handler(req, res, url, reply).catch((error) => {
 			if (!res.headersSent) reply(error.status ?? 500, { error: error.message });
 		});
@@ -513,7 +572,11 @@ async function startPusherServer(options = {}) {
 		},
 		/** Resolves once `channel` has at least `count` subscribers (after a reconnect, for example). */
 		waitForSubscribers(channel, count = 1, timeoutMs = 10000) {
-			return waitUntil(() => handle.subscriptionCount(channel) >= count, timeoutMs, `${count} subscriber(s) on ${channel}`);
+			return waitUntil(
+				() => handle.subscriptionCount(channel) >= count,
+				timeoutMs,
+				`${count} subscriber(s) on ${channel}`,
+			);
 		},
 		/** Resolves once no socket is open. */
 		waitForNoConnections(timeoutMs = 10000) {
@@ -552,7 +615,13 @@ async function startPusherServer(options = {}) {
 		},
 		/** While set, new connections get `pusher:error` and this close code (e.g. 4003 app disabled). */
 		refuseConnections(value) {
-			refusal = value === undefined ? undefined : { code: Number(value.code ?? 4001), message: value.message ?? 'Connection refused by the test server' };
+			refusal =
+				value === undefined
+					? undefined
+					: {
+							code: Number(value.code ?? 4001),
+							message: value.message ?? 'Connection refused by the test server',
+						};
 		},
 		/** false: `pusher:ping` gets no `pusher:pong` (lost pongs). */
 		setAnswerPings(value) {
@@ -587,7 +656,8 @@ function waitUntil(predicate, timeoutMs, what) {
 		const started = Date.now();
 		const check = () => {
 			if (predicate()) return resolve();
-			if (Date.now() - started > timeoutMs) return reject(new Error(`pusher-server: timed out waiting for ${what}`));
+			if (Date.now() - started > timeoutMs)
+				return reject(new Error(`pusher-server: timed out waiting for ${what}`));
 			setTimeout(check, 5);
 		};
 		check();
@@ -596,13 +666,23 @@ function waitUntil(predicate, timeoutMs, what) {
 
 function parseArgs(argv) {
 	const options = {};
-	const names = { '--port': 'port', '--host': 'host', '--app-id': 'appId', '--key': 'key', '--secret': 'secret', '--activity-timeout': 'activityTimeout', '--max-event-bytes': 'maxEventBytes' };
+	const names = {
+		'--port': 'port',
+		'--host': 'host',
+		'--app-id': 'appId',
+		'--key': 'key',
+		'--secret': 'secret',
+		'--activity-timeout': 'activityTimeout',
+		'--max-event-bytes': 'maxEventBytes',
+	};
 	for (let i = 0; i < argv.length; i += 1) {
 		const [flag, inline] = argv[i].split('=');
 		const name = names[flag];
 		if (name === undefined) throw new Error(`unknown option ${flag}`);
 		const value = inline ?? argv[++i];
-		options[name] = ['port', 'activityTimeout', 'maxEventBytes'].includes(name) ? Number(value) : value;
+		options[name] = ['port', 'activityTimeout', 'maxEventBytes'].includes(name)
+			? Number(value)
+			: value;
 	}
 	return options;
 }

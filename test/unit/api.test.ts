@@ -91,7 +91,9 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 		// First use copies the token into the credential's current-token field: a write, no refresh, no probe.
 		expect(store.writes).toBe(1);
 		expect(store.stored.currentAccessToken).toBe(fake.accessToken);
-		expect(store.stored.currentAccessTokenFor).toBe(credentialFingerprint(store.decrypt() as never));
+		expect(store.stored.currentAccessTokenFor).toBe(
+			credentialFingerprint(store.decrypt() as never),
+		);
 		expect(fake.refreshCalls).toBe(0);
 		expect(fake.requests).toHaveLength(1);
 
@@ -138,11 +140,17 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 		const sells = await listOrders.call(ctx, { productsAvailed: ['SELL'], limit: 100 });
 		expect(sells.length).toBe(6);
 		expect(sells.every((o) => o.isBuyOrSell === 'SELL')).toBe(true);
-		const one = await listOrders.call(ctx, { partnerOrderId: 'partner-order-7', walletAddress: orders[7].walletAddress as string });
+		const one = await listOrders.call(ctx, {
+			partnerOrderId: 'partner-order-7',
+			walletAddress: orders[7].walletAddress as string,
+		});
 		expect(one.map((o) => o.id)).toEqual([orders[7].id]);
 		const inDay = await listOrders.call(ctx, { startDate: '2024-01-02', endDate: '2024-01-02' });
 		expect(inDay.map((o) => o.createdAt)).toEqual(
-			orders.filter((o) => String(o.createdAt).startsWith('2024-01-02')).map((o) => o.createdAt).reverse(),
+			orders
+				.filter((o) => String(o.createdAt).startsWith('2024-01-02'))
+				.map((o) => o.createdAt)
+				.reverse(),
 		);
 	});
 
@@ -164,7 +172,9 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 
 	it('transakApiRequest refuses a custom environment without a base URL', async () => {
 		const store = storeFor(fake, { baseUrl: '' });
-		const error = await caught(transakApiRequest.call(contextFor(store), 'GET', '/partners/api/v2/orders'));
+		const error = await caught(
+			transakApiRequest.call(contextFor(store), 'GET', '/partners/api/v2/orders'),
+		);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toContain('base URL');
 	});
@@ -182,7 +192,11 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 
 	it('other Transak errors carry their status and message, scrubbed of secrets', async () => {
 		const token = fake.accessToken;
-		fake.failNext({ path: ORDER_PATH, status: 429, body: { error: { message: `slow down ${token} ${fake.apiSecret}` } } });
+		fake.failNext({
+			path: ORDER_PATH,
+			status: 429,
+			body: { error: { message: `slow down ${token} ${fake.apiSecret}` } },
+		});
 		const error = await caught(getOrder.call(contextFor(storeFor(fake)), orders[0].id as string));
 		expect(error.httpCode).toBe('429');
 		expect(error.message).toBe('slow down [redacted] [redacted]');
@@ -293,7 +307,9 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 		fake.expireAccessToken();
 		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
 		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toContain('Transak refused to refresh the access token (HTTP 401: Invalid api secret)');
+		expect(error.message).toContain(
+			'Transak refused to refresh the access token (HTTP 401: Invalid api secret)',
+		);
 		expect(error.message).toContain('API secret');
 		expect(fake.refreshCalls).toBe(1);
 		expectNoSecrets(error, ['wrong-secret-value-123456', token]);
@@ -308,7 +324,9 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 		fake.expireAccessToken();
 		fake.failRefresh(500, { message: `boom ${fake.apiSecret}` });
 		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
-		expect(error.message).toBe('Could not refresh the Transak access token (HTTP 500: boom [redacted]).');
+		expect(error.message).toBe(
+			'Could not refresh the Transak access token (HTTP 500: boom [redacted]).',
+		);
 		expectNoSecrets(error, secretsOf());
 	});
 

@@ -49,11 +49,15 @@ describe('Transak API credential definition', () => {
 
 	it('resolves the test request’s base URL for every environment', () => {
 		const baseURL = credentialType.test!.request.baseURL;
-		expect(resolveExpression(baseURL, { environment: 'staging' })).toBe('https://api-stg.transak.com');
-		expect(resolveExpression(baseURL, { environment: 'production' })).toBe('https://api.transak.com');
-		expect(resolveExpression(baseURL, { environment: 'custom', baseUrl: 'http://127.0.0.1:4000//' })).toBe(
-			'http://127.0.0.1:4000',
+		expect(resolveExpression(baseURL, { environment: 'staging' })).toBe(
+			'https://api-stg.transak.com',
 		);
+		expect(resolveExpression(baseURL, { environment: 'production' })).toBe(
+			'https://api.transak.com',
+		);
+		expect(
+			resolveExpression(baseURL, { environment: 'custom', baseUrl: 'http://127.0.0.1:4000//' }),
+		).toBe('http://127.0.0.1:4000');
 		expect(credentialType.test!.request.url).toBe('/partners/api/v2/orders');
 	});
 
@@ -65,11 +69,19 @@ describe('Transak API credential definition', () => {
 		};
 		const request: IHttpRequestOptions = { url: '/x', headers: { accept: 'application/json' } };
 		const header = async (creds: TransakApiCredentials) =>
-			(await new TransakApi().authenticate(creds as unknown as ICredentialDataDecryptedObject, request))
-				.headers!['access-token'];
+			(
+				await new TransakApi().authenticate(
+					creds as unknown as ICredentialDataDecryptedObject,
+					request,
+				)
+			).headers!['access-token'];
 
 		expect(await header(base)).toBe('user-token');
-		const refreshed = { ...base, currentAccessToken: 'refreshed', currentAccessTokenFor: credentialFingerprint(base) };
+		const refreshed = {
+			...base,
+			currentAccessToken: 'refreshed',
+			currentAccessTokenFor: credentialFingerprint(base),
+		};
 		expect(await header(refreshed)).toBe('refreshed');
 		// Edited credential: new token, or another API key or environment -> the refreshed one is stale.
 		expect(await header({ ...refreshed, accessToken: 'pasted' })).toBe('pasted');
@@ -80,12 +92,21 @@ describe('Transak API credential definition', () => {
 
 	it('preAuthentication on first use copies the token without any request', async () => {
 		const httpRequest = jest.fn();
-		const creds = { environment: 'staging', apiKey: 'k', accessToken: 't', apiSecret: 's', currentAccessToken: '' };
+		const creds = {
+			environment: 'staging',
+			apiKey: 'k',
+			accessToken: 't',
+			apiSecret: 's',
+			currentAccessToken: '',
+		};
 		const output = await credentialType.preAuthentication!.call(
 			{ helpers: { httpRequest } },
 			creds as ICredentialDataDecryptedObject,
 		);
-		expect(output).toEqual({ currentAccessToken: 't', currentAccessTokenFor: credentialFingerprint(creds as never) });
+		expect(output).toEqual({
+			currentAccessToken: 't',
+			currentAccessTokenFor: credentialFingerprint(creds as never),
+		});
 		expect(httpRequest).not.toHaveBeenCalled();
 	});
 });
@@ -96,8 +117,13 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		const result = await testCredential(credentialType, store);
 		expect(result.status).toBe('OK');
 		expect(fake.refreshCalls).toBe(0);
-		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /partners/api/v2/orders']);
-		expect(fake.requests[0]).toMatchObject({ query: { limit: '1' }, accessToken: fake.accessToken });
+		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+			'GET /partners/api/v2/orders',
+		]);
+		expect(fake.requests[0]).toMatchObject({
+			query: { limit: '1' },
+			accessToken: fake.accessToken,
+		});
 	});
 
 	it('re-testing a saved, working credential neither refreshes nor writes', async () => {
@@ -109,7 +135,9 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		expect(result.status).toBe('OK');
 		expect(fake.refreshCalls).toBe(0);
 		expect(store.writes).toBe(writes);
-		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /partners/api/v2/orders']);
+		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+			'GET /partners/api/v2/orders',
+		]);
 	});
 
 	it('where n8n runs preAuthentication for every test, a working token is checked, not refreshed', async () => {
@@ -138,15 +166,18 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		expect(store.stored.currentAccessToken).toBe(fake.accessToken);
 	});
 
-	it.each([2, 1])('with an expired token and no API secret: fails with the clear message (n8n %i.x)', async (n8nMajor) => {
-		const store = storeFor(fake, { apiSecret: '' });
-		await testCredential(credentialType, store, { n8nMajor });
-		fake.expireAccessToken();
-		const result = await testCredential(credentialType, store, { n8nMajor });
-		expect(result.status).toBe('Error');
-		expect(result.message).toContain('The Transak access token has expired or is invalid');
-		expect(fake.refreshCalls).toBe(0);
-	});
+	it.each([2, 1])(
+		'with an expired token and no API secret: fails with the clear message (n8n %i.x)',
+		async (n8nMajor) => {
+			const store = storeFor(fake, { apiSecret: '' });
+			await testCredential(credentialType, store, { n8nMajor });
+			fake.expireAccessToken();
+			const result = await testCredential(credentialType, store, { n8nMajor });
+			expect(result.status).toBe('Error');
+			expect(result.message).toContain('The Transak access token has expired or is invalid');
+			expect(fake.refreshCalls).toBe(0);
+		},
+	);
 
 	it('data without the hidden fields at all (no n8n defaults): an expired token is still refreshed', async () => {
 		const store = storeFor(fake);
@@ -169,6 +200,8 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		const store = storeFor(fake, { environment: 'production' });
 		const data = store.decrypt();
 		expect(data.baseUrl).toBeUndefined(); // only shown, and kept, for Custom
-		expect(resolveExpression(credentialType.test!.request.baseURL, data)).toBe('https://api.transak.com');
+		expect(resolveExpression(credentialType.test!.request.baseURL, data)).toBe(
+			'https://api.transak.com',
+		);
 	});
 });

@@ -27,7 +27,9 @@ class RawClient {
 	readonly ws: WebSocket;
 
 	constructor(port: number, key = APP.key, protocol = 7) {
-		this.ws = new WebSocket(`ws://127.0.0.1:${port}/app/${key}?protocol=${protocol}&client=js&version=8.6.0&flash=false`);
+		this.ws = new WebSocket(
+			`ws://127.0.0.1:${port}/app/${key}?protocol=${protocol}&client=js&version=8.6.0&flash=false`,
+		);
 		this.ws.on('message', (raw) => this.frames.push(JSON.parse(raw.toString()) as Frame));
 		this.ws.on('close', (code, reason) => {
 			this.closed = { code, reason: reason.toString() };
@@ -73,7 +75,9 @@ let server: PusherServer;
 let sdk: PusherSdk;
 const clients: RawClient[] = [];
 
-function client(...args: ConstructorParameters<typeof RawClient> extends [number, ...infer R] ? R : never): RawClient {
+function client(
+	...args: ConstructorParameters<typeof RawClient> extends [number, ...infer R] ? R : never
+): RawClient {
 	const c = new RawClient(server.port, ...args);
 	clients.push(c);
 	return c;
@@ -108,11 +112,18 @@ describe('protocol 7 over WebSocket', () => {
 		const c = client();
 		await c.established();
 		const ok = await c.subscribe('order-1');
-		expect(ok).toEqual({ event: 'pusher_internal:subscription_succeeded', channel: 'order-1', data: '{}' });
+		expect(ok).toEqual({
+			event: 'pusher_internal:subscription_succeeded',
+			channel: 'order-1',
+			data: '{}',
+		});
 		expect(server.subscribers('order-1')).toHaveLength(1);
 		expect(server.channels()).toEqual({ 'order-1': 1 });
 
-		await sdk.trigger('order-1', 'ORDER_CREATED', { id: 'order-1', status: 'AWAITING_PAYMENT_FROM_USER' });
+		await sdk.trigger('order-1', 'ORDER_CREATED', {
+			id: 'order-1',
+			status: 'AWAITING_PAYMENT_FROM_USER',
+		});
 		const frame = await c.next('ORDER_CREATED');
 		expect(frame).toEqual({
 			event: 'ORDER_CREATED',
@@ -159,13 +170,22 @@ describe('protocol 7 over WebSocket', () => {
 	it('checks private channel auth and rejects bad channel names', async () => {
 		const c = client();
 		const { socket_id: socketId } = await c.established();
-		const signature = crypto.createHmac('sha256', APP.secret).update(`${socketId}:private-orders`).digest('hex');
+		const signature = crypto
+			.createHmac('sha256', APP.secret)
+			.update(`${socketId}:private-orders`)
+			.digest('hex');
 		const ok = await c.subscribe('private-orders', { auth: `${APP.key}:${signature}` });
 		expect(ok.channel).toBe('private-orders');
 
 		const error = c.next('pusher:error');
-		c.send({ event: 'pusher:subscribe', data: { auth: `${APP.key}:bad`, channel: 'private-other' } });
-		expect(JSON.parse((await error).data as string)).toMatchObject({ code: null, message: expect.stringMatching(/Invalid signature/) });
+		c.send({
+			event: 'pusher:subscribe',
+			data: { auth: `${APP.key}:bad`, channel: 'private-other' },
+		});
+		expect(JSON.parse((await error).data as string)).toMatchObject({
+			code: null,
+			message: expect.stringMatching(/Invalid signature/),
+		});
 		const error2 = c.next('pusher:error');
 		c.send({ event: 'pusher:subscribe', data: { auth: '', channel: 'bad channel!' } });
 		expect(JSON.parse((await error2).data as string).message).toMatch(/Invalid channel name/);
@@ -193,28 +213,48 @@ describe('HTTP API with the official SDK', () => {
 		expect((await a.next('ORDER_COMPLETED')).data).toBe('{"n":1}');
 		expect((await b.next('ORDER_FAILED')).data).toBe('{"n":2}');
 
-		const list = await (await sdk.get({ path: '/channels', params: { info: 'subscription_count' } })).json();
-		expect(list).toEqual({ channels: { 'ch-a': { subscription_count: 1 }, 'ch-b': { subscription_count: 1 } } });
+		const list = await (
+			await sdk.get({ path: '/channels', params: { info: 'subscription_count' } })
+		).json();
+		expect(list).toEqual({
+			channels: { 'ch-a': { subscription_count: 1 }, 'ch-b': { subscription_count: 1 } },
+		});
 		const one = await (await sdk.get({ path: '/channels/ch-a' })).json();
 		expect(one).toEqual({ occupied: true, subscription_count: 1 });
 	});
 
 	it('rejects a wrong secret, a tampered body, a stale timestamp and oversized data', async () => {
-		const wrong = new PusherSdk({ appId: APP.appId, key: APP.key, secret: 'not-the-secret', host: '127.0.0.1', port: String(server.port), useTLS: false });
+		const wrong = new PusherSdk({
+			appId: APP.appId,
+			key: APP.key,
+			secret: 'not-the-secret',
+			host: '127.0.0.1',
+			port: String(server.port),
+			useTLS: false,
+		});
 		await expect(wrong.trigger('x', 'E', {})).rejects.toMatchObject({ status: 401 });
 
 		const body = JSON.stringify({ name: 'E', data: '{}', channels: ['x'] });
 		const sign = (query: string) =>
-			crypto.createHmac('sha256', APP.secret).update(`POST\n/apps/${APP.appId}/events\n${query}`).digest('hex');
+			crypto
+				.createHmac('sha256', APP.secret)
+				.update(`POST\n/apps/${APP.appId}/events\n${query}`)
+				.digest('hex');
 		const md5 = (text: string) => crypto.createHash('md5').update(text).digest('hex');
 		const post = async (query: string, text: string) =>
-			(await fetch(`http://127.0.0.1:${server.port}/apps/${APP.appId}/events?${query}&auth_signature=${sign(query)}`, {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: text,
-			})).status;
+			(
+				await fetch(
+					`http://127.0.0.1:${server.port}/apps/${APP.appId}/events?${query}&auth_signature=${sign(query)}`,
+					{
+						method: 'POST',
+						headers: { 'content-type': 'application/json' },
+						body: text,
+					},
+				)
+			).status;
 		const now = Math.floor(Date.now() / 1000);
-		const query = (ts: number, text: string) => `auth_key=${APP.key}&auth_timestamp=${ts}&auth_version=1.0&body_md5=${md5(text)}`;
+		const query = (ts: number, text: string) =>
+			`auth_key=${APP.key}&auth_timestamp=${ts}&auth_version=1.0&body_md5=${md5(text)}`;
 
 		expect(await post(query(now, body), body)).toBe(200);
 		expect(await post(query(now, body), body.replace('"E"', '"F"'))).toBe(401);
@@ -222,7 +262,14 @@ describe('HTTP API with the official SDK', () => {
 		const big = JSON.stringify({ name: 'E', data: 'x'.repeat(20_000), channels: ['x'] });
 		expect(await post(query(now, big), big)).toBe(413);
 
-		const otherApp = new PusherSdk({ appId: '999', key: APP.key, secret: APP.secret, host: '127.0.0.1', port: String(server.port), useTLS: false });
+		const otherApp = new PusherSdk({
+			appId: '999',
+			key: APP.key,
+			secret: APP.secret,
+			host: '127.0.0.1',
+			port: String(server.port),
+			useTLS: false,
+		});
 		await expect(otherApp.trigger('x', 'E', {})).rejects.toMatchObject({ status: 404 });
 	});
 });
@@ -284,10 +331,15 @@ describe('test controls', () => {
 		await c.established();
 		await c.subscribe('ctl');
 		const base = `http://127.0.0.1:${server.port}/_test`;
-		const state = (await (await fetch(`${base}/connections`)).json()) as { channels: object; connections: Array<{ channels: string[] }> };
+		const state = (await (await fetch(`${base}/connections`)).json()) as {
+			channels: object;
+			connections: Array<{ channels: string[] }>;
+		};
 		expect(state.channels).toEqual({ ctl: 1 });
 		expect(state.connections[0].channels).toEqual(['ctl']);
-		expect(await (await fetch(`${base}/close?code=4100`, { method: 'POST' })).json()).toEqual({ dropped: 1 });
+		expect(await (await fetch(`${base}/close?code=4100`, { method: 'POST' })).json()).toEqual({
+			dropped: 1,
+		});
 		await until(() => c.closed !== undefined);
 		expect(c.closed!.code).toBe(4100);
 	});
@@ -296,9 +348,13 @@ describe('test controls', () => {
 describe('CLI', () => {
 	it('prints its port as JSON and serves until SIGTERM', async () => {
 		const script = path.join(__dirname, '..', 'support', 'pusher-server.js');
-		const child = spawn(process.execPath, [script, '--port', '0', '--key', 'cli-key', '--activity-timeout', '3'], {
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(
+			process.execPath,
+			[script, '--port', '0', '--key', 'cli-key', '--activity-timeout', '3'],
+			{
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		try {
 			const line = await new Promise<string>((resolve, reject) => {
 				let out = '';

@@ -125,8 +125,10 @@ async function startFakeRedis(options: FakeRedisOptions = {}): Promise<FakeRedis
 			state.authed = true;
 			return 'OK';
 		}
-		if (options.password !== undefined && !state.authed) return new RedisReplyError('NOAUTH Authentication required.');
-		if (fake.mode === 'error' && name !== 'SELECT') return new RedisReplyError('ERR injected failure');
+		if (options.password !== undefined && !state.authed)
+			return new RedisReplyError('NOAUTH Authentication required.');
+		if (fake.mode === 'error' && name !== 'SELECT')
+			return new RedisReplyError('ERR injected failure');
 		switch (name) {
 			case 'PING':
 				return 'PONG';
@@ -172,7 +174,9 @@ async function startFakeRedis(options: FakeRedisOptions = {}): Promise<FakeRedis
 			}
 		});
 	};
-	const server: net.Server = options.tls ? tls.createServer(options.tls, onSocket) : net.createServer(onSocket);
+	const server: net.Server = options.tls
+		? tls.createServer(options.tls, onSocket)
+		: net.createServer(onSocket);
 	if (options.tls) server.on('tlsClientError', () => undefined);
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	fake.port = (server.address() as net.AddressInfo).port;
@@ -180,7 +184,16 @@ async function startFakeRedis(options: FakeRedisOptions = {}): Promise<FakeRedis
 }
 
 function settingsFor(port: number, overrides: Partial<RedisSettings> = {}): RedisSettings {
-	return { host: '127.0.0.1', port, db: 0, tls: false, rejectUnauthorized: true, prefix: 'bull', timeoutMs: 1000, ...overrides };
+	return {
+		host: '127.0.0.1',
+		port,
+		db: 0,
+		tls: false,
+		rejectUnauthorized: true,
+		prefix: 'bull',
+		timeoutMs: 1000,
+		...overrides,
+	};
 }
 
 /** A port nothing listens on. */
@@ -195,7 +208,11 @@ async function closedPort(): Promise<number> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const opened: SharedDeliveryWindow[] = [];
-function windowFor(settings: RedisSettings, options = {}, report: (m: string) => void = () => undefined) {
+function windowFor(
+	settings: RedisSettings,
+	options = {},
+	report: (m: string) => void = () => undefined,
+) {
 	const window = new SharedDeliveryWindow(settings, { pollMs: 5, ...options }, report);
 	opened.push(window);
 	return window;
@@ -210,14 +227,28 @@ afterEach(() => {
 
 describe("n8n's queue-mode Redis settings", () => {
 	it('is off outside queue mode', () => {
-		expect(sharedWindowSettings({})).toEqual({ enabled: false, reason: 'n8n is not in queue mode' });
-		expect(sharedWindowSettings({ EXECUTIONS_MODE: 'regular', QUEUE_BULL_REDIS_HOST: 'redis' }).enabled).toBe(false);
+		expect(sharedWindowSettings({})).toEqual({
+			enabled: false,
+			reason: 'n8n is not in queue mode',
+		});
+		expect(
+			sharedWindowSettings({ EXECUTIONS_MODE: 'regular', QUEUE_BULL_REDIS_HOST: 'redis' }).enabled,
+		).toBe(false);
 	});
 
 	it("uses n8n's defaults in queue mode", () => {
 		expect(sharedWindowSettings({ EXECUTIONS_MODE: 'queue' })).toEqual({
 			enabled: true,
-			redis: expect.objectContaining({ host: 'localhost', port: 6379, db: 0, tls: false, rejectUnauthorized: true, prefix: 'bull', username: undefined, password: undefined }),
+			redis: expect.objectContaining({
+				host: 'localhost',
+				port: 6379,
+				db: 0,
+				tls: false,
+				rejectUnauthorized: true,
+				prefix: 'bull',
+				username: undefined,
+				password: undefined,
+			}),
 		});
 	});
 
@@ -256,11 +287,21 @@ describe("n8n's queue-mode Redis settings", () => {
 	});
 
 	it('turns itself off for cluster mode, bad numbers and unreadable files, saying why', () => {
-		const cluster = sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_CLUSTER_NODES: 'a:6379,b:6379' });
+		const cluster = sharedWindowSettings({
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_CLUSTER_NODES: 'a:6379,b:6379',
+		});
 		expect(cluster).toEqual({ enabled: false, reason: expect.stringContaining('cluster') });
-		expect(sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_PORT: 'abc' }).enabled).toBe(false);
-		expect(sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_DB: '-1' }).enabled).toBe(false);
-		const missing = sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_PASSWORD_FILE: '/nonexistent/secret' });
+		expect(
+			sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_PORT: 'abc' }).enabled,
+		).toBe(false);
+		expect(
+			sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_DB: '-1' }).enabled,
+		).toBe(false);
+		const missing = sharedWindowSettings({
+			EXECUTIONS_MODE: 'queue',
+			QUEUE_BULL_REDIS_PASSWORD_FILE: '/nonexistent/secret',
+		});
 		expect(missing).toEqual({ enabled: false, reason: expect.stringContaining('ENOENT') });
 		expect(JSON.stringify(missing)).not.toContain('/nonexistent/secret');
 	});
@@ -270,11 +311,15 @@ describe("n8n's queue-mode Redis settings", () => {
 
 describe('RESP encoding and parsing', () => {
 	it('encodes commands as arrays of bulk strings (binary-safe lengths)', () => {
-		expect(encodeCommand(['SET', 'k', 'välue']).toString()).toBe('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$6\r\nvälue\r\n');
+		expect(encodeCommand(['SET', 'k', 'välue']).toString()).toBe(
+			'*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$6\r\nvälue\r\n',
+		);
 	});
 
 	it('parses every RESP2 reply type', () => {
-		const all = Buffer.from('+OK\r\n-ERR no\r\n:42\r\n$5\r\nhello\r\n$-1\r\n*2\r\n$1\r\na\r\n*1\r\n:1\r\n*-1\r\n$0\r\n\r\n');
+		const all = Buffer.from(
+			'+OK\r\n-ERR no\r\n:42\r\n$5\r\nhello\r\n$-1\r\n*2\r\n$1\r\na\r\n*1\r\n:1\r\n*-1\r\n$0\r\n\r\n',
+		);
 		const values: Reply[] = [];
 		let offset = 0;
 		for (;;) {
@@ -284,7 +329,16 @@ describe('RESP encoding and parsing', () => {
 			offset = parsed.next;
 		}
 		expect(offset).toBe(all.length);
-		expect(values).toEqual(['OK', new RedisReplyError('ERR no'), 42, 'hello', null, ['a', [1]], null, '']);
+		expect(values).toEqual([
+			'OK',
+			new RedisReplyError('ERR no'),
+			42,
+			'hello',
+			null,
+			['a', [1]],
+			null,
+			'',
+		]);
 	});
 
 	it('waits for the rest of a reply cut anywhere, and then reads it whole', () => {
@@ -325,7 +379,9 @@ describe('RespConnection', () => {
 	afterEach(async () => fake.close());
 
 	it('authenticates with username and password, selects the database, pipelines commands', async () => {
-		const connection = await RespConnection.open(settingsFor(fake.port, { username: 'n8n', password: 'pw-123456', db: 4 }));
+		const connection = await RespConnection.open(
+			settingsFor(fake.port, { username: 'n8n', password: 'pw-123456', db: 4 }),
+		);
 		const replies = await Promise.all([
 			connection.command(['SET', 'a', '1']),
 			connection.command(['GET', 'a']),
@@ -341,21 +397,30 @@ describe('RespConnection', () => {
 	});
 
 	it('fails the handshake on a wrong password', async () => {
-		await expect(RespConnection.open(settingsFor(fake.port, { username: 'n8n', password: 'wrong-password' }))).rejects.toThrow('WRONGPASS');
+		await expect(
+			RespConnection.open(settingsFor(fake.port, { username: 'n8n', password: 'wrong-password' })),
+		).rejects.toThrow('WRONGPASS');
 	});
 
 	it('turns an error reply into a rejected command and keeps the connection', async () => {
-		const connection = await RespConnection.open(settingsFor(fake.port, { username: 'n8n', password: 'pw-123456' }));
+		const connection = await RespConnection.open(
+			settingsFor(fake.port, { username: 'n8n', password: 'pw-123456' }),
+		);
 		await expect(connection.command(['NOPE'])).rejects.toThrow("unknown command 'NOPE'");
 		expect(await connection.command(['PING'])).toBe('PONG');
 		connection.close();
 	});
 
 	it('times out a command that gets no reply, and fails every waiting command with it', async () => {
-		const connection = await RespConnection.open(settingsFor(fake.port, { username: 'n8n', password: 'pw-123456', timeoutMs: 150 }));
+		const connection = await RespConnection.open(
+			settingsFor(fake.port, { username: 'n8n', password: 'pw-123456', timeoutMs: 150 }),
+		);
 		fake.mode = 'silent';
 		const started = Date.now();
-		const results = await Promise.allSettled([connection.command(['GET', 'a']), connection.command(['GET', 'b'])]);
+		const results = await Promise.allSettled([
+			connection.command(['GET', 'a']),
+			connection.command(['GET', 'b']),
+		]);
 		expect(Date.now() - started).toBeLessThan(1000);
 		expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
 		expect(connection.usable).toBe(false);
@@ -364,7 +429,9 @@ describe('RespConnection', () => {
 
 	it('times out a connection attempt that gets no handshake answer', async () => {
 		fake.mode = 'silent';
-		await expect(RespConnection.open(settingsFor(fake.port, { password: 'x-123456', timeoutMs: 150 }))).rejects.toThrow(/within 150 ms/);
+		await expect(
+			RespConnection.open(settingsFor(fake.port, { password: 'x-123456', timeoutMs: 150 })),
+		).rejects.toThrow(/within 150 ms/);
 	});
 });
 
@@ -376,11 +443,16 @@ describe('SharedDeliveryWindow against a RESP server', () => {
 		fake = await startFakeRedis({ password: 'pw-abcdef' });
 	});
 	afterEach(async () => fake.close());
-	const settings = () => settingsFor(fake.port, { password: 'pw-abcdef', db: 2, prefix: 'transak-test' });
+	const settings = () =>
+		settingsFor(fake.port, { password: 'pw-abcdef', db: 2, prefix: 'transak-test' });
 
 	it('names keys <prefix>:transak:dedupe:<workflow>:<node>:<digest>, with a bounded length', () => {
 		const window = windowFor(settings());
-		const key = window.keyFor('wf-1', 'node-1', `ORDER_COMPLETED\u0000${'x'.repeat(10_000)}\u0000COMPLETED`);
+		const key = window.keyFor(
+			'wf-1',
+			'node-1',
+			`ORDER_COMPLETED\u0000${'x'.repeat(10_000)}\u0000COMPLETED`,
+		);
 		expect(key).toMatch(/^transak-test:transak:dedupe:wf-1:node-1:[0-9a-f]{40}$/);
 		expect(window.keyFor('wf-1', 'node-1', 'a')).not.toBe(window.keyFor('wf-1', 'node-1', 'b'));
 		expect(window.keyFor('wf/1 x', 'n:1', 'a')).toContain(':wf%2F1%20x:n%3A1:');
@@ -490,7 +562,11 @@ describe('SharedDeliveryWindow against a RESP server', () => {
 describe('SharedDeliveryWindow when Redis cannot be used', () => {
 	it('Redis not listening: unavailable at once, reported once per outage, Redis left alone for a while', async () => {
 		const reports: string[] = [];
-		const window = windowFor(settingsFor(await closedPort(), { password: 'very-secret-password' }), { retryAfterMs: 300 }, (m) => reports.push(m));
+		const window = windowFor(
+			settingsFor(await closedPort(), { password: 'very-secret-password' }),
+			{ retryAfterMs: 300 },
+			(m) => reports.push(m),
+		);
 		const kinds: string[] = [];
 		for (let i = 0; i < 5; i += 1) kinds.push((await window.claim(`d${i}`, 60_000)).kind);
 		expect(kinds).toEqual(Array(5).fill('unavailable'));
@@ -503,7 +579,9 @@ describe('SharedDeliveryWindow when Redis cannot be used', () => {
 	it('a wrong password: unavailable, and the report names the problem without the password', async () => {
 		const fake = await startFakeRedis({ password: 'right-password' });
 		const reports: string[] = [];
-		const window = windowFor(settingsFor(fake.port, { password: 'wrong-password-xyz' }), {}, (m) => reports.push(m));
+		const window = windowFor(settingsFor(fake.port, { password: 'wrong-password-xyz' }), {}, (m) =>
+			reports.push(m),
+		);
 		expect((await window.claim('w', 60_000)).kind).toBe('unavailable');
 		expect(reports.join('\n')).toContain('WRONGPASS');
 		expect(reports.join('\n')).not.toContain('wrong-password-xyz');
@@ -531,21 +609,32 @@ describe('SharedDeliveryWindow when Redis cannot be used', () => {
 		fake.mode = 'ok';
 		await sleep(150);
 		expect((await window.claim('e2', 60_000)).kind).toBe('claimed');
-		expect(reports).toEqual([expect.stringContaining('ERR injected failure'), expect.stringContaining('answers again')]);
+		expect(reports).toEqual([
+			expect.stringContaining('ERR injected failure'),
+			expect.stringContaining('answers again'),
+		]);
 		await fake.close();
 	});
 
 	it('TLS (QUEUE_BULL_REDIS_TLS): works over node:tls; a certificate that does not validate means unavailable', async () => {
 		const fake = await startFakeRedis({ password: 'tls-password', tls: TEST_TLS });
 		const reports: string[] = [];
-		const unchecked = windowFor(settingsFor(fake.port, { password: 'tls-password', tls: true, rejectUnauthorized: false }));
+		const unchecked = windowFor(
+			settingsFor(fake.port, { password: 'tls-password', tls: true, rejectUnauthorized: false }),
+		);
 		const claim = await unchecked.claim('tls-1', 60_000);
 		expect(claim.kind).toBe('claimed');
 		expect(fake.commands[0]).toEqual(['AUTH', 'tls-password']);
 		// Validation on (n8n's default) and a self-signed certificate: refused, so deliveries are accepted.
-		const checked = windowFor(settingsFor(fake.port, { password: 'tls-password', tls: true }), {}, (m) => reports.push(m));
+		const checked = windowFor(
+			settingsFor(fake.port, { password: 'tls-password', tls: true }),
+			{},
+			(m) => reports.push(m),
+		);
 		expect((await checked.claim('tls-2', 60_000)).kind).toBe('unavailable');
-		expect(reports.join('\n')).toMatch(/rediss:\/\/127\.0\.0\.1:\d+\/0.*(SELF_SIGNED|self.signed)/i);
+		expect(reports.join('\n')).toMatch(
+			/rediss:\/\/127\.0\.0\.1:\d+\/0.*(SELF_SIGNED|self.signed)/i,
+		);
 		expect(reports.join('\n')).not.toContain('tls-password');
 		await fake.close();
 	});
@@ -561,14 +650,23 @@ describe('SharedDeliveryWindow when Redis cannot be used', () => {
 		expect(reports).toEqual([expect.stringContaining('cluster')]);
 		const env = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_PORT: '1' };
 		expect(sharedDeliveryWindow(report, env)).toBe(sharedDeliveryWindow(report, env));
-		expect(sharedDeliveryWindow(report, { ...env, QUEUE_BULL_REDIS_DB: '1' })).not.toBe(sharedDeliveryWindow(report, env));
+		expect(sharedDeliveryWindow(report, { ...env, QUEUE_BULL_REDIS_DB: '1' })).not.toBe(
+			sharedDeliveryWindow(report, env),
+		);
 	});
 });
 
 // ---------------------------------------------------------------- the node, as separate processes
 
 const ACCESS_TOKEN = 'redis-claim-access-token-0123456789';
-const REDIS_ENV = ['EXECUTIONS_MODE', 'QUEUE_BULL_REDIS_HOST', 'QUEUE_BULL_REDIS_PORT', 'QUEUE_BULL_REDIS_PASSWORD', 'QUEUE_BULL_REDIS_DB', 'QUEUE_BULL_PREFIX'];
+const REDIS_ENV = [
+	'EXECUTIONS_MODE',
+	'QUEUE_BULL_REDIS_HOST',
+	'QUEUE_BULL_REDIS_PORT',
+	'QUEUE_BULL_REDIS_PASSWORD',
+	'QUEUE_BULL_REDIS_DB',
+	'QUEUE_BULL_PREFIX',
+];
 
 type TriggerModule = typeof import('../../nodes/TransakTrigger/TransakTrigger.node');
 
@@ -613,15 +711,28 @@ interface Delivery {
 	logs: string[];
 }
 
-async function deliver(proc: TriggerModule, body: unknown, workflowId: string, options: Record<string, unknown> = {}): Promise<Delivery> {
+async function deliver(
+	proc: TriggerModule,
+	body: unknown,
+	workflowId: string,
+	options: Record<string, unknown> = {},
+): Promise<Delivery> {
 	const response = new FakeResponse();
 	const logs: string[] = [];
 	const log = (level: string) => (message: string) => logs.push(`${level} ${message}`);
 	const parameters: Record<string, unknown> = { events: [], options };
 	const context = {
-		getCredentials: async () => ({ environment: 'staging', apiKey: 'k', accessToken: ACCESS_TOKEN }),
+		getCredentials: async () => ({
+			environment: 'staging',
+			apiKey: 'k',
+			accessToken: ACCESS_TOKEN,
+		}),
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
-		getNode: () => ({ id: 'node-1', name: 'Transak Trigger', type: 'n8n-nodes-transak.transakTrigger' }),
+		getNode: () => ({
+			id: 'node-1',
+			name: 'Transak Trigger',
+			type: 'n8n-nodes-transak.transakTrigger',
+		}),
 		getWorkflow: () => ({ id: workflowId, name: 'test', active: true }),
 		getBodyData: () => body,
 		getRequestObject: () => ({ body, headers: {} }),
@@ -684,7 +795,11 @@ describe('Transak Trigger in queue mode, one delivery reaching several webhook p
 		expect(other.d.response.statusCode).toBe(200);
 		expect(other.answeredAt).toBeGreaterThanOrEqual(queuedAt);
 		await sleep(30);
-		expect(fake.keys(1)).toEqual([expect.stringMatching(new RegExp(`^q-test:transak:dedupe:${workflowId}:node-1:[0-9a-f]{40}$`))]);
+		expect(fake.keys(1)).toEqual([
+			expect.stringMatching(
+				new RegExp(`^q-test:transak:dedupe:${workflowId}:node-1:[0-9a-f]{40}$`),
+			),
+		]);
 		expect(fake.get(1, fake.keys(1)[0])).toBe('done');
 		// A retry later, to either process, or to a process started since (empty memory), is a repeat.
 		expect(started(await deliver(a, body, workflowId))).toBe(false);
@@ -730,7 +845,9 @@ describe('Transak Trigger in queue mode, one delivery reaching several webhook p
 	it('many copies over three processes, many deliveries: exactly one execution each', async () => {
 		const processes = [nodeProcess(), nodeProcess(), nodeProcess()];
 		const workflowId = freshWorkflow();
-		const bodies = Array.from({ length: 30 }, () => orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: `o-${Math.random()}` }), ACCESS_TOKEN));
+		const bodies = Array.from({ length: 30 }, () =>
+			orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: `o-${Math.random()}` }), ACCESS_TOKEN),
+		);
 		const deliveries = await Promise.all(
 			bodies.flatMap((body) =>
 				[0, 1, 2, 0, 1].map(async (p) => {
@@ -750,7 +867,10 @@ describe('Transak Trigger in queue mode, one delivery reaching several webhook p
 		const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder(), ACCESS_TOKEN);
 		const options = { shareDeduplicationWindow: false };
 		const before = fake.commands.length;
-		const both = await Promise.all([deliver(a, body, workflowId, options), deliver(b, body, workflowId, options)]);
+		const both = await Promise.all([
+			deliver(a, body, workflowId, options),
+			deliver(b, body, workflowId, options),
+		]);
 		expect(both.filter(started)).toHaveLength(2);
 		expect(fake.commands.length).toBe(before);
 	});
@@ -762,9 +882,16 @@ describe('Transak Trigger in queue mode, one delivery reaching several webhook p
 			const [a, b] = [nodeProcess(), nodeProcess()];
 			const workflowId = freshWorkflow();
 			const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder(), ACCESS_TOKEN);
-			const results = await Promise.all([deliver(a, body, workflowId), deliver(b, body, workflowId)]);
+			const results = await Promise.all([
+				deliver(a, body, workflowId),
+				deliver(b, body, workflowId),
+			]);
 			expect(results.filter(started)).toHaveLength(2);
-			const other = await deliver(a, orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'another' }), ACCESS_TOKEN), workflowId);
+			const other = await deliver(
+				a,
+				orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'another' }), ACCESS_TOKEN),
+				workflowId,
+			);
 			expect(started(other)).toBe(true);
 			const logs = [...results.flatMap((r) => r.logs), ...other.logs];
 			expect(logs.filter((line) => line.startsWith('warn'))).toHaveLength(2); // one per process

@@ -3,7 +3,8 @@ import { Readable } from 'stream';
 
 import { readUnparsedBody } from '../../nodes/shared/requestBody';
 
-const stream = (chunks: string[]) => Readable.from(chunks.map((c) => Buffer.from(c))) as unknown as IncomingMessage;
+const stream = (chunks: string[]) =>
+	Readable.from(chunks.map((c) => Buffer.from(c))) as unknown as IncomingMessage;
 
 describe('readUnparsedBody', () => {
 	it('reads a body n8n left unread', async () => {
@@ -13,7 +14,10 @@ describe('readUnparsedBody', () => {
 	});
 
 	it('stops past the limit', async () => {
-		const { raw, tooLarge } = await readUnparsedBody(stream(['x'.repeat(600), 'y'.repeat(600)]), 1000);
+		const { raw, tooLarge } = await readUnparsedBody(
+			stream(['x'.repeat(600), 'y'.repeat(600)]),
+			1000,
+		);
 		expect(tooLarge).toBe(true);
 		expect(raw).toBeUndefined();
 	});

@@ -93,7 +93,19 @@ describe('status -> route mapping (nodes/shared/statuses.ts)', () => {
 	});
 
 	it('has no route for unknown, empty, missing or non-string statuses', () => {
-		for (const value of ['UNKNOWN', 'COMPLETE', 'ORDER_COMPLETED', '', '   ', undefined, null, 3, {}, ['COMPLETED'], true]) {
+		for (const value of [
+			'UNKNOWN',
+			'COMPLETE',
+			'ORDER_COMPLETED',
+			'',
+			'   ',
+			undefined,
+			null,
+			3,
+			{},
+			['COMPLETED'],
+			true,
+		]) {
 			expect(routeForStatus(value)).toBeUndefined();
 			expect(outputIndexForStatus(value, ROUTE_KEYS)).toBe(ROUTE_KEYS.length);
 		}
@@ -101,7 +113,11 @@ describe('status -> route mapping (nodes/shared/statuses.ts)', () => {
 
 	it('keeps contract order for any selection, drops unknown route names, and treats unset as all', () => {
 		expect(selectedRoutes(undefined)).toEqual(ROUTE_KEYS);
-		expect(selectedRoutes(['failed', 'completed', 'awaitingPayment'])).toEqual(['awaitingPayment', 'completed', 'failed']);
+		expect(selectedRoutes(['failed', 'completed', 'awaitingPayment'])).toEqual([
+			'awaitingPayment',
+			'completed',
+			'failed',
+		]);
 		expect(selectedRoutes(['completed', 'other', 'nope', 7])).toEqual(['completed']);
 		expect(selectedRoutes([])).toEqual([]);
 	});
@@ -135,9 +151,13 @@ describe('status -> route mapping (nodes/shared/statuses.ts)', () => {
 
 describe('Transak Status Router outputs', () => {
 	it('describes the contract outputs by default, Other last', () => {
-		expect(configuredOutputs(undefined, ROUTES.map((r) => [r.key, r.name]), OTHER_ROUTE_NAME).map((o) => o.displayName)).toEqual(
-			CONTRACT_OUTPUTS,
-		);
+		expect(
+			configuredOutputs(
+				undefined,
+				ROUTES.map((r) => [r.key, r.name]),
+				OTHER_ROUTE_NAME,
+			).map((o) => o.displayName),
+		).toEqual(CONTRACT_OUTPUTS);
 	});
 
 	it('computes its outputs with n8n-workflow’s own expression engine, for every selection', () => {
@@ -165,7 +185,11 @@ describe('Transak Status Router outputs', () => {
 				parameters: routes === undefined ? {} : { routes },
 			};
 			const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-			const outputs = NodeHelpers.getNodeOutputs(workflow, workflow.getNode('Router')!, router.description);
+			const outputs = NodeHelpers.getNodeOutputs(
+				workflow,
+				workflow.getNode('Router')!,
+				router.description,
+			);
 			const names = (outputs as INodeOutputConfiguration[]).map((o) => o.displayName);
 			expect(names).toEqual(outputNamesFor(selectedRoutes(routes)));
 			expect((outputs as INodeOutputConfiguration[]).every((o) => o.type === 'main')).toBe(true);
@@ -208,7 +232,9 @@ describe('Transak Status Router execution', () => {
 	});
 
 	it('with a subset of routes has only those outputs plus Other, and unselected statuses go to Other', async () => {
-		const items = ['COMPLETED', 'FAILED', 'PROCESSING', 'APPROVED', 'cancelled'].map((status) => ({ json: { status } }));
+		const items = ['COMPLETED', 'FAILED', 'PROCESSING', 'APPROVED', 'cancelled'].map((status) => ({
+			json: { status },
+		}));
 		const outputs = await route(items, { routes: ['failed', 'completed'] });
 		expect(outputs).toHaveLength(3);
 		expect(outputs[0].map((i) => i.json.status)).toEqual(['COMPLETED']);
@@ -225,7 +251,9 @@ describe('Transak Status Router execution', () => {
 
 	it('reads the status from a custom expression value', async () => {
 		const items = [{ json: { order: { state: 'refunded' } } }];
-		const outputs = await route(items, { status: (item) => (item.json.order as { state: string }).state });
+		const outputs = await route(items, {
+			status: (item) => (item.json.order as { state: string }).state,
+		});
 		expect(outputs[5]).toHaveLength(1);
 	});
 
@@ -238,7 +266,9 @@ describe('Transak Status Router execution', () => {
 	it('routes the items the triggers and the Transak node produce', async () => {
 		const items: INodeExecutionData[] = [];
 		const expected: number[] = [];
-		for (const [eventID, status] of [...ORDER_LIFECYCLE.BUY, ...ORDER_LIFECYCLE.SELL] as Array<[string, string]>) {
+		for (const [eventID, status] of [...ORDER_LIFECYCLE.BUY, ...ORDER_LIFECYCLE.SELL] as Array<
+			[string, string]
+		>) {
 			const result = orderEvent(eventID, sampleOrder({ status }));
 			if (!result.ok) throw new Error(result.message);
 			items.push({ json: result.event.json });
@@ -250,14 +280,24 @@ describe('Transak Status Router execution', () => {
 			items.push({ json: result.event.json });
 			expected.push(outputIndexForStatus(kycStatus, ROUTE_KEYS));
 		}
-		items.push({ json: orderItem(sampleOrder({ status: 'ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK' })) });
+		items.push({
+			json: orderItem(sampleOrder({ status: 'ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK' })),
+		});
 		expected.push(2);
-		items.push({ json: webhookItem({ id: 'w1', eventID: 'ORDER_REFUNDED', webhookData: sampleOrder({ status: 'REFUNDED' }) }) });
+		items.push({
+			json: webhookItem({
+				id: 'w1',
+				eventID: 'ORDER_REFUNDED',
+				webhookData: sampleOrder({ status: 'REFUNDED' }),
+			}),
+		});
 		expected.push(5);
 
 		const outputs = await route(items);
 		const landed = new Array<number>(items.length);
-		outputs.forEach((output, index) => output.forEach((item) => (landed[(item.pairedItem as { item: number }).item] = index)));
+		outputs.forEach((output, index) =>
+			output.forEach((item) => (landed[(item.pairedItem as { item: number }).item] = index)),
+		);
 		expect(landed).toEqual(expected);
 		expect(expected).not.toContain(9);
 	});
@@ -270,7 +310,12 @@ describe('Transak Status Router execution', () => {
 		};
 		const outputs = await route(items, { status, continueOnFail: true });
 		expect(outputs[3]).toHaveLength(1);
-		expect(outputs[9]).toEqual([{ json: { status: 'COMPLETED', error: 'bad expression' }, pairedItem: { item: 1 } }]);
-		await expect(route(items, { status })).rejects.toMatchObject({ message: 'bad expression', context: { itemIndex: 1 } });
+		expect(outputs[9]).toEqual([
+			{ json: { status: 'COMPLETED', error: 'bad expression' }, pairedItem: { item: 1 } },
+		]);
+		await expect(route(items, { status })).rejects.toMatchObject({
+			message: 'bad expression',
+			context: { itemIndex: 1 },
+		});
 	});
 });

@@ -37,7 +37,10 @@ afterEach(async () => {
 	await fake.close();
 });
 
-async function run(parameters: IDataObject, options: { items?: IDataObject[]; continueOnFail?: boolean } = {}) {
+async function run(
+	parameters: IDataObject,
+	options: { items?: IDataObject[]; continueOnFail?: boolean } = {},
+) {
 	const ctx = contextFor(store, { parameters, ...options });
 	return (await new Transak().execute.call(ctx))[0];
 }
@@ -65,7 +68,9 @@ describe('order: get', () => {
 	it('returns the whole order with orderId and status at top level, paired with its input', async () => {
 		const order = fake.orders[4];
 		const items = await run({ resource: 'order', operation: 'get', orderId: ` ${order.id} ` });
-		expect(items).toEqual([{ json: { ...order, orderId: order.id, status: order.status }, pairedItem: { item: 0 } }]);
+		expect(items).toEqual([
+			{ json: { ...order, orderId: order.id, status: order.status }, pairedItem: { item: 0 } },
+		]);
 	});
 
 	it('takes each input item’s order ID', async () => {
@@ -74,14 +79,23 @@ describe('order: get', () => {
 			{ resource: 'order', operation: 'get', orderId: (i: number) => ids[i] },
 			{ items: ids.map((id) => ({ json: { id } })) },
 		);
-		expect(items.map((i) => [i.json.orderId, i.pairedItem])).toEqual(ids.map((id, item) => [id, { item }]));
+		expect(items.map((i) => [i.json.orderId, i.pairedItem])).toEqual(
+			ids.map((id, item) => [id, { item }]),
+		);
 	});
 
 	it('an empty order ID is a NodeOperationError with its item index, sent nowhere', async () => {
 		const error = await caught(
-			run({ resource: 'order', operation: 'get', orderId: (i: number) => (i === 1 ? '  ' : fake.orders[0].id) }, {
-				items: [{ json: {} }, { json: {} }],
-			}),
+			run(
+				{
+					resource: 'order',
+					operation: 'get',
+					orderId: (i: number) => (i === 1 ? '  ' : fake.orders[0].id),
+				},
+				{
+					items: [{ json: {} }, { json: {} }],
+				},
+			),
 		);
 		expect(error).toBeInstanceOf(NodeOperationError);
 		expect(error.message).toBe('Order ID is empty');
@@ -105,34 +119,52 @@ describe('order: get', () => {
 		);
 		expect(items).toEqual([
 			{ json: { error: 'Order not found' }, pairedItem: { item: 0 } },
-			expect.objectContaining({ json: expect.objectContaining({ orderId: fake.orders[0].id }), pairedItem: { item: 1 } }),
+			expect.objectContaining({
+				json: expect.objectContaining({ orderId: fake.orders[0].id }),
+				pairedItem: { item: 1 },
+			}),
 			{ json: { error: 'Order ID is empty' }, pairedItem: { item: 2 } },
 		]);
 	});
 
-	it.each([2, 1] as const)('a wrong access token without API secret: NodeApiError 401 telling how to fix it, no secret in it (n8n %i.x)', async (major) => {
-		emulateN8n(major);
-		store = storeFor(fake, { accessToken: 'wrong-token-1234567', apiSecret: '' });
-		const error = await caught(run({ resource: 'order', operation: 'get', orderId: fake.orders[0].id }));
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.httpCode).toBe('401');
-		expect(error.message).toContain('Generate a new access token');
-		expect(errorText(error)).not.toContain('wrong-token-1234567');
+	it.each([2, 1] as const)(
+		'a wrong access token without API secret: NodeApiError 401 telling how to fix it, no secret in it (n8n %i.x)',
+		async (major) => {
+			emulateN8n(major);
+			store = storeFor(fake, { accessToken: 'wrong-token-1234567', apiSecret: '' });
+			const error = await caught(
+				run({ resource: 'order', operation: 'get', orderId: fake.orders[0].id }),
+			);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.httpCode).toBe('401');
+			expect(error.message).toContain('Generate a new access token');
+			expect(errorText(error)).not.toContain('wrong-token-1234567');
 
-		const items = await run({ resource: 'order', operation: 'get', orderId: fake.orders[0].id }, { continueOnFail: true });
-		expect(items[0].json.error).toContain('The Transak access token has expired or is invalid');
-		expect(JSON.stringify(items)).not.toContain('wrong-token-1234567');
-	});
+			const items = await run(
+				{ resource: 'order', operation: 'get', orderId: fake.orders[0].id },
+				{ continueOnFail: true },
+			);
+			expect(items[0].json.error).toContain('The Transak access token has expired or is invalid');
+			expect(JSON.stringify(items)).not.toContain('wrong-token-1234567');
+		},
+	);
 
-	it.each([2, 1] as const)('a refused refresh fails the item with a message naming the problem (n8n %i.x)', async (major) => {
-		emulateN8n(major);
-		store = storeFor(fake, { apiSecret: 'not-the-right-secret' });
-		fake.expireAccessToken();
-		const error = await caught(run({ resource: 'order', operation: 'get', orderId: fake.orders[0].id }));
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toContain('Transak refused to refresh the access token (HTTP 401: Invalid api secret)');
-		expect(errorText(error)).not.toContain('not-the-right-secret');
-	});
+	it.each([2, 1] as const)(
+		'a refused refresh fails the item with a message naming the problem (n8n %i.x)',
+		async (major) => {
+			emulateN8n(major);
+			store = storeFor(fake, { apiSecret: 'not-the-right-secret' });
+			fake.expireAccessToken();
+			const error = await caught(
+				run({ resource: 'order', operation: 'get', orderId: fake.orders[0].id }),
+			);
+			expect(error).toBeInstanceOf(NodeApiError);
+			expect(error.message).toContain(
+				'Transak refused to refresh the access token (HTTP 401: Invalid api secret)',
+			);
+			expect(errorText(error)).not.toContain('not-the-right-secret');
+		},
+	);
 
 	it('an expired token with the API secret: refreshes once and returns the order', async () => {
 		await run({ resource: 'order', operation: 'get', orderId: fake.orders[0].id });
@@ -150,13 +182,23 @@ describe('order: get', () => {
 });
 
 describe('order: getAll', () => {
-	const getAll = (extra: IDataObject) => run({ resource: 'order', operation: 'getAll', returnAll: false, limit: 50, filters: {}, ...extra });
+	const getAll = (extra: IDataObject) =>
+		run({
+			resource: 'order',
+			operation: 'getAll',
+			returnAll: false,
+			limit: 50,
+			filters: {},
+			...extra,
+		});
 
 	it('limit below a page: one request with that limit', async () => {
 		const items = await getAll({ limit: 5 });
 		expect(items).toHaveLength(5);
 		expect(orderQueries()).toEqual([{ limit: '5', skip: '0' }]);
-		expect(items.every((i) => typeof i.json.orderId === 'string' && typeof i.json.status === 'string')).toBe(true);
+		expect(
+			items.every((i) => typeof i.json.orderId === 'string' && typeof i.json.status === 'string'),
+		).toBe(true);
 		expect(items.map((i) => i.pairedItem)).toEqual(items.map(() => ({ item: 0 })));
 	});
 
@@ -177,7 +219,9 @@ describe('order: getAll', () => {
 		const items = await getAll({ returnAll: true });
 		expect(items).toHaveLength(230);
 		expect(orderQueries().map((q) => q.skip)).toEqual(['0', '100', '200']);
-		const expected = [...fake.orders].sort((a, b) => Date.parse(String(b.createdAt)) - Date.parse(String(a.createdAt)));
+		const expected = [...fake.orders].sort(
+			(a, b) => Date.parse(String(b.createdAt)) - Date.parse(String(a.createdAt)),
+		);
 		expect(items.map((i) => i.json.orderId)).toEqual(expected.map((o) => o.id));
 	});
 
@@ -189,7 +233,8 @@ describe('order: getAll', () => {
 
 	it('returnAll stops when a server ignores skip and repeats the same page', async () => {
 		fake.seedOrders(makeOrders(100));
-		for (let i = 0; i < 5; i++) fake.failNext({ path: ORDERS_PATH, status: 200, body: { meta: {}, data: fake.orders } });
+		for (let i = 0; i < 5; i++)
+			fake.failNext({ path: ORDERS_PATH, status: 200, body: { meta: {}, data: fake.orders } });
 		const items = await getAll({ returnAll: true });
 		expect(items).toHaveLength(100);
 		expect(orderQueries()).toHaveLength(2);
@@ -228,18 +273,29 @@ describe('order: getAll', () => {
 		const buys = await getAll({ returnAll: true, filters: { productsAvailed: ['BUY'] } });
 		expect(buys).toHaveLength(15);
 		expect(buys.every((i) => i.json.isBuyOrSell === 'BUY')).toBe(true);
-		expect(await getAll({ returnAll: true, filters: { productsAvailed: ['BUY', 'SELL'] } })).toHaveLength(30);
+		expect(
+			await getAll({ returnAll: true, filters: { productsAvailed: ['BUY', 'SELL'] } }),
+		).toHaveLength(30);
 	});
 
 	it('sort order asc and desc', async () => {
 		const asc = await getAll({ limit: 3, filters: { sortOrder: 'asc' } });
 		const desc = await getAll({ limit: 3, filters: { sortOrder: 'desc' } });
 		expect(asc.map((i) => i.json.orderId)).toEqual(fake.orders.slice(0, 3).map((o) => o.id));
-		expect(desc.map((i) => i.json.orderId)).toEqual(fake.orders.slice(-3).reverse().map((o) => o.id));
+		expect(desc.map((i) => i.json.orderId)).toEqual(
+			fake.orders
+				.slice(-3)
+				.reverse()
+				.map((o) => o.id),
+		);
 	});
 
 	it('bad dates and inverted ranges are NodeOperationErrors with the item index, before any request', async () => {
-		for (const filters of [{ startDate: 'yesterday-ish' }, { endDate: '2024-02-30' }, { startDate: '2024-03-01', endDate: '2024-02-01' }]) {
+		for (const filters of [
+			{ startDate: 'yesterday-ish' },
+			{ endDate: '2024-02-30' },
+			{ startDate: '2024-03-01', endDate: '2024-02-01' },
+		]) {
 			const error = await caught(getAll({ filters }));
 			expect(error).toBeInstanceOf(NodeOperationError);
 			expect((error.context as IDataObject).itemIndex).toBe(0);
@@ -257,7 +313,9 @@ describe('toTransakDate', () => {
 		expect(toTransakDate('2024-08-23')).toBe('2024-08-23');
 		expect(toTransakDate('2024-08-23T23:30:00')).toBe('2024-08-23');
 		expect(toTransakDate('2024-08-23T23:30:00.000+05:30')).toBe('2024-08-23');
-		expect(toTransakDate(DateTime.fromISO('2024-08-23T10:00:00', { zone: 'utc' }))).toBe('2024-08-23');
+		expect(toTransakDate(DateTime.fromISO('2024-08-23T10:00:00', { zone: 'utc' }))).toBe(
+			'2024-08-23',
+		);
 		expect(toTransakDate(new Date(Date.UTC(2024, 7, 23, 12)))).toBe('2024-08-23');
 		expect(toTransakDate(Date.UTC(2024, 7, 23))).toBe('2024-08-23');
 		expect(toTransakDate('')).toBeUndefined();
@@ -270,12 +328,28 @@ describe('toTransakDate', () => {
 
 describe('webhook: getAll', () => {
 	const list = (extra: IDataObject = {}) =>
-		run({ resource: 'webhook', operation: 'getAll', returnAll: true, webhookFilters: {}, ...extra });
+		run({
+			resource: 'webhook',
+			operation: 'getAll',
+			returnAll: true,
+			webhookFilters: {},
+			...extra,
+		});
 
 	it('lists past deliveries shaped for reconciliation, filtered by event and order', async () => {
 		const [a, b] = fake.orders;
-		fake.addWebhook({ id: 'w1', eventID: 'ORDER_COMPLETED', order: { ...a, status: 'COMPLETED' }, createdAt: '2024-08-01T00:00:00.000Z' });
-		fake.addWebhook({ id: 'w2', eventID: 'ORDER_FAILED', order: { ...b, status: 'EXPIRED' }, createdAt: '2024-08-02T00:00:00.000Z' });
+		fake.addWebhook({
+			id: 'w1',
+			eventID: 'ORDER_COMPLETED',
+			order: { ...a, status: 'COMPLETED' },
+			createdAt: '2024-08-01T00:00:00.000Z',
+		});
+		fake.addWebhook({
+			id: 'w2',
+			eventID: 'ORDER_FAILED',
+			order: { ...b, status: 'EXPIRED' },
+			createdAt: '2024-08-02T00:00:00.000Z',
+		});
 		fake.addWebhook({ id: 'w3', eventID: 'ORDER_COMPLETED', order: { ...b, status: 'COMPLETED' } });
 
 		const all = await list();
@@ -293,9 +367,17 @@ describe('webhook: getAll', () => {
 		});
 		expect(JSON.stringify(all)).not.toContain(fake.apiKey); // partnerApiKey is left out
 
-		expect((await list({ webhookFilters: { eventID: 'ORDER_COMPLETED' } })).map((i) => i.json.id)).toEqual(['w1', 'w3']);
-		expect((await list({ webhookFilters: { orderID: b.id } })).map((i) => i.json.id)).toEqual(['w2', 'w3']);
-		expect((await list({ returnAll: false, limit: 2 })).map((i) => i.json.id)).toEqual(['w1', 'w2']);
+		expect(
+			(await list({ webhookFilters: { eventID: 'ORDER_COMPLETED' } })).map((i) => i.json.id),
+		).toEqual(['w1', 'w3']);
+		expect((await list({ webhookFilters: { orderID: b.id } })).map((i) => i.json.id)).toEqual([
+			'w2',
+			'w3',
+		]);
+		expect((await list({ returnAll: false, limit: 2 })).map((i) => i.json.id)).toEqual([
+			'w1',
+			'w2',
+		]);
 		expect(fake.requestsTo('/partners/api/v2/webhooks').map((r) => r.query)).toEqual([
 			{},
 			{ eventID: 'ORDER_COMPLETED' },
@@ -306,15 +388,36 @@ describe('webhook: getAll', () => {
 
 	it('decodes deliveries listed as JWTs signed with the access token, and keeps others as sent', async () => {
 		const order = sampleOrder({ status: 'COMPLETED' });
-		fake.addWebhook({ id: 'signed', eventID: 'ORDER_COMPLETED', webhookData: sign({ webhookData: order, eventID: 'ORDER_COMPLETED' }, fake.accessToken) });
-		const foreign = sign({ webhookData: order, eventID: 'ORDER_COMPLETED' }, 'someone-else-key-123');
+		fake.addWebhook({
+			id: 'signed',
+			eventID: 'ORDER_COMPLETED',
+			webhookData: sign({ webhookData: order, eventID: 'ORDER_COMPLETED' }, fake.accessToken),
+		});
+		const foreign = sign(
+			{ webhookData: order, eventID: 'ORDER_COMPLETED' },
+			'someone-else-key-123',
+		);
 		fake.addWebhook({ id: 'foreign', eventID: 'ORDER_COMPLETED', webhookData: foreign });
-		fake.addWebhook({ id: 'kyc', eventID: 'KYC_APPROVED', webhookData: { kycStatus: 'APPROVED', partnerUserId: 'u-1' } });
+		fake.addWebhook({
+			id: 'kyc',
+			eventID: 'KYC_APPROVED',
+			webhookData: { kycStatus: 'APPROVED', partnerUserId: 'u-1' },
+		});
 
 		const [signed, unsigned, kyc] = (await list()).map((i) => i.json);
-		expect(signed).toMatchObject({ id: 'signed', orderId: order.id, status: 'COMPLETED', webhookData: order });
+		expect(signed).toMatchObject({
+			id: 'signed',
+			orderId: order.id,
+			status: 'COMPLETED',
+			webhookData: order,
+		});
 		expect(unsigned).toMatchObject({ id: 'foreign', status: 'COMPLETED', webhookData: foreign });
 		expect(unsigned.orderId).toBeUndefined();
-		expect(kyc).toMatchObject({ id: 'kyc', eventID: 'KYC_APPROVED', status: 'APPROVED', partnerUserId: 'u-1' });
+		expect(kyc).toMatchObject({
+			id: 'kyc',
+			eventID: 'KYC_APPROVED',
+			status: 'APPROVED',
+			partnerUserId: 'u-1',
+		});
 	});
 });

@@ -10,12 +10,37 @@ const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 /** Edits a genuine token the way a forger or a broken proxy would. */
 const mutatedToken = fc
 	.oneof(
-		fc.record({ kind: fc.constant('flip'), at: fc.nat(), char: fc.constantFrom(...BASE64URL.split('')) }),
-		fc.record({ kind: fc.constant('delete'), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
+		fc.record({
+			kind: fc.constant('flip'),
+			at: fc.nat(),
+			char: fc.constantFrom(...BASE64URL.split('')),
+		}),
+		fc.record({
+			kind: fc.constant('delete'),
+			at: fc.nat(),
+			length: fc.integer({ min: 1, max: 40 }),
+		}),
 		fc.record({ kind: fc.constant('insert'), at: fc.nat(), text: fc.string({ maxLength: 12 }) }),
 		fc.record({ kind: fc.constant('truncate'), at: fc.nat() }),
-		fc.record({ kind: fc.constant('header'), header: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 })) }),
-		fc.record({ kind: fc.constant('alg'), alg: fc.constantFrom('none', 'None', 'NONE', 'HS384', 'HS512', 'RS256', 'ES256', 'hs256', '', 'HS256 ') }),
+		fc.record({
+			kind: fc.constant('header'),
+			header: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 1 })),
+		}),
+		fc.record({
+			kind: fc.constant('alg'),
+			alg: fc.constantFrom(
+				'none',
+				'None',
+				'NONE',
+				'HS384',
+				'HS512',
+				'RS256',
+				'ES256',
+				'hs256',
+				'',
+				'HS256 ',
+			),
+		}),
 		fc.record({ kind: fc.constant('claims'), claims: fc.jsonValue({ maxDepth: 3 }) }),
 		fc.record({ kind: fc.constant('swap') }),
 	)
@@ -51,10 +76,16 @@ const mutatedToken = fc
 
 const randomJwt = fc
 	.tuple(fc.jsonValue({ maxDepth: 2 }), fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 50 }))
-	.map(([header, claims, signature]) => `${b64(header)}.${b64(claims)}.${Buffer.from(signature).toString('base64url')}`);
+	.map(
+		([header, claims, signature]) =>
+			`${b64(header)}.${b64(claims)}.${Buffer.from(signature).toString('base64url')}`,
+	);
 
 const wrongKeyJwt = fc
-	.tuple(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('ORDER_COMPLETED', 'KYC_APPROVED', 'ORDER_FAILED'))
+	.tuple(
+		fc.string({ minLength: 1, maxLength: 40 }),
+		fc.constantFrom('ORDER_COMPLETED', 'KYC_APPROVED', 'ORDER_FAILED'),
+	)
 	.filter(([key]) => key !== ACCESS_TOKEN)
 	.map(([key, eventID]) => sign(orderClaims(eventID, sampleOrder()), key));
 
@@ -66,7 +97,9 @@ const body = fc.oneof(
 	{ weight: 1, arbitrary: fc.anything().map((anything) => ({ body: anything as unknown })) },
 	{
 		weight: 1,
-		arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes) => ({ body: {} as unknown, rawBody: Buffer.from(bytes) })),
+		arbitrary: fc
+			.uint8Array({ maxLength: 300 })
+			.map((bytes) => ({ body: {} as unknown, rawBody: Buffer.from(bytes) })),
 	},
 );
 
@@ -74,12 +107,15 @@ describe('Transak Trigger fuzz', () => {
 	it('never throws and never starts an execution for 10,000 random and mutated bodies', async () => {
 		let runs = 0;
 		await fc.assert(
-			fc.asyncProperty(body, async ({ body: requestBody, rawBody }: { body: unknown; rawBody?: Buffer }) => {
-				runs += 1;
-				const answer = await callWebhook({ body: requestBody, rawBody });
-				expect(answer.result.workflowData).toBeUndefined();
-				expect([400, 401, 413]).toContain(answer.status);
-			}),
+			fc.asyncProperty(
+				body,
+				async ({ body: requestBody, rawBody }: { body: unknown; rawBody?: Buffer }) => {
+					runs += 1;
+					const answer = await callWebhook({ body: requestBody, rawBody });
+					expect(answer.result.workflowData).toBeUndefined();
+					expect([400, 401, 413]).toContain(answer.status);
+				},
+			),
 			{ numRuns: 10_000 },
 		);
 		expect(runs).toBeGreaterThanOrEqual(10_000);

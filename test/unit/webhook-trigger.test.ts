@@ -19,24 +19,36 @@ const genuine = (eventID = 'ORDER_COMPLETED', order = sampleOrder()) =>
 describe('Transak Trigger answer table', () => {
 	it('valid signature, event selected: 200 and exactly one item', async () => {
 		const order = sampleOrder();
-		const answer = await callWebhook({ body: genuine('ORDER_COMPLETED', order), events: ['ORDER_COMPLETED'] });
+		const answer = await callWebhook({
+			body: genuine('ORDER_COMPLETED', order),
+			events: ['ORDER_COMPLETED'],
+		});
 		expect(answer.status).toBe(200);
 		expect(answer.result.workflowData).toHaveLength(1);
 		expect(answer.items).toHaveLength(1);
 		const item = answer.items[0];
-		expect(item).toMatchObject({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id });
+		expect(item).toMatchObject({
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: order.id,
+		});
 		// The complete decoded order object is on the item.
 		expect(item).toMatchObject(order);
 	});
 
 	it('valid signature, no event selected means every event', async () => {
-		const answer = await callWebhook({ body: genuine('ORDER_REFUNDED', sampleOrder({ status: 'REFUNDED' })) });
+		const answer = await callWebhook({
+			body: genuine('ORDER_REFUNDED', sampleOrder({ status: 'REFUNDED' })),
+		});
 		expect(answer.items).toHaveLength(1);
 		expect(answer.items[0].status).toBe('REFUNDED');
 	});
 
 	it('valid signature, event not selected: 200 and no execution', async () => {
-		const answer = await callWebhook({ body: genuine('ORDER_CREATED'), events: ['ORDER_COMPLETED'] });
+		const answer = await callWebhook({
+			body: genuine('ORDER_CREATED'),
+			events: ['ORDER_COMPLETED'],
+		});
 		expect(answer.status).toBe(200);
 		expect(answer.result.workflowData).toBeUndefined();
 		expect(answer.result.noWebhookResponse).toBe(true);
@@ -45,26 +57,54 @@ describe('Transak Trigger answer table', () => {
 	const claims = () => orderClaims('ORDER_COMPLETED', sampleOrder());
 	const unauthorized: Array<[string, () => unknown]> = [
 		['a signature made with another key', () => ({ data: forge(claims()) })],
-		['a signature of another payload', () => {
-			const [h, , s] = genuine().data.split('.');
-			const [, p] = sign({ ...claims(), eventID: 'ORDER_REFUNDED' }, 'x').split('.');
-			return { data: `${h}.${p}.${s}` };
-		}],
+		[
+			'a signature of another payload',
+			() => {
+				const [h, , s] = genuine().data.split('.');
+				const [, p] = sign({ ...claims(), eventID: 'ORDER_REFUNDED' }, 'x').split('.');
+				return { data: `${h}.${p}.${s}` };
+			},
+		],
 		['a missing signature (alg none)', () => ({ data: unsigned(claims()) })],
-		['alg none with a genuine signature attached', () => {
-			const [, p, s] = genuine().data.split('.');
-			const h = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
-			return { data: `${h}.${p}.${s}` };
-		}],
-		['HS512 signed with the access token', () => ({ data: sign(claims(), ACCESS_TOKEN, { algorithm: 'HS512' }) })],
-		['HS384 signed with the access token', () => ({ data: sign(claims(), ACCESS_TOKEN, { algorithm: 'HS384' }) })],
-		['signed with the API secret instead of the access token', () => ({ data: sign(claims(), API_SECRET) })],
-		['an expired token', () => ({ data: sign({ ...claims(), exp: Math.floor(Date.now() / 1000) - 60 }, ACCESS_TOKEN) })],
-		['a token not valid yet', () => ({ data: sign({ ...claims(), nbf: Math.floor(Date.now() / 1000) + 3600 }, ACCESS_TOKEN) })],
-		['an empty signature segment on an HS256 header', () => {
-			const [h, p] = genuine().data.split('.');
-			return { data: `${h}.${p}.` };
-		}],
+		[
+			'alg none with a genuine signature attached',
+			() => {
+				const [, p, s] = genuine().data.split('.');
+				const h = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+				return { data: `${h}.${p}.${s}` };
+			},
+		],
+		[
+			'HS512 signed with the access token',
+			() => ({ data: sign(claims(), ACCESS_TOKEN, { algorithm: 'HS512' }) }),
+		],
+		[
+			'HS384 signed with the access token',
+			() => ({ data: sign(claims(), ACCESS_TOKEN, { algorithm: 'HS384' }) }),
+		],
+		[
+			'signed with the API secret instead of the access token',
+			() => ({ data: sign(claims(), API_SECRET) }),
+		],
+		[
+			'an expired token',
+			() => ({
+				data: sign({ ...claims(), exp: Math.floor(Date.now() / 1000) - 60 }, ACCESS_TOKEN),
+			}),
+		],
+		[
+			'a token not valid yet',
+			() => ({
+				data: sign({ ...claims(), nbf: Math.floor(Date.now() / 1000) + 3600 }, ACCESS_TOKEN),
+			}),
+		],
+		[
+			'an empty signature segment on an HS256 header',
+			() => {
+				const [h, p] = genuine().data.split('.');
+				return { data: `${h}.${p}.` };
+			},
+		],
 	];
 	it.each(unauthorized)('%s: 401 and no execution', async (_name, body) => {
 		const answer = await callWebhook({ body: body() });
@@ -120,7 +160,10 @@ describe('Transak Trigger answer table', () => {
 
 	it('honours an expiry in the future', async () => {
 		const data = sign(
-			{ ...orderClaims('ORDER_COMPLETED', sampleOrder()), exp: Math.floor(Date.now() / 1000) + 300 },
+			{
+				...orderClaims('ORDER_COMPLETED', sampleOrder()),
+				exp: Math.floor(Date.now() / 1000) + 300,
+			},
 			ACCESS_TOKEN,
 		);
 		expect((await callWebhook({ body: { data } })).items).toHaveLength(1);
@@ -129,12 +172,24 @@ describe('Transak Trigger answer table', () => {
 
 describe('Transak Trigger events and statuses', () => {
 	for (const [flow, pairs] of Object.entries(ORDER_LIFECYCLE)) {
-		it.each(pairs)(`${flow}: %s with status %s emits one item with both`, async (eventID, status) => {
-			const order = sampleOrder({ id: `order-${flow}-${eventID}-${status}`, status, isBuyOrSell: flow });
-			const answer = await callWebhook({ body: genuine(eventID, order), events: [eventID] });
-			expect(answer.items).toHaveLength(1);
-			expect(answer.items[0]).toMatchObject({ eventID, status, orderId: order.id, isBuyOrSell: flow });
-		});
+		it.each(pairs)(
+			`${flow}: %s with status %s emits one item with both`,
+			async (eventID, status) => {
+				const order = sampleOrder({
+					id: `order-${flow}-${eventID}-${status}`,
+					status,
+					isBuyOrSell: flow,
+				});
+				const answer = await callWebhook({ body: genuine(eventID, order), events: [eventID] });
+				expect(answer.items).toHaveLength(1);
+				expect(answer.items[0]).toMatchObject({
+					eventID,
+					status,
+					orderId: order.id,
+					isBuyOrSell: flow,
+				});
+			},
+		);
 	}
 
 	it('takes the status from the event when the order carries none', async () => {
@@ -144,18 +199,41 @@ describe('Transak Trigger events and statuses', () => {
 	});
 
 	for (const nested of [false, true]) {
-		it.each(KYC_LIFECYCLE)(`KYC ${nested ? 'nested under data' : 'at top level'}: %s -> %s`, async (eventID, kycStatus) => {
-			const body = { data: sign(kycClaims(eventID, kycStatus, { partnerUserId: 'user-7', partnerCustomerId: 'cust-9', nested }), ACCESS_TOKEN) };
-			const answer = await callWebhook({ body, events: [eventID] });
-			expect(answer.items).toHaveLength(1);
-			expect(answer.items[0]).toMatchObject({ eventID, status: kycStatus, partnerUserId: 'user-7', partnerCustomerId: 'cust-9' });
-		});
+		it.each(KYC_LIFECYCLE)(
+			`KYC ${nested ? 'nested under data' : 'at top level'}: %s -> %s`,
+			async (eventID, kycStatus) => {
+				const body = {
+					data: sign(
+						kycClaims(eventID, kycStatus, {
+							partnerUserId: 'user-7',
+							partnerCustomerId: 'cust-9',
+							nested,
+						}),
+						ACCESS_TOKEN,
+					),
+				};
+				const answer = await callWebhook({ body, events: [eventID] });
+				expect(answer.items).toHaveLength(1);
+				expect(answer.items[0]).toMatchObject({
+					eventID,
+					status: kycStatus,
+					partnerUserId: 'user-7',
+					partnerCustomerId: 'cust-9',
+				});
+			},
+		);
 	}
 
 	it('KYC without partnerCustomerId leaves the field out', async () => {
-		const body = { data: sign(kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: 'u1' }), ACCESS_TOKEN) };
+		const body = {
+			data: sign(kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: 'u1' }), ACCESS_TOKEN),
+		};
 		const [item] = (await callWebhook({ body })).items;
-		expect(item).toMatchObject({ eventID: 'KYC_APPROVED', status: 'APPROVED', partnerUserId: 'u1' });
+		expect(item).toMatchObject({
+			eventID: 'KYC_APPROVED',
+			status: 'APPROVED',
+			partnerUserId: 'u1',
+		});
 		expect(item).not.toHaveProperty('partnerCustomerId');
 	});
 
@@ -176,7 +254,9 @@ describe('Transak Trigger events and statuses', () => {
 	it('matches event IDs exactly: ORDER_FAILED does not select ORDER_EXPIRED', async () => {
 		const body = genuine('ORDER_EXPIRED', sampleOrder({ status: 'EXPIRED' }));
 		expect((await callWebhook({ body, events: ['ORDER_FAILED'] })).items).toHaveLength(0);
-		expect((await callWebhook({ body, events: ['ORDER_FAILED', 'ORDER_EXPIRED'] })).items).toHaveLength(1);
+		expect(
+			(await callWebhook({ body, events: ['ORDER_FAILED', 'ORDER_EXPIRED'] })).items,
+		).toHaveLength(1);
 	});
 });
 
@@ -195,21 +275,39 @@ describe('Transak Trigger repeated deliveries', () => {
 		const workflowId = freshWorkflowId();
 		const order = sampleOrder();
 		await callWebhook({ body: genuine('ORDER_COMPLETED', order), workflowId });
-		const again = { data: sign({ ...orderClaims('ORDER_COMPLETED', order), createdAt: 'later' }, ACCESS_TOKEN) };
+		const again = {
+			data: sign({ ...orderClaims('ORDER_COMPLETED', order), createdAt: 'later' }, ACCESS_TOKEN),
+		};
 		expect((await callWebhook({ body: again, workflowId })).items).toHaveLength(0);
 	});
 
 	it('a new status of the same order is not a repeat', async () => {
 		const workflowId = freshWorkflowId();
 		const order = sampleOrder();
-		expect((await callWebhook({ body: genuine('ORDER_PROCESSING', { ...order, status: 'PROCESSING' }), workflowId })).items).toHaveLength(1);
-		expect((await callWebhook({ body: genuine('ORDER_PROCESSING', { ...order, status: 'PENDING_DELIVERY_FROM_TRANSAK' }), workflowId })).items).toHaveLength(1);
+		expect(
+			(
+				await callWebhook({
+					body: genuine('ORDER_PROCESSING', { ...order, status: 'PROCESSING' }),
+					workflowId,
+				})
+			).items,
+		).toHaveLength(1);
+		expect(
+			(
+				await callWebhook({
+					body: genuine('ORDER_PROCESSING', { ...order, status: 'PENDING_DELIVERY_FROM_TRANSAK' }),
+					workflowId,
+				})
+			).items,
+		).toHaveLength(1);
 	});
 
 	it('concurrent identical deliveries start exactly one execution', async () => {
 		const workflowId = freshWorkflowId();
 		const body = genuine();
-		const answers = await Promise.all(Array.from({ length: 50 }, () => callWebhook({ body, workflowId })));
+		const answers = await Promise.all(
+			Array.from({ length: 50 }, () => callWebhook({ body, workflowId })),
+		);
 		expect(answers.every((a) => a.status === 200)).toBe(true);
 		expect(answers.filter((a) => a.items.length === 1)).toHaveLength(1);
 	});
@@ -231,14 +329,21 @@ describe('Transak Trigger repeated deliveries', () => {
 	it('a filtered delivery does not use up the window', async () => {
 		const workflowId = freshWorkflowId();
 		const body = genuine();
-		expect((await callWebhook({ body, workflowId, events: ['ORDER_CREATED'] })).items).toHaveLength(0);
-		expect((await callWebhook({ body, workflowId, events: ['ORDER_COMPLETED'] })).items).toHaveLength(1);
+		expect((await callWebhook({ body, workflowId, events: ['ORDER_CREATED'] })).items).toHaveLength(
+			0,
+		);
+		expect(
+			(await callWebhook({ body, workflowId, events: ['ORDER_COMPLETED'] })).items,
+		).toHaveLength(1);
 	});
 });
 
 describe('Transak Trigger keys and secrets', () => {
 	it('accepts the previous access token during rotation, and only that one besides the current', async () => {
-		const credentials = { accessToken: 'new-token-aaaaaaaaaaaaaaaa', previousAccessToken: ACCESS_TOKEN };
+		const credentials = {
+			accessToken: 'new-token-aaaaaaaaaaaaaaaa',
+			previousAccessToken: ACCESS_TOKEN,
+		};
 		expect((await callWebhook({ body: genuine(), credentials })).items).toHaveLength(1);
 		const other = { data: sign(orderClaims('ORDER_COMPLETED', sampleOrder()), 'unrelated-token') };
 		expect((await callWebhook({ body: other, credentials })).status).toBe(401);
@@ -298,7 +403,11 @@ describe('Transak Trigger credential reads', () => {
 		const workflowId = freshWorkflowId();
 		expect((await callWebhook({ body: genuine(), workflowId })).items).toHaveLength(1);
 		const rotated = 'rotated-token-bbbbbbbbbbbbbbbbbb';
-		const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'after-rotation' }), rotated);
+		const body = orderWebhookBody(
+			'ORDER_COMPLETED',
+			sampleOrder({ id: 'after-rotation' }),
+			rotated,
+		);
 		const answer = await callWebhook({ body, workflowId, credentials: { accessToken: rotated } });
 		expect(answer.items).toHaveLength(1);
 	});

@@ -15,7 +15,11 @@ import type {
 
 import { TransakApi } from '../../credentials/TransakApi.credentials';
 import { TransakWebSocketTrigger } from '../../nodes/TransakWebSocketTrigger/TransakWebSocketTrigger.node';
-import { startFakeTransakApi, type FakeOrder, type FakeTransakApi } from '../support/fake-transak-api';
+import {
+	startFakeTransakApi,
+	type FakeOrder,
+	type FakeTransakApi,
+} from '../support/fake-transak-api';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startPusherServer } = require('../support/pusher-server.js');
@@ -42,7 +46,11 @@ export interface PusherServer {
 	subscriptionCount(channel: string): number;
 	waitForSubscribers(channel: string, count?: number, timeoutMs?: number): Promise<void>;
 	waitForNoConnections(timeoutMs?: number): Promise<void>;
-	next(name: string, filter?: (event: IDataObject) => boolean, timeoutMs?: number): Promise<IDataObject>;
+	next(
+		name: string,
+		filter?: (event: IDataObject) => boolean,
+		timeoutMs?: number,
+	): Promise<IDataObject>;
 	terminateAll(): number;
 	closeAll(code?: number, reason?: string): number;
 	refuseConnections(value?: { code: number; message?: string }): void;
@@ -76,11 +84,21 @@ export function publisher(server: PusherServer): PusherSdk {
 // The shared fake Transak partner API (real HTTP on 127.0.0.1)
 
 export async function startFakeApi(): Promise<FakeTransakApi> {
-	return await startFakeTransakApi({ apiKey: API_KEY, accessToken: ACCESS_TOKEN, apiSecret: API_SECRET });
+	return await startFakeTransakApi({
+		apiKey: API_KEY,
+		accessToken: ACCESS_TOKEN,
+		apiSecret: API_SECRET,
+	});
 }
 
 /** Records a status change as Transak would: the order changes, and a webhook delivery is logged. */
-export function changeStatus(api: FakeTransakApi, orderId: string, eventID: string, status: string, at = Date.now()): FakeOrder {
+export function changeStatus(
+	api: FakeTransakApi,
+	orderId: string,
+	eventID: string,
+	status: string,
+	at = Date.now(),
+): FakeOrder {
 	const order = api.updateOrder(orderId, { status, updatedAt: new Date(at).toISOString() });
 	api.addWebhook({ eventID, order: { ...order }, createdAt: new Date(at).toISOString() });
 	return order;
@@ -127,9 +145,15 @@ export function credentialsFor(apiBaseUrl?: string, extra: IDataObject = {}): ID
 	};
 }
 
-export function makeContext(opts: HarnessOptions, sink: Pick<Harness, 'emitted' | 'errors' | 'logs'>): ITriggerFunctions {
+export function makeContext(
+	opts: HarnessOptions,
+	sink: Pick<Harness, 'emitted' | 'errors' | 'logs'>,
+): ITriggerFunctions {
 	const credentialType = new TransakApi();
-	const store = createCredentialStore(credentialType, opts.credentials ?? credentialsFor(opts.apiBaseUrl));
+	const store = createCredentialStore(
+		credentialType,
+		opts.credentials ?? credentialsFor(opts.apiBaseUrl),
+	);
 	const params: IDataObject = {
 		channel: opts.channel ?? 'allOrders',
 		orderId: opts.orderId ?? '',
@@ -163,7 +187,8 @@ export function makeContext(opts: HarnessOptions, sink: Pick<Harness, 'emitted' 
 			sink.errors.push(error);
 		},
 		saveFailedExecution: () => undefined,
-		getNodeParameter: (name: string, fallback?: unknown) => (name in params ? params[name] : fallback),
+		getNodeParameter: (name: string, fallback?: unknown) =>
+			name in params ? params[name] : fallback,
 		getCredentials: async () => store.decrypt(),
 		getMode: () => opts.mode ?? 'trigger',
 		getActivationMode: () => 'activate',
@@ -195,10 +220,15 @@ export async function activate(opts: HarnessOptions, waitSubscribed = true): Pro
 	};
 }
 
-export async function until(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function until(
+	predicate: () => boolean,
+	timeoutMs = 5000,
+	what = 'condition',
+): Promise<void> {
 	const started = Date.now();
 	while (!predicate()) {
-		if (Date.now() - started > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		if (Date.now() - started > timeoutMs)
+			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await sleep(5);
 	}
 }
@@ -209,7 +239,11 @@ export function sleep(ms: number): Promise<void> {
 
 /** What pusher-js keeps globally: its instance list and the handlers on its network object. */
 export function pusherGlobals(): { instances: number; online: number; offline: number } {
-	const net = (PusherJs as unknown as { Runtime: { getNetwork(): { callbacks: { get(n: string): unknown[] | undefined } } } }).Runtime.getNetwork();
+	const net = (
+		PusherJs as unknown as {
+			Runtime: { getNetwork(): { callbacks: { get(n: string): unknown[] | undefined } } };
+		}
+	).Runtime.getNetwork();
 	return {
 		instances: (PusherJs as unknown as { instances: unknown[] }).instances.length,
 		online: net.callbacks.get('online')?.length ?? 0,

@@ -39,7 +39,10 @@ afterAll(async () => {
 	await server.close();
 });
 
-async function start(opts: Omit<Parameters<typeof activate>[0], 'server'> = {}, subscribed = true): Promise<Harness> {
+async function start(
+	opts: Omit<Parameters<typeof activate>[0], 'server'> = {},
+	subscribed = true,
+): Promise<Harness> {
 	const harness = await activate({ server, channel: 'allOrders', ...opts }, subscribed);
 	open.push(harness);
 	return harness;
@@ -75,11 +78,12 @@ describe('transient drops reconnect and re-subscribe by themselves', () => {
 		expect(harness.logs.some((l) => /reconnect|back off/i.test(l.message))).toBe(true);
 	});
 
-	it('reconnects at once after an abrupt drop, but leaves a second drop within 10 s to pusher-js\'s delay', async () => {
+	it("reconnects at once after an abrupt drop, but leaves a second drop within 10 s to pusher-js's delay", async () => {
 		// How long each path takes is measured by bench/websocket.js; here: which path was taken.
 		const harness = await start();
 		const fast = () => harness.logs.filter((l) => /Reconnecting at once/.test(l.message)).length;
-		const delayed = () => harness.logs.filter((l) => /Reconnecting after pusher-js's 1 s delay/.test(l.message)).length;
+		const delayed = () =>
+			harness.logs.filter((l) => /Reconnecting after pusher-js's 1 s delay/.test(l.message)).length;
 
 		let resubscribed = server.next('subscribe', (e) => e.channel === API_KEY);
 		server.terminateAll();
@@ -183,7 +187,11 @@ describe('deactivation', () => {
 		expect(pusherGlobals()).toEqual(baseline);
 
 		// Nothing is emitted after deactivation, and nothing reconnects.
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' })));
+		await sdk.trigger(
+			API_KEY,
+			'ORDER_COMPLETED',
+			signedOrder('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' })),
+		);
 		await sleep(1200);
 		expect(harness.emitted).toHaveLength(0);
 		expect(server.connections()).toHaveLength(0);

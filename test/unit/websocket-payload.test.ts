@@ -8,22 +8,41 @@ import { JwtVerifier } from '../../nodes/shared/jwt';
 import { TRANSAK_PUSHER, pusherOptions } from '../../nodes/shared/pusher';
 import { TransakWebSocketTrigger } from '../../nodes/TransakWebSocketTrigger/TransakWebSocketTrigger.node';
 import { channelFor, parsePusherEvent, resolveEventID } from '../../nodes/shared/pusherPayload';
-import { eventIdForStatus, fetchMissedEvents, orderChangedAt, type RecoveryApi } from '../../nodes/shared/recovery';
+import {
+	eventIdForStatus,
+	fetchMissedEvents,
+	orderChangedAt,
+	type RecoveryApi,
+} from '../../nodes/shared/recovery';
 import { ACCESS_TOKEN, fixtures, newOrder, signedOrder } from './websocket-harness';
 
 const verifier = new JwtVerifier([ACCESS_TOKEN]);
 
 describe('channelFor', () => {
 	it('builds the three Transak channel names', () => {
-		expect(channelFor('orderId', { apiKey: 'k', orderId: ' abc-1 ' })).toEqual({ ok: true, name: 'abc-1' });
-		expect(channelFor('partnerOrderId', { apiKey: 'k', partnerOrderId: 'ref' })).toEqual({ ok: true, name: 'k_ref' });
+		expect(channelFor('orderId', { apiKey: 'k', orderId: ' abc-1 ' })).toEqual({
+			ok: true,
+			name: 'abc-1',
+		});
+		expect(channelFor('partnerOrderId', { apiKey: 'k', partnerOrderId: 'ref' })).toEqual({
+			ok: true,
+			name: 'k_ref',
+		});
 		expect(channelFor('allOrders', { apiKey: 'k' })).toEqual({ ok: true, name: 'k' });
 	});
 
 	it('explains what is missing or unusable', () => {
-		expect(channelFor('orderId', { apiKey: 'k', orderId: '' })).toEqual({ ok: false, message: 'Order ID is empty' });
-		expect(channelFor('partnerOrderId', { apiKey: '', partnerOrderId: 'x' })).toMatchObject({ ok: false });
-		expect(channelFor('allOrders', { apiKey: 'a/b' })).toMatchObject({ ok: false, message: expect.stringMatching(/not a valid Pusher channel/) });
+		expect(channelFor('orderId', { apiKey: 'k', orderId: '' })).toEqual({
+			ok: false,
+			message: 'Order ID is empty',
+		});
+		expect(channelFor('partnerOrderId', { apiKey: '', partnerOrderId: 'x' })).toMatchObject({
+			ok: false,
+		});
+		expect(channelFor('allOrders', { apiKey: 'a/b' })).toMatchObject({
+			ok: false,
+			message: expect.stringMatching(/not a valid Pusher channel/),
+		});
 		expect(channelFor('orderId', { orderId: 'x'.repeat(165) })).toMatchObject({ ok: false });
 		expect(channelFor('bogus' as never, {})).toMatchObject({ ok: false });
 	});
@@ -33,7 +52,9 @@ describe('resolveEventID', () => {
 	it('prefers the Pusher event name, then the payload, then the status', () => {
 		expect(resolveEventID('ORDER_COMPLETED', 'ORDER_FAILED', 'FAILED')).toBe('ORDER_COMPLETED');
 		expect(resolveEventID('order-123', 'ORDER_FAILED', 'CANCELLED')).toBe('ORDER_FAILED');
-		expect(resolveEventID('order-123', undefined, 'PENDING_DELIVERY_FROM_TRANSAK')).toBe('ORDER_PROCESSING');
+		expect(resolveEventID('order-123', undefined, 'PENDING_DELIVERY_FROM_TRANSAK')).toBe(
+			'ORDER_PROCESSING',
+		);
 		expect(resolveEventID('SOMETHING_NEW', undefined, 'NEW_STATUS')).toBe('SOMETHING_NEW');
 	});
 });
@@ -42,26 +63,54 @@ describe('parsePusherEvent', () => {
 	it('all orders: only verified tokens, also inside {data: "<JWT>"}', () => {
 		const order = newOrder({ status: 'COMPLETED' });
 		const token = signedOrder('ORDER_COMPLETED', order);
-		expect(parsePusherEvent('allOrders', 'ORDER_COMPLETED', token, verifier)).toMatchObject({ ok: true, event: { status: 'COMPLETED' } });
-		expect(parsePusherEvent('allOrders', 'ORDER_COMPLETED', { data: token }, verifier)).toMatchObject({ ok: true });
-		expect(parsePusherEvent('allOrders', 'ORDER_COMPLETED', JSON.stringify(token), verifier)).toMatchObject({ ok: true });
-		expect(parsePusherEvent('allOrders', 'ORDER_COMPLETED', order, verifier)).toMatchObject({ ok: false, reason: 'malformed' });
-		expect(parsePusherEvent('allOrders', 'ORDER_COMPLETED', fixtures.forge(order), verifier)).toMatchObject({ ok: false, reason: 'rejected' });
+		expect(parsePusherEvent('allOrders', 'ORDER_COMPLETED', token, verifier)).toMatchObject({
+			ok: true,
+			event: { status: 'COMPLETED' },
+		});
+		expect(
+			parsePusherEvent('allOrders', 'ORDER_COMPLETED', { data: token }, verifier),
+		).toMatchObject({ ok: true });
+		expect(
+			parsePusherEvent('allOrders', 'ORDER_COMPLETED', JSON.stringify(token), verifier),
+		).toMatchObject({ ok: true });
+		expect(parsePusherEvent('allOrders', 'ORDER_COMPLETED', order, verifier)).toMatchObject({
+			ok: false,
+			reason: 'malformed',
+		});
+		expect(
+			parsePusherEvent('allOrders', 'ORDER_COMPLETED', fixtures.forge(order), verifier),
+		).toMatchObject({ ok: false, reason: 'rejected' });
 		const alg = fixtures.sign(order, ACCESS_TOKEN, { algorithm: 'HS512' });
-		expect(parsePusherEvent('allOrders', 'ORDER_COMPLETED', alg, verifier)).toMatchObject({ ok: false, reason: 'rejected' });
+		expect(parsePusherEvent('allOrders', 'ORDER_COMPLETED', alg, verifier)).toMatchObject({
+			ok: false,
+			reason: 'rejected',
+		});
 	});
 
 	it('public channels: a signed token must verify too', () => {
 		const order = newOrder();
-		expect(parsePusherEvent('orderId', 'ORDER_CREATED', signedOrder('ORDER_CREATED', order), verifier)).toMatchObject({ ok: true });
-		expect(parsePusherEvent('orderId', 'ORDER_CREATED', fixtures.forge(order), verifier)).toMatchObject({ ok: false, reason: 'rejected' });
+		expect(
+			parsePusherEvent('orderId', 'ORDER_CREATED', signedOrder('ORDER_CREATED', order), verifier),
+		).toMatchObject({ ok: true });
+		expect(
+			parsePusherEvent('orderId', 'ORDER_CREATED', fixtures.forge(order), verifier),
+		).toMatchObject({ ok: false, reason: 'rejected' });
 	});
 
 	it('ignores KYC events and orders without an id', () => {
 		const kyc = fixtures.sign(fixtures.kycClaims('KYC_APPROVED', 'APPROVED'), ACCESS_TOKEN);
-		expect(parsePusherEvent('allOrders', 'KYC_APPROVED', kyc, verifier)).toMatchObject({ ok: false, reason: 'ignored' });
-		expect(parsePusherEvent('orderId', 'ORDER_CREATED', { status: 'X' }, verifier)).toMatchObject({ ok: false, reason: 'ignored' });
-		expect(parsePusherEvent('orderId', 'ORDER_CREATED', 42, verifier)).toMatchObject({ ok: false, reason: 'malformed' });
+		expect(parsePusherEvent('allOrders', 'KYC_APPROVED', kyc, verifier)).toMatchObject({
+			ok: false,
+			reason: 'ignored',
+		});
+		expect(parsePusherEvent('orderId', 'ORDER_CREATED', { status: 'X' }, verifier)).toMatchObject({
+			ok: false,
+			reason: 'ignored',
+		});
+		expect(parsePusherEvent('orderId', 'ORDER_CREATED', 42, verifier)).toMatchObject({
+			ok: false,
+			reason: 'malformed',
+		});
 	});
 });
 
@@ -99,7 +148,15 @@ describe('pusherOptions', () => {
 			enableStats: false,
 		});
 		expect(
-			pusherOptions({ appKey: 'k', cluster: 'x', forceTLS: false, wsHost: '127.0.0.1', wsPort: 6001, pongTimeoutMs: 500, activityTimeoutMs: 1000 }),
+			pusherOptions({
+				appKey: 'k',
+				cluster: 'x',
+				forceTLS: false,
+				wsHost: '127.0.0.1',
+				wsPort: 6001,
+				pongTimeoutMs: 500,
+				activityTimeoutMs: 1000,
+			}),
 		).toEqual({
 			cluster: 'x',
 			forceTLS: false,
@@ -118,7 +175,10 @@ describe('fetchMissedEvents', () => {
 	const since = Date.parse('2025-06-01T12:00:00Z');
 	const at = (offsetMinutes: number) => new Date(since + offsetMinutes * 60_000).toISOString();
 
-	function fakeApi(orders: IDataObject[], webhooks: IDataObject[] = []): RecoveryApi & { calls: IDataObject[] } {
+	function fakeApi(
+		orders: IDataObject[],
+		webhooks: IDataObject[] = [],
+	): RecoveryApi & { calls: IDataObject[] } {
 		const calls: IDataObject[] = [];
 		return {
 			calls,
@@ -145,19 +205,36 @@ describe('fetchMissedEvents', () => {
 			{ id: 'c', status: 'COMPLETED', updatedAt: at(-10) }, // before the gap
 			{ id: 'd', status: 'MYSTERY', updatedAt: at(1) }, // unknown status
 		]);
-		const found = await fetchMissedEvents(api, { mode: 'allOrders' }, since, { events: [], verifier });
+		const found = await fetchMissedEvents(api, { mode: 'allOrders' }, since, {
+			events: [],
+			verifier,
+		});
 		expect(found.map((f) => [f.event.subjectId, f.event.eventID, f.event.json.recovered])).toEqual([
 			['b', 'ORDER_PROCESSING', true],
 			['a', 'ORDER_COMPLETED', true],
 		]);
 		const query = api.calls[0].listOrders as IDataObject;
-		expect(query).toMatchObject({ startDate: '2025-05-31', sortOrder: 'desc', skip: 0, limit: 100 });
+		expect(query).toMatchObject({
+			startDate: '2025-05-31',
+			sortOrder: 'desc',
+			skip: 0,
+			limit: 100,
+		});
 	});
 
 	it('pages through the orders list, up to a limit', async () => {
-		const orders = Array.from({ length: 25 }, (_, i) => ({ id: `o${i}`, status: 'COMPLETED', updatedAt: at(1) }));
+		const orders = Array.from({ length: 25 }, (_, i) => ({
+			id: `o${i}`,
+			status: 'COMPLETED',
+			updatedAt: at(1),
+		}));
 		const api = fakeApi(orders);
-		const found = await fetchMissedEvents(api, { mode: 'allOrders' }, since, { events: [], verifier, pageSize: 10, maxPages: 2 });
+		const found = await fetchMissedEvents(api, { mode: 'allOrders' }, since, {
+			events: [],
+			verifier,
+			pageSize: 10,
+			maxPages: 2,
+		});
 		expect(found).toHaveLength(20);
 		expect(api.calls.filter((c) => c.listOrders)).toHaveLength(2);
 	});
@@ -168,19 +245,33 @@ describe('fetchMissedEvents', () => {
 			[],
 			[
 				{ createdAt: at(1), eventID: 'ORDER_PROCESSING', webhookData: order },
-				{ createdAt: at(2), eventID: 'ORDER_COMPLETED', webhookData: signedOrder('ORDER_COMPLETED', { ...order, status: 'COMPLETED' }) },
-				{ createdAt: at(3), eventID: 'ORDER_COMPLETED', webhookData: fixtures.forge({ ...order, status: 'REFUNDED' }) },
+				{
+					createdAt: at(2),
+					eventID: 'ORDER_COMPLETED',
+					webhookData: signedOrder('ORDER_COMPLETED', { ...order, status: 'COMPLETED' }),
+				},
+				{
+					createdAt: at(3),
+					eventID: 'ORDER_COMPLETED',
+					webhookData: fixtures.forge({ ...order, status: 'REFUNDED' }),
+				},
 				{ createdAt: at(-30), eventID: 'ORDER_CREATED', webhookData: order },
 				{ createdAt: at(4), eventID: 'KYC_APPROVED', webhookData: order },
 			],
 		);
-		const found = await fetchMissedEvents(api, { mode: 'allOrders' }, since, { events: [], verifier });
+		const found = await fetchMissedEvents(api, { mode: 'allOrders' }, since, {
+			events: [],
+			verifier,
+		});
 		expect(found.map((f) => [f.event.eventID, f.event.status])).toEqual([
 			['ORDER_PROCESSING', 'PROCESSING'],
 			['ORDER_COMPLETED', 'COMPLETED'],
 		]);
 
-		const failing = { ...fakeApi([{ id: 'x', status: 'COMPLETED', updatedAt: at(1) }]), listWebhooks: async () => Promise.reject(new Error('404')) };
+		const failing = {
+			...fakeApi([{ id: 'x', status: 'COMPLETED', updatedAt: at(1) }]),
+			listWebhooks: async () => Promise.reject(new Error('404')),
+		};
 		const errors: string[] = [];
 		const still = await fetchMissedEvents(failing, { mode: 'allOrders' }, since, {
 			events: [],
@@ -193,12 +284,27 @@ describe('fetchMissedEvents', () => {
 
 	it('single order and partner order: one call each; a failing primary source throws', async () => {
 		const api = fakeApi([{ id: 'a', status: 'COMPLETED', updatedAt: at(1), partnerOrderId: 'p' }]);
-		expect(await fetchMissedEvents(api, { mode: 'orderId', orderId: 'a' }, since, { events: [], verifier })).toHaveLength(1);
-		expect(await fetchMissedEvents(api, { mode: 'partnerOrderId', partnerOrderId: 'p' }, since, { events: [], verifier })).toHaveLength(1);
-		expect(api.calls).toEqual([{ getOrder: 'a' }, { listOrders: { partnerOrderId: 'p', limit: 100, sortOrder: 'desc' } }]);
+		expect(
+			await fetchMissedEvents(api, { mode: 'orderId', orderId: 'a' }, since, {
+				events: [],
+				verifier,
+			}),
+		).toHaveLength(1);
+		expect(
+			await fetchMissedEvents(api, { mode: 'partnerOrderId', partnerOrderId: 'p' }, since, {
+				events: [],
+				verifier,
+			}),
+		).toHaveLength(1);
+		expect(api.calls).toEqual([
+			{ getOrder: 'a' },
+			{ listOrders: { partnerOrderId: 'p', limit: 100, sortOrder: 'desc' } },
+		]);
 
 		const broken = { ...api, getOrder: async () => Promise.reject(new Error('down')) };
-		await expect(fetchMissedEvents(broken, { mode: 'orderId', orderId: 'a' }, since, { events: [], verifier })).rejects.toThrow('down');
+		await expect(
+			fetchMissedEvents(broken, { mode: 'orderId', orderId: 'a' }, since, { events: [], verifier }),
+		).rejects.toThrow('down');
 	});
 });
 
@@ -209,14 +315,32 @@ describe('node description (CONTRACT.md)', () => {
 		expect(description.displayName).toBe('Transak WebSocket Trigger');
 		expect(description.credentials).toEqual([{ name: 'transakApi', required: true }]);
 		const byName = Object.fromEntries(description.properties.map((p) => [p.name, p]));
-		expect(byName.channel.options!.map((o) => (o as { value: string }).value).sort()).toEqual(['allOrders', 'orderId', 'partnerOrderId']);
+		expect(byName.channel.options!.map((o) => (o as { value: string }).value).sort()).toEqual([
+			'allOrders',
+			'orderId',
+			'partnerOrderId',
+		]);
 		expect(byName.orderId.displayOptions).toEqual({ show: { channel: ['orderId'] } });
 		expect(byName.partnerOrderId.displayOptions).toEqual({ show: { channel: ['partnerOrderId'] } });
 		expect(byName.events.type).toBe('multiOptions');
 		expect(byName.events.default).toEqual([]);
-		expect((byName.events.options as Array<{ value: string }>).every((o) => o.value.startsWith('ORDER_'))).toBe(true);
-		const options = Object.fromEntries((byName.options.options as Array<{ name: string; default: unknown }>).map((o) => [o.name, o.default]));
-		expect(options).toMatchObject({ appKey: TRANSAK_PUSHER.app, cluster: TRANSAK_PUSHER.cluster, wsHost: '', forceTLS: true });
+		expect(
+			(byName.events.options as Array<{ value: string }>).every((o) =>
+				o.value.startsWith('ORDER_'),
+			),
+		).toBe(true);
+		const options = Object.fromEntries(
+			(byName.options.options as Array<{ name: string; default: unknown }>).map((o) => [
+				o.name,
+				o.default,
+			]),
+		);
+		expect(options).toMatchObject({
+			appKey: TRANSAK_PUSHER.app,
+			cluster: TRANSAK_PUSHER.cluster,
+			wsHost: '',
+			forceTLS: true,
+		});
 		expect(options).toHaveProperty('wsPort');
 		expect(TRANSAK_PUSHER).toEqual({ app: '1d9ffac87de599c61283', cluster: 'ap2' });
 	});

@@ -60,7 +60,9 @@ async function start(opts: Omit<Parameters<typeof activate>[0], 'server'>): Prom
 }
 
 function summary(harness: Harness): string[] {
-	return harness.emitted.map((i) => `${String(i.orderId)} ${String(i.status)}${i.recovered === true ? ' recovered' : ''}`);
+	return harness.emitted.map(
+		(i) => `${String(i.orderId)} ${String(i.status)}${i.recovered === true ? ' recovered' : ''}`,
+	);
 }
 
 it('all orders: a server outage, then the missed changes from the API, once each, marked recovered', async () => {
@@ -68,10 +70,16 @@ it('all orders: a server outage, then the missed changes from the API, once each
 	const a = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
 	const b = api.addOrder(newOrder({ status: 'PROCESSING' }));
 	// Changed long before the outage: not missed, never emitted.
-	const old = api.addOrder(newOrder({ status: 'COMPLETED', createdAt: minutesAgo(30), updatedAt: minutesAgo(30) }));
+	const old = api.addOrder(
+		newOrder({ status: 'COMPLETED', createdAt: minutesAgo(30), updatedAt: minutesAgo(30) }),
+	);
 	// Created two days ago, completed during the outage: only the webhook history has it.
 	const stale = api.addOrder(
-		newOrder({ status: 'PENDING_DELIVERY_FROM_TRANSAK', createdAt: minutesAgo(2 * 24 * 60), updatedAt: minutesAgo(2 * 24 * 60) }),
+		newOrder({
+			status: 'PENDING_DELIVERY_FROM_TRANSAK',
+			createdAt: minutesAgo(2 * 24 * 60),
+			updatedAt: minutesAgo(2 * 24 * 60),
+		}),
 	);
 
 	const harness = await start({ channel: 'allOrders' });
@@ -89,7 +97,11 @@ it('all orders: a server outage, then the missed changes from the API, once each
 	const resubscribed = server.next('subscribe', (e) => e.channel === API_KEY, 8000);
 	await server.start();
 	// Published while the trigger is not yet back: nobody receives it.
-	await sdk.trigger(API_KEY, 'ORDER_REFUNDED', signedOrder('ORDER_REFUNDED', changeStatus(api, b.id, 'ORDER_REFUNDED', 'REFUNDED')));
+	await sdk.trigger(
+		API_KEY,
+		'ORDER_REFUNDED',
+		signedOrder('ORDER_REFUNDED', changeStatus(api, b.id, 'ORDER_REFUNDED', 'REFUNDED')),
+	);
 	await resubscribed;
 
 	await until(() => harness.emitted.length >= 6, 5000, 'recovered events');
@@ -108,14 +120,27 @@ it('all orders: a server outage, then the missed changes from the API, once each
 	const forA = harness.emitted.filter((i) => i.orderId === a.id).map((i) => i.status);
 	expect(forA).toEqual(['AWAITING_PAYMENT_FROM_USER', 'PROCESSING', 'COMPLETED']);
 	const recovered = harness.emitted.find((i) => i.orderId === b.id && i.status === 'CANCELLED')!;
-	expect(recovered).toMatchObject({ eventID: 'ORDER_FAILED', orderId: b.id, recovered: true, walletAddress: b.walletAddress });
+	expect(recovered).toMatchObject({
+		eventID: 'ORDER_FAILED',
+		orderId: b.id,
+		recovered: true,
+		walletAddress: b.walletAddress,
+	});
 	expect(harness.emitted.some((i) => i.orderId === old.id)).toBe(false);
 	expect(api.requestsTo('/partners/api/v2/orders').length).toBeGreaterThan(0);
 	expect(api.requestsTo('/partners/api/v2/webhooks').length).toBeGreaterThan(0);
 
 	// The same (orderId, status) arriving live now is not emitted again; a new status is.
-	await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', { ...a, status: 'COMPLETED' }));
-	await sdk.trigger(API_KEY, 'ORDER_REFUNDED', signedOrder('ORDER_REFUNDED', { ...a, status: 'REFUNDED' }));
+	await sdk.trigger(
+		API_KEY,
+		'ORDER_COMPLETED',
+		signedOrder('ORDER_COMPLETED', { ...a, status: 'COMPLETED' }),
+	);
+	await sdk.trigger(
+		API_KEY,
+		'ORDER_REFUNDED',
+		signedOrder('ORDER_REFUNDED', { ...a, status: 'REFUNDED' }),
+	);
 	await until(() => harness.emitted.length === 7);
 	expect(harness.emitted[6]).toMatchObject({ orderId: a.id, status: 'REFUNDED' });
 	expect(harness.emitted[6].recovered).toBeUndefined();
@@ -143,7 +168,12 @@ it('one order by ID: the order is fetched after a reconnect', async () => {
 	server.terminateAll();
 	await resubscribed;
 	await until(() => harness.emitted.length === 2);
-	expect(harness.emitted[1]).toMatchObject({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id, recovered: true });
+	expect(harness.emitted[1]).toMatchObject({
+		eventID: 'ORDER_COMPLETED',
+		status: 'COMPLETED',
+		orderId: order.id,
+		recovered: true,
+	});
 	expect(api.requestsTo(`/partners/api/v2/order/${order.id}`)).toHaveLength(1);
 	expect(api.requestsTo(`/partners/api/v2/order/${order.id}`)[0].accessToken).toBe(ACCESS_TOKEN);
 });
@@ -182,7 +212,11 @@ it('recovered events honour the events filter', async () => {
 	server.closeAll(4200);
 	await resubscribed;
 	await until(() => harness.emitted.length === 1);
-	expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_EXPIRED', status: 'EXPIRED', recovered: true });
+	expect(harness.emitted[0]).toMatchObject({
+		eventID: 'ORDER_EXPIRED',
+		status: 'EXPIRED',
+		recovered: true,
+	});
 });
 
 it('an API failure is logged once, without secrets, and the gap is recovered after a later reconnect', async () => {
@@ -199,7 +233,9 @@ it('an API failure is logged once, without secrets, and the gap is recovered aft
 	}
 	await sleep(100);
 	expect(harness.emitted).toEqual([]);
-	const warnings = harness.logs.filter((l) => l.level === 'warn' && /could not recover/.test(l.message));
+	const warnings = harness.logs.filter(
+		(l) => l.level === 'warn' && /could not recover/.test(l.message),
+	);
 	expect(warnings).toHaveLength(1);
 
 	const resubscribed = server.next('subscribe');
@@ -208,7 +244,8 @@ it('an API failure is logged once, without secrets, and the gap is recovered aft
 	await until(() => harness.emitted.length === 1);
 	expect(harness.emitted[0]).toMatchObject({ status: 'COMPLETED', recovered: true });
 	const text = JSON.stringify(harness.logs);
-	for (const secret of [ACCESS_TOKEN, API_SECRET, PREVIOUS_TOKEN]) expect(text).not.toContain(secret);
+	for (const secret of [ACCESS_TOKEN, API_SECRET, PREVIOUS_TOKEN])
+		expect(text).not.toContain(secret);
 	expect(harness.errors).toEqual([]);
 });
 
@@ -226,7 +263,11 @@ it('a rejected access token: the credential refreshes it with the API secret and
 });
 
 it('without a usable API base URL it says so once and keeps streaming', async () => {
-	const harness = await start({ channel: 'orderId', orderId: 'order-no-api', credentials: credentialsFor('') });
+	const harness = await start({
+		channel: 'orderId',
+		orderId: 'order-no-api',
+		credentials: credentialsFor(''),
+	});
 	const notices = () => harness.logs.filter((l) => /cannot be recovered/.test(l.message));
 	expect(notices()).toHaveLength(1);
 	for (let i = 0; i < 2; i += 1) {
@@ -242,7 +283,11 @@ it('without a usable API base URL it says so once and keeps streaming', async ()
 
 it('recovery can be turned off', async () => {
 	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
-	const harness = await start({ channel: 'orderId', orderId: order.id, options: { recoverMissed: false } });
+	const harness = await start({
+		channel: 'orderId',
+		orderId: order.id,
+		options: { recoverMissed: false },
+	});
 	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
 	const resubscribed = server.next('subscribe');
 	server.terminateAll();
@@ -260,7 +305,9 @@ it('deactivation during a recovery emits nothing afterwards', async () => {
 	const resubscribed = server.next('subscribe');
 	server.terminateAll();
 	await resubscribed;
-	await until(() => api.requests.length > 0 || harness.emitted.length > 0, 2000).catch(() => undefined);
+	await until(() => api.requests.length > 0 || harness.emitted.length > 0, 2000).catch(
+		() => undefined,
+	);
 	await harness.close();
 	await sleep(500);
 	api.setLatency(0);

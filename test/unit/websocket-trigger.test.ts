@@ -73,7 +73,11 @@ describe('channel modes', () => {
 		await until(() => harness.emitted.length === 1);
 
 		const item = harness.emitted[0];
-		expect(item).toMatchObject({ eventID: 'ORDER_CREATED', status: 'AWAITING_PAYMENT_FROM_USER', orderId: order.id });
+		expect(item).toMatchObject({
+			eventID: 'ORDER_CREATED',
+			status: 'AWAITING_PAYMENT_FROM_USER',
+			orderId: order.id,
+		});
 		// The complete order object, spread at top level.
 		for (const [key, value] of Object.entries(order)) expect(item[key]).toEqual(value);
 		expect(item.recovered).toBeUndefined();
@@ -103,10 +107,18 @@ describe('channel modes', () => {
 		const a = newOrder({ status: 'COMPLETED' });
 		const b = newOrder({ status: 'PENDING_DELIVERY_FROM_TRANSAK' });
 		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', a));
-		await sdk.trigger(API_KEY, 'ORDER_PROCESSING', signedOrder('ORDER_PROCESSING', b, PREVIOUS_TOKEN));
+		await sdk.trigger(
+			API_KEY,
+			'ORDER_PROCESSING',
+			signedOrder('ORDER_PROCESSING', b, PREVIOUS_TOKEN),
+		);
 		await until(() => harness.emitted.length === 2);
 
-		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: a.id });
+		expect(harness.emitted[0]).toMatchObject({
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: a.id,
+		});
 		expect(harness.emitted[1]).toMatchObject({
 			eventID: 'ORDER_PROCESSING',
 			status: 'PENDING_DELIVERY_FROM_TRANSAK',
@@ -120,7 +132,11 @@ describe('channel modes', () => {
 		const order = newOrder({ status: 'FAILED' });
 		await sdk.trigger(API_KEY, String(order.id), fixtures.sign(order, ACCESS_TOKEN));
 		await until(() => harness.emitted.length === 1);
-		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_FAILED', status: 'FAILED', orderId: order.id });
+		expect(harness.emitted[0]).toMatchObject({
+			eventID: 'ORDER_FAILED',
+			status: 'FAILED',
+			orderId: order.id,
+		});
 	});
 
 	it('allOrders: forged, unsigned, expired and unsigned-object payloads emit nothing', async () => {
@@ -129,7 +145,11 @@ describe('channel modes', () => {
 		const claims = fixtures.orderClaims('ORDER_COMPLETED', order);
 		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.forge(claims));
 		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.unsigned(claims));
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.sign(claims, ACCESS_TOKEN, { expiresIn: -10 }));
+		await sdk.trigger(
+			API_KEY,
+			'ORDER_COMPLETED',
+			fixtures.sign(claims, ACCESS_TOKEN, { expiresIn: -10 }),
+		);
 		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', order); // a plain object is not trusted on this channel
 		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', 'not a token');
 		await flush(harness, API_KEY, (marker) => signedOrder('ORDER_COMPLETED', marker));
@@ -137,7 +157,9 @@ describe('channel modes', () => {
 		expect(harness.emitted).toHaveLength(1);
 		expect(harness.emitted[0].orderId).not.toBe(order.id);
 		expect(harness.errors).toEqual([]);
-		expect(harness.logs.some((l) => l.level === 'warn' && /invalid signature/.test(l.message))).toBe(true);
+		expect(
+			harness.logs.some((l) => l.level === 'warn' && /invalid signature/.test(l.message)),
+		).toBe(true);
 	});
 });
 
@@ -148,11 +170,22 @@ describe('payload forms', () => {
 		const base = newOrder({ id: orderId });
 		await sdk.trigger(orderId, 'ORDER_CREATED', { ...base, status: 'AWAITING_PAYMENT_FROM_USER' });
 		// The SDK sends strings as they are: pusher-js parses this one once.
-		await sdk.trigger(orderId, 'ORDER_PAYMENT_VERIFYING', JSON.stringify({ ...base, status: 'PAYMENT_DONE_MARKED_BY_USER' }));
+		await sdk.trigger(
+			orderId,
+			'ORDER_PAYMENT_VERIFYING',
+			JSON.stringify({ ...base, status: 'PAYMENT_DONE_MARKED_BY_USER' }),
+		);
 		// Encoded twice: pusher-js hands over a string, which the trigger parses.
-		await sdk.trigger(orderId, 'ORDER_PROCESSING', JSON.stringify(JSON.stringify({ ...base, status: 'PROCESSING' })));
+		await sdk.trigger(
+			orderId,
+			'ORDER_PROCESSING',
+			JSON.stringify(JSON.stringify({ ...base, status: 'PROCESSING' })),
+		);
 		// The webhook wrapper {webhookData, eventID}.
-		await sdk.trigger(orderId, 'ORDER_COMPLETED', { webhookData: { ...base, status: 'COMPLETED' }, eventID: 'ORDER_COMPLETED' });
+		await sdk.trigger(orderId, 'ORDER_COMPLETED', {
+			webhookData: { ...base, status: 'COMPLETED' },
+			eventID: 'ORDER_COMPLETED',
+		});
 		await until(() => harness.emitted.length === 4);
 
 		expect(harness.emitted.map((i) => [i.eventID, i.status, i.orderId])).toEqual([
@@ -192,7 +225,10 @@ describe('payload forms', () => {
 
 describe('filtering and de-duplication', () => {
 	it('emits only the selected events; an empty selection emits all', async () => {
-		const filtered = await start({ channel: 'allOrders', events: ['ORDER_COMPLETED', 'ORDER_FAILED'] });
+		const filtered = await start({
+			channel: 'allOrders',
+			events: ['ORDER_COMPLETED', 'ORDER_FAILED'],
+		});
 		const all = await start({ channel: 'allOrders' });
 		await server.waitForSubscribers(API_KEY, 2);
 
@@ -207,7 +243,11 @@ describe('filtering and de-duplication', () => {
 		}
 		await until(() => all.emitted.length === 3);
 		await sleep(50);
-		expect(all.emitted.map((i) => i.eventID)).toEqual(['ORDER_CREATED', 'ORDER_PROCESSING', 'ORDER_COMPLETED']);
+		expect(all.emitted.map((i) => i.eventID)).toEqual([
+			'ORDER_CREATED',
+			'ORDER_PROCESSING',
+			'ORDER_COMPLETED',
+		]);
 		expect(filtered.emitted.map((i) => i.eventID)).toEqual(['ORDER_COMPLETED']);
 	});
 
@@ -218,16 +258,27 @@ describe('filtering and de-duplication', () => {
 			await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
 		}
 		// Same order, another status: a new event.
-		await sdk.trigger(API_KEY, 'ORDER_REFUNDED', signedOrder('ORDER_REFUNDED', { ...order, status: 'REFUNDED' }));
+		await sdk.trigger(
+			API_KEY,
+			'ORDER_REFUNDED',
+			signedOrder('ORDER_REFUNDED', { ...order, status: 'REFUNDED' }),
+		);
 		await until(() => harness.emitted.length === 2);
 		await flush(harness, API_KEY, (marker) => signedOrder('ORDER_COMPLETED', marker));
-		expect(harness.emitted.filter((i) => i.orderId === order.id).map((i) => i.status)).toEqual(['COMPLETED', 'REFUNDED']);
+		expect(harness.emitted.filter((i) => i.orderId === order.id).map((i) => i.status)).toEqual([
+			'COMPLETED',
+			'REFUNDED',
+		]);
 	});
 });
 
 describe('manual mode', () => {
 	it('resolves "listen for test event" on the first matching event and emits only that one', async () => {
-		const harness = await start({ channel: 'allOrders', events: ['ORDER_COMPLETED'], mode: 'manual' });
+		const harness = await start({
+			channel: 'allOrders',
+			events: ['ORDER_COMPLETED'],
+			mode: 'manual',
+		});
 		let resolved = false;
 		const waiting = harness.response.manualTriggerFunction!().then(() => {
 			resolved = true;
@@ -237,12 +288,20 @@ describe('manual mode', () => {
 		await sleep(100);
 		expect(resolved).toBe(false);
 
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', { ...order, status: 'COMPLETED' }));
+		await sdk.trigger(
+			API_KEY,
+			'ORDER_COMPLETED',
+			signedOrder('ORDER_COMPLETED', { ...order, status: 'COMPLETED' }),
+		);
 		await waiting;
 		expect(harness.emitted).toHaveLength(1);
 		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', orderId: order.id });
 
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' })));
+		await sdk.trigger(
+			API_KEY,
+			'ORDER_COMPLETED',
+			signedOrder('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' })),
+		);
 		await sleep(100);
 		expect(harness.emitted).toHaveLength(1);
 	});
@@ -250,7 +309,8 @@ describe('manual mode', () => {
 	it('calls emit at call time, so n8n can swap it after trigger() returns', async () => {
 		const harness = await start({ channel: 'orderId', orderId: 'order-swap-1', mode: 'manual' });
 		const swapped: unknown[] = [];
-		(harness.context as unknown as { emit: (data: unknown) => void }).emit = (data) => swapped.push(data);
+		(harness.context as unknown as { emit: (data: unknown) => void }).emit = (data) =>
+			swapped.push(data);
 		const waiting = harness.response.manualTriggerFunction!();
 		await sdk.trigger('order-swap-1', 'ORDER_CREATED', newOrder({ id: 'order-swap-1' }));
 		await waiting;
@@ -261,19 +321,28 @@ describe('manual mode', () => {
 
 describe('parameters and secrets', () => {
 	it('refuses to activate without an order ID, a partner order ID, or a usable channel name', async () => {
-		await expect(activate({ server, channel: 'orderId', orderId: '  ' }, false)).rejects.toThrow(NodeOperationError);
-		await expect(activate({ server, channel: 'partnerOrderId', partnerOrderId: '' }, false)).rejects.toThrow(
-			/Partner Order ID is empty/,
-		);
-		await expect(activate({ server, channel: 'orderId', orderId: 'has space' }, false)).rejects.toThrow(
-			/not a valid Pusher channel name/,
+		await expect(activate({ server, channel: 'orderId', orderId: '  ' }, false)).rejects.toThrow(
+			NodeOperationError,
 		);
 		await expect(
-			activate({ server, channel: 'allOrders', credentials: credentialsFor('', { apiKey: '' }) }, false),
+			activate({ server, channel: 'partnerOrderId', partnerOrderId: '' }, false),
+		).rejects.toThrow(/Partner Order ID is empty/);
+		await expect(
+			activate({ server, channel: 'orderId', orderId: 'has space' }, false),
+		).rejects.toThrow(/not a valid Pusher channel name/);
+		await expect(
+			activate(
+				{ server, channel: 'allOrders', credentials: credentialsFor('', { apiKey: '' }) },
+				false,
+			),
 		).rejects.toThrow(/API Key of the credential is empty/);
 		await expect(
 			activate(
-				{ server, channel: 'allOrders', credentials: credentialsFor('', { accessToken: '', previousAccessToken: '' }) },
+				{
+					server,
+					channel: 'allOrders',
+					credentials: credentialsFor('', { accessToken: '', previousAccessToken: '' }),
+				},
 				false,
 			),
 		).rejects.toThrow(/no access token/);
@@ -283,7 +352,11 @@ describe('parameters and secrets', () => {
 	it('never writes the access token into items or logs', async () => {
 		const harness = await start({ channel: 'allOrders', options: { recoverMissed: true } });
 		const order = newOrder({ status: 'COMPLETED' });
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.forge(fixtures.orderClaims('ORDER_COMPLETED', order)));
+		await sdk.trigger(
+			API_KEY,
+			'ORDER_COMPLETED',
+			fixtures.forge(fixtures.orderClaims('ORDER_COMPLETED', order)),
+		);
 		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
 		await until(() => harness.emitted.length === 1);
 		const text = JSON.stringify({ items: harness.emitted, logs: harness.logs });

@@ -16,7 +16,10 @@ export interface Execution {
 	workflowId: string;
 	data?: {
 		resultData: {
-			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> } }>>;
+			runData: Record<
+				string,
+				Array<{ data?: { main: Array<Array<{ json: Record<string, unknown> }> | null> } }>
+			>;
 			error?: { message?: string };
 		};
 	};
@@ -51,8 +54,13 @@ export function node(
 }
 
 /** `{source: [[target, outputIndex...]]}` -> n8n's connections object (main connections only). */
-export function connect(links: Array<[from: string, to: string, outputIndex?: number]>): Record<string, unknown> {
-	const connections: Record<string, { main: Array<Array<{ node: string; type: 'main'; index: number }>> }> = {};
+export function connect(
+	links: Array<[from: string, to: string, outputIndex?: number]>,
+): Record<string, unknown> {
+	const connections: Record<
+		string,
+		{ main: Array<Array<{ node: string; type: 'main'; index: number }>> }
+	> = {};
 	for (const [from, to, outputIndex = 0] of links) {
 		const entry = (connections[from] ??= { main: [] });
 		while (entry.main.length <= outputIndex) entry.main.push([]);
@@ -62,7 +70,11 @@ export function connect(links: Array<[from: string, to: string, outputIndex?: nu
 }
 
 /** The items a node output on `outputIndex` in the first run of `nodeName` of an execution. */
-export function outputItems(execution: Execution, nodeName: string, outputIndex = 0): Array<Record<string, unknown>> {
+export function outputItems(
+	execution: Execution,
+	nodeName: string,
+	outputIndex = 0,
+): Array<Record<string, unknown>> {
 	const runs = execution.data?.resultData.runData[nodeName];
 	if (!runs?.length) return [];
 	const output = runs[0].data?.main[outputIndex];
@@ -75,7 +87,11 @@ export async function executions(client: N8nClient, workflowId: string): Promise
 }
 
 /** Activates a workflow whose trigger is a webhook and waits until n8n routes its URL. */
-export async function activateWebhookWorkflow(client: N8nClient, workflowId: string, webhookPath: string): Promise<void> {
+export async function activateWebhookWorkflow(
+	client: N8nClient,
+	workflowId: string,
+	webhookPath: string,
+): Promise<void> {
 	await client.activate(workflowId);
 	await client.waitForWebhook(webhookPath);
 }

@@ -10,7 +10,15 @@ import { connectCluster } from '../../../scripts/lib/queue-cluster';
 import { connectionsTo } from '../../../scripts/lib/queue-procs';
 import type { Execution } from '../../e2e/support/n8n';
 
-export { connect, node, outputItems, secret, uniqueId, PACKAGE, type Execution } from '../../e2e/support/n8n';
+export {
+	connect,
+	node,
+	outputItems,
+	secret,
+	uniqueId,
+	PACKAGE,
+	type Execution,
+} from '../../e2e/support/n8n';
 
 type MainClient = ReturnType<typeof connectCluster>['main'];
 type HttpAnswer = { status: number; headers: Record<string, unknown>; text: string; json: any };
@@ -21,8 +29,15 @@ export interface Target {
 	pid: number;
 	baseUrl: string;
 	logs(): string;
-	http(method: string, urlPath: string, options?: { headers?: Record<string, string>; body?: unknown; timeoutMs?: number }): Promise<HttpAnswer>;
-	waitForWebhook(webhookPath: string, options?: { method?: string; probe?: string; timeoutMs?: number }): Promise<HttpAnswer>;
+	http(
+		method: string,
+		urlPath: string,
+		options?: { headers?: Record<string, string>; body?: unknown; timeoutMs?: number },
+	): Promise<HttpAnswer>;
+	waitForWebhook(
+		webhookPath: string,
+		options?: { method?: string; probe?: string; timeoutMs?: number },
+	): Promise<HttpAnswer>;
 }
 
 export interface Cluster {
@@ -47,7 +62,11 @@ export async function executions(workflowId: string): Promise<Execution[]> {
 }
 
 /** Waits for `count` finished executions, then checks (after a settling pause) that no more appear. */
-export async function exactlyExecutions(workflowId: string, count: number, settleMs = 1500): Promise<Execution[]> {
+export async function exactlyExecutions(
+	workflowId: string,
+	count: number,
+	settleMs = 1500,
+): Promise<Execution[]> {
 	await cluster().main.waitForExecutions(workflowId, count, 120_000);
 	await sleep(settleMs);
 	const all = await executions(workflowId);
@@ -55,14 +74,20 @@ export async function exactlyExecutions(workflowId: string, count: number, settl
 	return all;
 }
 
-const isFinished = (e: Execution) => e.finished === true || Boolean((e as Execution & { stoppedAt?: string }).stoppedAt);
+const isFinished = (e: Execution) =>
+	e.finished === true || Boolean((e as Execution & { stoppedAt?: string }).stoppedAt);
 
 /**
  * For a workflow whose final count is what is being measured: waits until at least `atLeast`
  * executions exist, every listed one has finished, and the count has not changed for `quietMs`.
  * (Leaves no backlog in the queue for the next test, whose executions would wait behind it.)
  */
-export async function settledExecutions(workflowId: string, atLeast: number, quietMs = 3000, timeoutMs = 240_000): Promise<Execution[]> {
+export async function settledExecutions(
+	workflowId: string,
+	atLeast: number,
+	quietMs = 3000,
+	timeoutMs = 240_000,
+): Promise<Execution[]> {
 	const deadline = Date.now() + timeoutMs;
 	let last = -1;
 	let stableSince = Date.now();
@@ -76,14 +101,21 @@ export async function settledExecutions(workflowId: string, atLeast: number, qui
 			return all;
 		}
 		if (Date.now() > deadline) {
-			throw new Error(`workflow ${workflowId}: ${all.length} executions, ${all.filter(isFinished).length} finished, not settled after ${timeoutMs / 1000} s`);
+			throw new Error(
+				`workflow ${workflowId}: ${all.length} executions, ${all.filter(isFinished).length} finished, not settled after ${timeoutMs / 1000} s`,
+			);
 		}
 		await sleep(500);
 	}
 }
 
 /** POSTs a body to a webhook processor's production URL of `webhookId`. */
-export async function post(target: Target, webhookPath: string, body: unknown, contentType = 'application/json') {
+export async function post(
+	target: Target,
+	webhookPath: string,
+	body: unknown,
+	contentType = 'application/json',
+) {
 	return target.http('POST', `/webhook/${webhookPath}`, {
 		body: typeof body === 'string' ? body : JSON.stringify(body),
 		headers: { 'content-type': contentType },
@@ -92,25 +124,41 @@ export async function post(target: Target, webhookPath: string, body: unknown, c
 }
 
 /** Activates a workflow on the main instance and waits until every webhook processor routes it. */
-export async function activateOnAllProcessors(workflowId: string, webhookPath: string, probe = '{}'): Promise<void> {
+export async function activateOnAllProcessors(
+	workflowId: string,
+	webhookPath: string,
+	probe = '{}',
+): Promise<void> {
 	await cluster().main.activate(workflowId);
-	for (const target of cluster().webhooks) await target.waitForWebhook(webhookPath, { probe, timeoutMs: 60_000 });
+	for (const target of cluster().webhooks)
+		await target.waitForWebhook(webhookPath, { probe, timeoutMs: 60_000 });
 }
 
-function rolesLogging(pattern: RegExp, processes: Array<{ role: string; logs(): string }>): string[] {
+function rolesLogging(
+	pattern: RegExp,
+	processes: Array<{ role: string; logs(): string }>,
+): string[] {
 	return processes.filter((p) => pattern.test(p.logs())).map((p) => p.role);
 }
 
 /** Which processes logged that they put execution `id` in the queue ("Enqueued execution <id> "). */
 export function enqueuedBy(id: string | number): string[] {
 	const { main, webhooks, workers } = cluster();
-	return rolesLogging(new RegExp(`Enqueued execution ${id} \\(`), [{ role: 'main', logs: main.logs }, ...webhooks, ...workers]);
+	return rolesLogging(new RegExp(`Enqueued execution ${id} \\(`), [
+		{ role: 'main', logs: main.logs },
+		...webhooks,
+		...workers,
+	]);
 }
 
 /** Which processes logged that they ran execution `id` ("Worker started execution <id> "). */
 export function ranBy(id: string | number): string[] {
 	const { main, webhooks, workers } = cluster();
-	return rolesLogging(new RegExp(`Worker started execution ${id} \\(`), [{ role: 'main', logs: main.logs }, ...webhooks, ...workers]);
+	return rolesLogging(new RegExp(`Worker started execution ${id} \\(`), [
+		{ role: 'main', logs: main.logs },
+		...webhooks,
+		...workers,
+	]);
 }
 
 /** Established TCP connections to 127.0.0.1:`port`, per n8n process (its task runners included). */
@@ -124,7 +172,9 @@ export function socketsPerProcess(port: number): Record<string, number> {
 /** Every log of the cluster, for leak checks. */
 export function allLogs(): string {
 	const { main, webhooks, workers } = cluster();
-	return [main.logs(), ...webhooks.map((w) => w.logs()), ...workers.map((w) => w.logs())].join('\n');
+	return [main.logs(), ...webhooks.map((w) => w.logs()), ...workers.map((w) => w.logs())].join(
+		'\n',
+	);
 }
 
 /** Records a measured figure for the run's summary (scripts/queue.js prints them). */

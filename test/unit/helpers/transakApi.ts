@@ -13,10 +13,20 @@ import {
 } from '../../support/fake-transak-api';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { createCredentialStore, createExecuteFunctions, testCredential } = require('../../support/n8n-context');
+const {
+	createCredentialStore,
+	createExecuteFunctions,
+	testCredential,
+} = require('../../support/n8n-context');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-export { startFakeTransakApi, makeOrders, createCredentialStore, createExecuteFunctions, testCredential };
+export {
+	startFakeTransakApi,
+	makeOrders,
+	createCredentialStore,
+	createExecuteFunctions,
+	testCredential,
+};
 
 export type FakeApi = FakeTransakApi;
 
@@ -40,7 +50,9 @@ export function storeFor(fake: FakeApi, overrides: IDataObject = {}): Credential
 }
 
 export interface Ctx extends IExecuteFunctions {
-	helpers: IExecuteFunctions['helpers'] & { log: Array<{ method: string; url: string; headers: IDataObject }> };
+	helpers: IExecuteFunctions['helpers'] & {
+		log: Array<{ method: string; url: string; headers: IDataObject }>;
+	};
 }
 
 /** Which n8n's error wrapping the emulated request helpers reproduce (see n8n-context.js). */
@@ -55,9 +67,19 @@ export function emulateN8n(major: N8nMajor): void {
 
 export function contextFor(
 	store: CredentialStore,
-	options: { parameters?: IDataObject; items?: IDataObject[]; continueOnFail?: boolean; n8nMajor?: N8nMajor } = {},
+	options: {
+		parameters?: IDataObject;
+		items?: IDataObject[];
+		continueOnFail?: boolean;
+		n8nMajor?: N8nMajor;
+	} = {},
 ): Ctx {
-	return createExecuteFunctions({ credentialType, store, n8nMajor: defaultMajor, ...options }) as Ctx;
+	return createExecuteFunctions({
+		credentialType,
+		store,
+		n8nMajor: defaultMajor,
+		...options,
+	}) as Ctx;
 }
 
 /** Everything an error could show a user or a log, flattened to text. */
@@ -69,7 +91,13 @@ export function errorText(error: unknown): string {
 	} catch {
 		json = '';
 	}
-	return [String(e?.message), String(e?.description), json, inspect(error, { depth: 8 }), String(e?.stack)].join('\n');
+	return [
+		String(e?.message),
+		String(e?.description),
+		json,
+		inspect(error, { depth: 8 }),
+		String(e?.stack),
+	].join('\n');
 }
 
 export async function caught(promise: Promise<unknown>): Promise<Error & IDataObject> {

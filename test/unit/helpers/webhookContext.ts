@@ -65,15 +65,19 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookAnswer> {
 		getCredentials: async () => {
 			call.onGetCredentials?.();
 			return {
-			environment: 'staging',
-			apiKey: 'test-api-key',
-			accessToken: ACCESS_TOKEN,
-			apiSecret: API_SECRET,
-			...call.credentials,
+				environment: 'staging',
+				apiKey: 'test-api-key',
+				accessToken: ACCESS_TOKEN,
+				apiSecret: API_SECRET,
+				...call.credentials,
 			};
 		},
 		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
-		getNode: () => ({ id: 'node-1', name: 'Transak Trigger', type: 'n8n-nodes-transak.transakTrigger' }),
+		getNode: () => ({
+			id: 'node-1',
+			name: 'Transak Trigger',
+			type: 'n8n-nodes-transak.transakTrigger',
+		}),
 		getWorkflow: () => ({ id: workflowId, name: 'test', active: true }),
 		getBodyData: () => call.body,
 		getRequestObject: () => ({ body: call.body, rawBody: call.rawBody, headers: {} }),
