@@ -15,7 +15,7 @@ import {
 	CURRENT_TOKEN_SOURCE_FIELD,
 	preAuthenticate,
 	type TransakApiCredentials,
-} from '../nodes/shared/token';
+} from '../nodes/Transak/transport/token';
 
 export class TransakApi implements ICredentialType {
 	name = 'transakApi';

@@ -18,16 +18,16 @@ import {
 	listWebhooks,
 	MAX_PAGE_SIZE,
 	type OrderQuery,
-} from '../shared/api';
-import type { TransakApiCredentials } from '../shared/token';
-import { verifierFor } from '../shared/verifierCache';
+} from './transport';
+import type { TransakApiCredentials } from './transport/token';
+import { verifierFor } from './verification/keys';
 import {
 	operationProperties,
 	orderProperties,
 	resourceProperty,
 	webhookProperties,
-} from './descriptions';
-import { orderItem, toTransakDate, webhookItem } from './items';
+} from './actions/descriptions';
+import { orderItem, toTransakDate, webhookItem } from './model/items';
 
 /** Stops a listing whose server ignores `skip` (every page the same) from running forever. */
 const MAX_PAGES = 10_000;

@@ -8,8 +8,12 @@ import {
 	listWebhooks,
 	ordersQueryString,
 	transakApiRequest,
-} from '../../nodes/shared/api';
-import { credentialFingerprint, isExpiredJwt, refreshStats } from '../../nodes/shared/token';
+} from '../../nodes/Transak/transport';
+import {
+	credentialFingerprint,
+	isExpiredJwt,
+	refreshStats,
+} from '../../nodes/Transak/transport/token';
 import {
 	caught,
 	contextFor,

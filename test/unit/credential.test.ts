@@ -1,7 +1,10 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { TransakApi } from '../../credentials/TransakApi.credentials';
-import { credentialFingerprint, type TransakApiCredentials } from '../../nodes/shared/token';
+import {
+	credentialFingerprint,
+	type TransakApiCredentials,
+} from '../../nodes/Transak/transport/token';
 import {
 	credentialType,
 	resetRefreshState,

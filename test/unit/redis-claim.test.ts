@@ -668,13 +668,13 @@ const REDIS_ENV = [
 	'QUEUE_BULL_PREFIX',
 ];
 
-type TriggerModule = typeof import('../../nodes/TransakTrigger/TransakTrigger.node');
+type TriggerModule = typeof import('../../nodes/Transak/TransakTrigger.node');
 
 /** A fresh copy of the node's modules: its own in-process window and Redis connection, like an n8n process. */
 function nodeProcess(): TriggerModule {
 	let loaded: TriggerModule | undefined;
 	jest.isolateModules(() => {
-		loaded = require('../../nodes/TransakTrigger/TransakTrigger.node') as TriggerModule;
+		loaded = require('../../nodes/Transak/TransakTrigger.node') as TriggerModule;
 	});
 	return loaded!;
 }

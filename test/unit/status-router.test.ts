@@ -14,8 +14,8 @@ import {
 	configuredOutputs,
 	OUTPUTS_EXPRESSION,
 	TransakStatusRouter,
-} from '../../nodes/TransakStatusRouter/TransakStatusRouter.node';
-import { orderEvent, kycEvent } from '../../nodes/shared/payload';
+} from '../../nodes/Transak/TransakStatusRouter.node';
+import { orderEvent, kycEvent } from '../../nodes/Transak/model/decode';
 import {
 	normalizeStatus,
 	outputIndexForStatus,
@@ -25,8 +25,8 @@ import {
 	ROUTES,
 	selectedRoutes,
 	type RouteKey,
-} from '../../nodes/shared/statuses';
-import { orderItem, webhookItem } from '../../nodes/Transak/items';
+} from '../../nodes/Transak/model/statuses';
+import { orderItem, webhookItem } from '../../nodes/Transak/model/items';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { sampleOrder, ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../support/fixtures');
 

@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { Transak } from '../../nodes/Transak/Transak.node';
-import { toTransakDate } from '../../nodes/Transak/items';
+import { toTransakDate } from '../../nodes/Transak/model/items';
 import {
 	caught,
 	contextFor,

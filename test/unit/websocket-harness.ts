@@ -14,7 +14,7 @@ import type {
 } from 'n8n-workflow';
 
 import { TransakApi } from '../../credentials/TransakApi.credentials';
-import { TransakWebSocketTrigger } from '../../nodes/TransakWebSocketTrigger/TransakWebSocketTrigger.node';
+import { TransakWebSocketTrigger } from '../../nodes/Transak/TransakWebSocketTrigger.node';
 import {
 	startFakeTransakApi,
 	type FakeOrder,

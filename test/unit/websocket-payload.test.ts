@@ -4,16 +4,16 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { JwtVerifier } from '../../nodes/shared/jwt';
-import { TRANSAK_PUSHER, pusherOptions } from '../../nodes/shared/pusher';
-import { TransakWebSocketTrigger } from '../../nodes/TransakWebSocketTrigger/TransakWebSocketTrigger.node';
-import { channelFor, parsePusherEvent, resolveEventID } from '../../nodes/shared/pusherPayload';
+import { JwtVerifier } from '../../nodes/Transak/verification/jwt';
+import { TRANSAK_PUSHER, pusherOptions } from '../../nodes/Transak/pusher/client';
+import { TransakWebSocketTrigger } from '../../nodes/Transak/TransakWebSocketTrigger.node';
+import { channelFor, parsePusherEvent, resolveEventID } from '../../nodes/Transak/pusher/channels';
 import {
 	eventIdForStatus,
 	fetchMissedEvents,
 	orderChangedAt,
 	type RecoveryApi,
-} from '../../nodes/shared/recovery';
+} from '../../nodes/Transak/pusher/recovery';
 import { ACCESS_TOKEN, fixtures, newOrder, signedOrder } from './websocket-harness';
 
 const verifier = new JwtVerifier([ACCESS_TOKEN]);

@@ -3,7 +3,7 @@ import { inspect } from 'util';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { TransakApi } from '../../../credentials/TransakApi.credentials';
-import { refreshStats } from '../../../nodes/shared/token';
+import { refreshStats } from '../../../nodes/Transak/transport/token';
 
 import {
 	makeOrders,

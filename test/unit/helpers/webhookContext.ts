@@ -1,6 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { TransakTrigger } from '../../../nodes/TransakTrigger/TransakTrigger.node';
+import { TransakTrigger } from '../../../nodes/Transak/TransakTrigger.node';
 
 export interface WebhookCall {
 	body?: unknown;

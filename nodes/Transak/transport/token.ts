@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 
 import { apiBaseUrl, type TransakCredentials } from './credentials';
-import { credentialSecrets, scrubSecrets } from './redact';
+import { credentialSecrets, scrubSecrets } from './secrets';
 
 /*
  * Access-token refresh through n8n's credential `preAuthentication` hook.

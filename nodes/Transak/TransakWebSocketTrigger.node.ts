@@ -8,16 +8,16 @@ import {
 	type ITriggerResponse,
 } from 'n8n-workflow';
 
-import { getOrder, listOrders, listWebhooks } from '../shared/api';
-import { apiBaseUrl, type TransakCredentials } from '../shared/credentials';
-import { currentAccessTokens } from '../shared/token';
-import { ORDER_EVENTS } from '../shared/events';
-import { JwtVerifier } from '../shared/jwt';
-import { TRANSAK_PUSHER, type PusherEndpoint } from '../shared/pusher';
-import { channelFor, type ChannelMode } from '../shared/pusherPayload';
-import { OrderStream } from '../shared/pusherTrigger';
-import { credentialSecrets } from '../shared/redact';
-import type { RecoveryApi } from '../shared/recovery';
+import { getOrder, listOrders, listWebhooks } from './transport';
+import { apiBaseUrl, type TransakCredentials } from './transport/credentials';
+import { currentAccessTokens } from './transport/token';
+import { ORDER_EVENTS } from './model/events';
+import { JwtVerifier } from './verification/jwt';
+import { TRANSAK_PUSHER, type PusherEndpoint } from './pusher/client';
+import { channelFor, type ChannelMode } from './pusher/channels';
+import { OrderStream } from './pusher/stream';
+import { credentialSecrets } from './transport/secrets';
+import type { RecoveryApi } from './pusher/recovery';
 
 export class TransakWebSocketTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -1,7 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { KYC_EVENTS, ORDER_EVENTS } from '../shared/events';
-import { ROUTES } from '../shared/statuses';
+import { KYC_EVENTS, ORDER_EVENTS } from '../model/events';
+import { ROUTES } from '../model/statuses';
 
 /** Order statuses Transak documents (the KYC ones are not order statuses). */
 const ORDER_STATUSES = ROUTES.filter((route) => !route.key.startsWith('kyc')).flatMap(

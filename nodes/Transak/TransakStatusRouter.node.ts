@@ -14,7 +14,7 @@ import {
 	ROUTE_OPTIONS,
 	ROUTES,
 	selectedRoutes,
-} from '../shared/statuses';
+} from './model/statuses';
 
 /** `[key, output name]` for every route, in contract order: data for the outputs expression. */
 const ROUTE_NAMES: Array<[string, string]> = ROUTES.map((route) => [route.key, route.name]);

@@ -13,7 +13,7 @@ import {
 } from 'n8n-workflow';
 
 import { apiBaseUrl } from './credentials';
-import { credentialSecrets, scrubSecrets } from './redact';
+import { credentialSecrets, scrubSecrets } from './secrets';
 import {
 	isTransakTokenError,
 	tokenErrorByMessage,

@@ -1,7 +1,7 @@
-import { JwtVerifier, MAX_TOKEN_LENGTH } from './jwt';
-import { isEventSelected } from './events';
-import { eventFromClaims, sanitize, type TransakEvent } from './payload';
-import { deliveryKey, type RecentKeys } from './dedupe';
+import { JwtVerifier, MAX_TOKEN_LENGTH } from '../verification/jwt';
+import { isEventSelected } from '../model/events';
+import { eventFromClaims, sanitize, type TransakEvent } from '../model/decode';
+import { deliveryKey, type RecentKeys } from './window';
 
 /** What to answer a webhook delivery, and the event to emit if any. Pure: no n8n, no I/O. */
 export type WebhookOutcome =

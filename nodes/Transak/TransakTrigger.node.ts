@@ -8,18 +8,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { admit } from '../shared/admission';
-import { deliveryKey, recentKeysFor } from '../shared/dedupe';
-import { KYC_EVENTS, ORDER_EVENTS } from '../shared/events';
+import { admit } from './webhook/admission';
+import { deliveryKey, recentKeysFor } from './webhook/window';
+import { KYC_EVENTS, ORDER_EVENTS } from './model/events';
 import { sharedDeliveryWindow } from '../shared/redisClaim';
-import { readUnparsedBody } from '../shared/requestBody';
-import {
-	extractToken,
-	handleDelivery,
-	isEmptyBody,
-	MAX_BODY_BYTES,
-} from '../shared/webhookHandler';
-import { WebhookKeys } from '../shared/webhookKeys';
+import { readUnparsedBody } from './webhook/body';
+import { extractToken, handleDelivery, isEmptyBody, MAX_BODY_BYTES } from './webhook/answer';
+import { WebhookKeys } from './verification/webhookKeys';
 
 /** Bodies that tell a caller what went wrong without helping a forger. */
 const ANSWERS: Record<number, { message: string }> = {

@@ -1,13 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { RecentKeys } from './dedupe';
-import { isEventSelected } from './events';
-import type { JwtVerifier } from './jwt';
-import type { TransakEvent } from './payload';
-import { PusherChannelClient, type ClientLogger, type PusherEndpoint } from './pusher';
-import { parsePusherEvent, type ChannelMode } from './pusherPayload';
+import { RecentKeys } from '../webhook/window';
+import { isEventSelected } from '../model/events';
+import type { JwtVerifier } from '../verification/jwt';
+import type { TransakEvent } from '../model/decode';
+import { PusherChannelClient, type ClientLogger, type PusherEndpoint } from './client';
+import { parsePusherEvent, type ChannelMode } from './channels';
 import { fetchMissedEvents, type RecoveryApi, type RecoveryTarget } from './recovery';
-import { scrubSecrets } from './redact';
+import { scrubSecrets } from '../transport/secrets';
 
 /** Remember emitted (order, status) pairs this long and this many: bounded, yet far beyond any order's life. */
 const EMITTED_TTL_MS = 7 * 24 * 3600 * 1000;

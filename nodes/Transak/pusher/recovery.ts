@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { JwtVerifier } from './jwt';
-import { orderEvent, sanitize, type TransakEvent } from './payload';
-import { EVENTS_BY_STATUS, ORDER_EVENT_IDS, type ChannelMode } from './pusherPayload';
+import type { JwtVerifier } from '../verification/jwt';
+import { orderEvent, sanitize, type TransakEvent } from '../model/decode';
+import { EVENTS_BY_STATUS, ORDER_EVENT_IDS, type ChannelMode } from './channels';
 
 /** The partner API calls recovery needs (nodes/shared/api.ts, bound to the trigger's context). */
 export interface RecoveryApi {

@@ -1,6 +1,6 @@
-import type { JwtVerifier } from './jwt';
-import { ORDER_EVENTS } from './events';
-import { orderEvent, sanitize, type TransakEvent } from './payload';
+import type { JwtVerifier } from '../verification/jwt';
+import { ORDER_EVENTS } from '../model/events';
+import { orderEvent, sanitize, type TransakEvent } from '../model/decode';
 
 /** The three Transak channels: one order by its ID, one order by the partner's ID, every order. */
 export type ChannelMode = 'orderId' | 'partnerOrderId' | 'allOrders';

@@ -1,8 +1,8 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { JwtVerifier } from './jwt';
-import { currentAccessTokens, type TransakApiCredentials } from './token';
-import { verifierFor } from './verifierCache';
+import { currentAccessTokens, type TransakApiCredentials } from '../transport/token';
+import { verifierFor } from './keys';
 
 /** How long a trigger reuses the keys it read from its credential. */
 export const KEYS_TTL_MS = 10_000;

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { DEFAULT_STATUS_BY_EVENT } from '../shared/events';
-import type { JwtVerifier } from '../shared/jwt';
-import { sanitize } from '../shared/payload';
+import { DEFAULT_STATUS_BY_EVENT } from './events';
+import type { JwtVerifier } from '../verification/jwt';
+import { sanitize } from './decode';
 
 function isObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -2,9 +2,9 @@
  * Whether a verified delivery starts the workflow, given the copies of it already seen: in this
  * process (the de-duplication window and hand-offs under way) and, in queue mode, in n8n's Redis.
  */
-import { deliveryKey, type RecentKeys } from './dedupe';
-import type { TransakEvent } from './payload';
-import type { Claim, SharedDeliveryWindow } from './redisClaim';
+import { deliveryKey, type RecentKeys } from './window';
+import type { TransakEvent } from '../model/decode';
+import type { Claim, SharedDeliveryWindow } from '../../shared/redisClaim';
 
 /** How long a copy of a delivery waits for the first copy's hand-off to n8n before accepting anyway. */
 const HAND_OFF_WAIT_MS = 10_000;
