@@ -14,8 +14,8 @@ import {
 	CURRENT_TOKEN_FIELD,
 	CURRENT_TOKEN_SOURCE_FIELD,
 	preAuthenticate,
-	type TransakApiCredentials,
 } from '../nodes/Transak/transport/token';
+import type { TransakApiCredentials } from '../nodes/Transak/transport/credentials';
 
 export class TransakApi implements ICredentialType {
 	name = 'transakApi';

@@ -7,14 +7,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import {
-	OTHER_ROUTE_NAME,
-	outputIndexForStatus,
-	ROUTE_KEYS,
-	ROUTE_OPTIONS,
-	ROUTES,
-	selectedRoutes,
-} from './model/statuses';
+import { outputIndexForStatus, ROUTE_OPTIONS, selectedRoutes } from './model/routes';
+import { OTHER_ROUTE_NAME, ROUTE_KEYS, ROUTES } from './model/statuses';
 
 /** `[key, output name]` for every route, in contract order: data for the outputs expression. */
 const ROUTE_NAMES: Array<[string, string]> = ROUTES.map((route) => [route.key, route.name]);

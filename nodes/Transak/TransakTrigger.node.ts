@@ -10,11 +10,11 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { admit } from './webhook/admission';
 import { deliveryKey, recentKeysFor } from './webhook/window';
-import { KYC_EVENTS, ORDER_EVENTS } from './model/events';
+import { KYC_EVENTS, ORDER_EVENTS } from './model/statuses';
 import { sharedDeliveryWindow } from '../shared/redisClaim';
 import { readUnparsedBody } from './webhook/body';
 import { extractToken, handleDelivery, isEmptyBody, MAX_BODY_BYTES } from './webhook/answer';
-import { WebhookKeys } from './verification/webhookKeys';
+import { WebhookKeys } from './verification/keys';
 
 /** Bodies that tell a caller what went wrong without helping a forger. */
 const ANSWERS: Record<number, { message: string }> = {

@@ -10,8 +10,8 @@ import {
 
 import { getOrder, listOrders, listWebhooks } from './transport';
 import { apiBaseUrl, type TransakCredentials } from './transport/credentials';
-import { currentAccessTokens } from './transport/token';
-import { ORDER_EVENTS } from './model/events';
+import { currentAccessTokens } from './verification/keys';
+import { ORDER_EVENTS } from './model/statuses';
 import { JwtVerifier } from './verification/jwt';
 import { TRANSAK_PUSHER, type PusherEndpoint } from './pusher/client';
 import { channelFor, type ChannelMode } from './pusher/channels';

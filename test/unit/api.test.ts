@@ -1,7 +1,6 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
-	currentAccessTokens,
 	getOrder,
 	listOrders,
 	listOrdersPage,
@@ -9,18 +8,14 @@ import {
 	ordersQueryString,
 	transakApiRequest,
 } from '../../nodes/Transak/transport';
-import {
-	credentialFingerprint,
-	isExpiredJwt,
-	refreshStats,
-} from '../../nodes/Transak/transport/token';
+import { credentialFingerprint, isExpiredJwt } from '../../nodes/Transak/transport/token';
+import { currentAccessTokens } from '../../nodes/Transak/verification/keys';
 import {
 	caught,
 	contextFor,
 	emulateN8n,
 	errorText,
 	makeOrders,
-	resetRefreshState,
 	startFake,
 	storeFor,
 	type FakeApi,
@@ -32,7 +27,6 @@ let fake: FakeApi;
 let orders: Array<Record<string, unknown>>;
 
 beforeEach(async () => {
-	resetRefreshState();
 	fake = await startFake({ orders: makeOrders(12) });
 	orders = fake.orders as Array<Record<string, unknown>>;
 });
@@ -132,7 +126,7 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 		expect(page.map((o) => o.id)).toEqual(orders.slice(10, 12).map((o) => o.id));
 		const withTotal = await listOrdersPage.call(ctx, { limit: 3 });
 		expect(withTotal.totalCount).toBe(12);
-		expect(withTotal.orders).toHaveLength(3);
+		expect(withTotal.items).toHaveLength(3);
 		expect(fake.requestsTo('/partners/api/v2/orders').map((r) => r.query)).toEqual([
 			{ limit: '5', skip: '10', 'filter[sortOrder]': 'asc' },
 			{ limit: '3' },
@@ -272,7 +266,7 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 		);
 		expect(results.map((o) => o.id)).toEqual(orders.map((o) => o.id));
 		expect(fake.refreshCalls).toBe(1);
-		expect(refreshStats.count).toBe(1);
+		expect(fake.requestsTo('/partners/api/v2/refresh-token')).toHaveLength(1);
 		expect(fake.requestsTo('/partners/api/v2/orders').length).toBe(1); // one shared probe
 	});
 

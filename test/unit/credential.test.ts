@@ -1,13 +1,10 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
 import { TransakApi } from '../../credentials/TransakApi.credentials';
-import {
-	credentialFingerprint,
-	type TransakApiCredentials,
-} from '../../nodes/Transak/transport/token';
+import type { TransakApiCredentials } from '../../nodes/Transak/transport/credentials';
+import { credentialFingerprint } from '../../nodes/Transak/transport/token';
 import {
 	credentialType,
-	resetRefreshState,
 	startFake,
 	storeFor,
 	testCredential,
@@ -20,7 +17,6 @@ const { resolveExpression } = require('../support/n8n-context');
 let fake: FakeApi;
 
 beforeEach(async () => {
-	resetRefreshState();
 	fake = await startFake();
 });
 

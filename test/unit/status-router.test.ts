@@ -15,18 +15,19 @@ import {
 	OUTPUTS_EXPRESSION,
 	TransakStatusRouter,
 } from '../../nodes/Transak/TransakStatusRouter.node';
-import { orderEvent, kycEvent } from '../../nodes/Transak/model/decode';
+import { decodeEvent, deliveryItem, orderItem } from '../../nodes/Transak/model/decode';
 import {
 	normalizeStatus,
 	outputIndexForStatus,
-	OTHER_ROUTE_NAME,
 	routeForStatus,
+	selectedRoutes,
+} from '../../nodes/Transak/model/routes';
+import {
+	OTHER_ROUTE_NAME,
 	ROUTE_KEYS,
 	ROUTES,
-	selectedRoutes,
 	type RouteKey,
 } from '../../nodes/Transak/model/statuses';
-import { orderItem, webhookItem } from '../../nodes/Transak/model/items';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { sampleOrder, ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../support/fixtures');
 
@@ -269,13 +270,13 @@ describe('Transak Status Router execution', () => {
 		for (const [eventID, status] of [...ORDER_LIFECYCLE.BUY, ...ORDER_LIFECYCLE.SELL] as Array<
 			[string, string]
 		>) {
-			const result = orderEvent(eventID, sampleOrder({ status }));
+			const result = decodeEvent({ eventID, webhookData: sampleOrder({ status }) });
 			if (!result.ok) throw new Error(result.message);
 			items.push({ json: result.event.json });
 			expected.push(outputIndexForStatus(status, ROUTE_KEYS));
 		}
 		for (const [eventID, kycStatus] of KYC_LIFECYCLE as Array<[string, string]>) {
-			const result = kycEvent({ eventID, kycStatus, partnerUserId: 'user-1' });
+			const result = decodeEvent({ eventID, kycStatus, partnerUserId: 'user-1' });
 			if (!result.ok) throw new Error(result.message);
 			items.push({ json: result.event.json });
 			expected.push(outputIndexForStatus(kycStatus, ROUTE_KEYS));
@@ -285,7 +286,7 @@ describe('Transak Status Router execution', () => {
 		});
 		expected.push(2);
 		items.push({
-			json: webhookItem({
+			json: deliveryItem({
 				id: 'w1',
 				eventID: 'ORDER_REFUNDED',
 				webhookData: sampleOrder({ status: 'REFUNDED' }),

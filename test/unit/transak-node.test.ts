@@ -1,14 +1,13 @@
 import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
 
 import { Transak } from '../../nodes/Transak/Transak.node';
-import { toTransakDate } from '../../nodes/Transak/model/items';
+import { toTransakDate } from '../../nodes/Transak/actions/order/dates';
 import {
 	caught,
 	contextFor,
 	emulateN8n,
 	errorText,
 	makeOrders,
-	resetRefreshState,
 	startFake,
 	storeFor,
 	type CredentialStore,
@@ -27,7 +26,6 @@ let fake: FakeApi;
 let store: CredentialStore;
 
 beforeEach(async () => {
-	resetRefreshState();
 	fake = await startFake({ orders: makeOrders(30) });
 	store = storeFor(fake);
 });
@@ -67,9 +65,13 @@ describe('Transak node description', () => {
 describe('order: get', () => {
 	it('returns the whole order with orderId and status at top level, paired with its input', async () => {
 		const order = fake.orders[4];
+		expect(order.status).toBe('COMPLETED');
 		const items = await run({ resource: 'order', operation: 'get', orderId: ` ${order.id} ` });
 		expect(items).toEqual([
-			{ json: { ...order, orderId: order.id, status: order.status }, pairedItem: { item: 0 } },
+			{
+				json: { ...order, eventID: 'ORDER_COMPLETED', orderId: order.id, status: order.status },
+				pairedItem: { item: 0 },
+			},
 		]);
 	});
 

@@ -7,9 +7,10 @@ import type { IDataObject } from 'n8n-workflow';
 import { JwtVerifier } from '../../nodes/Transak/verification/jwt';
 import { TRANSAK_PUSHER, pusherOptions } from '../../nodes/Transak/pusher/client';
 import { TransakWebSocketTrigger } from '../../nodes/Transak/TransakWebSocketTrigger.node';
-import { channelFor, parsePusherEvent, resolveEventID } from '../../nodes/Transak/pusher/channels';
+import { channelFor, parsePusherEvent } from '../../nodes/Transak/pusher/channels';
+import { resolveEventID } from '../../nodes/Transak/model/decode';
+import { eventIdForStatus } from '../../nodes/Transak/model/statuses';
 import {
-	eventIdForStatus,
 	fetchMissedEvents,
 	orderChangedAt,
 	type RecoveryApi,

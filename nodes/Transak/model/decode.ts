@@ -1,8 +1,22 @@
+/*
+ * The one decoder of Transak records. Whatever carries an event or an order (webhook claims, Pusher
+ * channel data, a webhook delivery or an order from the partner API, a record read back to recover
+ * missed events) becomes an event or an item here, by the same rules:
+ *
+ * - orderId: the order's `id` (webhooks, Pusher), `_id` (the partner API's Get Order and Get Orders
+ *   answers) or `orderId`; for a delivery, its `orderId`/`orderID` failing those.
+ * - eventID: the source's own name when it is an order event (a Pusher event name), else the event
+ *   the record names (`eventID`, or `eventId`), else the event its status implies.
+ * - status: the record's status (`kycStatus` for KYC), else the default status of its event, else
+ *   `UNKNOWN`.
+ * - KYC: an event named `KYC_*` or a record carrying `kycStatus`, at top level, under `data` or
+ *   under `webhookData`.
+ */
 import type { IDataObject } from 'n8n-workflow';
 
-import { DEFAULT_STATUS_BY_EVENT } from './events';
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+import { isObject, text } from './guards';
+import { MAX_DEPTH, sanitize } from './sanitize';
+import { defaultStatus, eventIdForStatus, ORDER_EVENT_IDS } from './statuses';
 
 export type EventKind = 'order' | 'kyc';
 
@@ -16,112 +30,175 @@ export interface TransakEvent {
 	json: IDataObject;
 }
 
-export type PayloadResult = { ok: true; event: TransakEvent } | { ok: false; message: string };
+export type Decoded = { ok: true; event: TransakEvent } | { ok: false; message: string };
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
+/** The claims of a signed token, or undefined when no key verifies it. */
+export type Verify = (token: string) => IDataObject | undefined;
+
+/** What the source says about a record besides the record itself. */
+export interface Source {
+	/** The event the source names: a Pusher event name, or the event a status implies. */
+	event?: string;
+}
+
+export const UNKNOWN_STATUS = 'UNKNOWN';
+
+const failure = (message: string): Decoded => ({ ok: false, message });
+
+/** The order's ID, whatever the record calls it. */
+export function orderIdOf(order: IDataObject | undefined): string | undefined {
+	if (order === undefined) return undefined;
+	return text(order.id) ?? text(order._id) ?? text(order.orderId);
+}
+
+/** The event a record names. */
+function namedEvent(record: IDataObject | undefined): string | undefined {
+	if (record === undefined) return undefined;
+	return text(record.eventID) ?? text(record.eventId);
+}
+
+/** The status of an order or KYC record, or failing that the one its event implies. */
+function statusOf(body: IDataObject | undefined, eventID: string | undefined): string {
+	return text(body?.kycStatus) ?? text(body?.status) ?? defaultStatus(eventID) ?? UNKNOWN_STATUS;
 }
 
 /**
- * Returns JSON data without keys that could reach an object's prototype when n8n or a later node
- * merges the item. Checking first keeps the common case (no such key anywhere) free of copies.
+ * The event ID of a record, most reliable first: the source's name when it is an order event, the
+ * event the record names, the event its status implies, and last the source's name as given (older
+ * integrations saw the order ID as the event name on the all-orders channel).
  */
-export function sanitize<T>(value: T): T {
-	return hasForbiddenKey(value) ? (strip(value) as T) : value;
-}
-
-function hasForbiddenKey(value: unknown): boolean {
-	if (value === null || typeof value !== 'object') return false;
-	if (Array.isArray(value)) {
-		for (const entry of value) if (hasForbiddenKey(entry)) return true;
-		return false;
-	}
-	for (const key in value) {
-		if (key === '__proto__' || key === 'constructor' || key === 'prototype') return true;
-		if (hasForbiddenKey((value as Record<string, unknown>)[key])) return true;
-	}
-	return false;
-}
-
-function strip(value: unknown): unknown {
-	if (Array.isArray(value)) return value.map(strip);
-	if (!isPlainObject(value)) return value;
-	const copy: Record<string, unknown> = {};
-	for (const key of Object.keys(value)) {
-		if (!FORBIDDEN_KEYS.has(key)) copy[key] = strip(value[key]);
-	}
-	return copy;
-}
-
-function nonEmptyString(value: unknown): string | undefined {
-	if (typeof value === 'string' && value.length > 0) return value;
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return undefined;
+export function resolveEventID(
+	sourceEvent: string | undefined,
+	named: unknown,
+	status: unknown,
+): string | undefined {
+	if (sourceEvent !== undefined && ORDER_EVENT_IDS.has(sourceEvent)) return sourceEvent;
+	return text(named) ?? eventIdForStatus(status) ?? text(sourceEvent);
 }
 
 /**
- * Builds the item for an order: the whole order object, plus `eventID`, `status` and `orderId`.
- * The order is freshly decoded and owned by the caller, so it is extended in place (no copy on the
- * hot path).
+ * What a record carries: its `webhookData` (webhook claims, deliveries, the all-orders channel), a
+ * `data` object it merely wraps (nested KYC claims, some Pusher payloads), or itself (an order).
  */
-export function orderEvent(eventID: string, order: Record<string, unknown>): PayloadResult {
-	const orderId = nonEmptyString(order.id) ?? nonEmptyString(order.orderId);
-	if (orderId === undefined) return { ok: false, message: 'order has no id' };
-	const status = nonEmptyString(order.status) ?? DEFAULT_STATUS_BY_EVENT[eventID] ?? 'UNKNOWN';
-	return {
-		ok: true,
-		event: {
-			kind: 'order',
-			eventID,
-			status,
-			subjectId: orderId,
-			json: Object.assign(order as IDataObject, { eventID, status, orderId }),
-		},
-	};
+function bodyOf(record: IDataObject): IDataObject {
+	if (isObject(record.webhookData)) return record.webhookData;
+	if (isObject(record.data) && orderIdOf(record) === undefined && record.kycStatus === undefined) {
+		return record.data;
+	}
+	return record;
 }
 
-/** Builds the item for a KYC event; its claims come at top level or nested under `data`. */
-export function kycEvent(claims: Record<string, unknown>): PayloadResult {
-	const body = isPlainObject(claims.data) && claims.kycStatus === undefined ? claims.data : claims;
-	const eventID = nonEmptyString(body.eventID) ?? nonEmptyString(claims.eventID);
-	const partnerUserId = nonEmptyString(body.partnerUserId);
-	if (eventID === undefined) return { ok: false, message: 'KYC event has no eventID' };
-	if (partnerUserId === undefined) return { ok: false, message: 'KYC event has no partnerUserId' };
-	const status =
-		nonEmptyString(body.kycStatus) ??
-		nonEmptyString(body.status) ??
-		DEFAULT_STATUS_BY_EVENT[eventID] ??
-		'UNKNOWN';
-	const json: IDataObject = { ...(body as IDataObject), eventID, status, partnerUserId };
-	const partnerCustomerId = nonEmptyString(body.partnerCustomerId);
+function isKyc(record: IDataObject, body: IDataObject, events: Array<string | undefined>): boolean {
+	return (
+		events.some((eventID) => eventID?.startsWith('KYC_') === true) ||
+		record.kycStatus !== undefined ||
+		body.kycStatus !== undefined
+	);
+}
+
+/** The order, extended in place (it is freshly decoded and owned by the caller). */
+function orderEvent(eventID: string, order: IDataObject, fallbackOrderId?: string): Decoded {
+	const orderId = orderIdOf(order) ?? fallbackOrderId;
+	if (orderId === undefined) return failure('order has no id');
+	const status = statusOf(order, eventID);
+	Object.assign(order, { eventID, status, orderId });
+	return { ok: true, event: { kind: 'order', eventID, status, subjectId: orderId, json: order } };
+}
+
+function kycEvent(eventID: string | undefined, body: IDataObject): Decoded {
+	const partnerUserId = text(body.partnerUserId);
+	if (eventID === undefined) return failure('KYC event has no eventID');
+	if (partnerUserId === undefined) return failure('KYC event has no partnerUserId');
+	const status = statusOf(body, eventID);
+	const json: IDataObject = { ...body, eventID, status, partnerUserId };
+	const partnerCustomerId = text(body.partnerCustomerId);
 	if (partnerCustomerId !== undefined) json.partnerCustomerId = partnerCustomerId;
 	return { ok: true, event: { kind: 'kyc', eventID, status, subjectId: partnerUserId, json } };
 }
 
 /**
- * Turns verified webhook claims into an event. Orders arrive as `{webhookData, eventID}`; KYC as
- * `{kycStatus, eventID, partnerUserId}` or the same under `data`. `fallbackEventID` names the event
- * where the claims carry none (a Pusher event name).
+ * Turns one record into an event: webhook claims (`{webhookData, eventID}` for orders; KYC claims
+ * at top level or under `data`), Pusher data (the same, or the order itself), a webhook delivery, or
+ * an order read back from the partner API (`source.event` then names the event).
  */
-export function eventFromClaims(
-	claims: Record<string, unknown>,
-	fallbackEventID?: string,
-): PayloadResult {
-	const eventID = nonEmptyString(claims.eventID) ?? fallbackEventID;
-	if (isPlainObject(claims.webhookData)) {
-		if (eventID === undefined) return { ok: false, message: 'event has no eventID' };
-		return orderEvent(eventID, claims.webhookData);
-	}
-	const nested = isPlainObject(claims.data) ? claims.data : undefined;
-	const kycLike =
-		(eventID?.startsWith('KYC_') ?? false) ||
-		claims.kycStatus !== undefined ||
-		nested?.kycStatus !== undefined ||
-		(typeof nested?.eventID === 'string' && nested.eventID.startsWith('KYC_'));
-	if (kycLike) return kycEvent(claims);
-	// An order object itself (the all-orders Pusher channel may carry it without a wrapper).
-	if (eventID !== undefined && (claims.id !== undefined || claims.orderId !== undefined)) {
-		return orderEvent(eventID, claims);
-	}
-	return { ok: false, message: 'unrecognised event payload' };
+export function decodeEvent(record: unknown, source: Source = {}): Decoded {
+	if (!isObject(record)) return failure('the event data is not an object');
+	const clean = sanitize(record);
+	if (clean === undefined) return failure(`the event data nests deeper than ${MAX_DEPTH} levels`);
+	const body = bodyOf(clean);
+	const named = namedEvent(clean) ?? namedEvent(body);
+	if (isKyc(clean, body, [named, source.event])) return kycEvent(named ?? source.event, body);
+	const eventID = resolveEventID(source.event, named, body.status);
+	if (eventID === undefined) return failure('the event has no eventID');
+	return orderEvent(eventID, body, text(clean.orderId) ?? text(clean.orderID));
+}
+
+/** Fails where the partner API answered with data nested deeper than an item can be. */
+function sanitized(value: IDataObject, what: string): IDataObject {
+	const clean = sanitize(value);
+	if (clean === undefined) throw new Error(`${what} nests deeper than ${MAX_DEPTH} levels`);
+	return clean;
+}
+
+/**
+ * An order from the partner API as an item: the whole order with `orderId`, `status` and `eventID`
+ * (the event its status implies, '' for an unknown status) on top. A Get answer lacking every ID
+ * takes the requested one.
+ */
+export function orderItem(order: IDataObject, requestedId?: string): IDataObject {
+	const clean = sanitized(order, 'the order');
+	const status = statusOf(clean, undefined);
+	return {
+		...clean,
+		eventID: eventIdForStatus(status) ?? '',
+		orderId: orderIdOf(clean) ?? requestedId ?? '',
+		status,
+	};
+}
+
+/**
+ * A webhook delivery as the partner API lists it, with its `webhookData` opened where Transak lists
+ * it still signed and `verify` accepts the token (an unverified token stays as sent).
+ */
+export function openDelivery(delivery: IDataObject, verify?: Verify): IDataObject {
+	const data = delivery.webhookData;
+	if (typeof data !== 'string' || verify === undefined) return delivery;
+	const claims = verify(data);
+	const clean = claims === undefined ? undefined : sanitize(claims);
+	if (clean === undefined) return delivery;
+	const eventID = namedEvent(delivery) ?? namedEvent(clean);
+	return {
+		...delivery,
+		...(eventID !== undefined ? { eventID } : {}),
+		webhookData: isObject(clean.webhookData) ? clean.webhookData : clean,
+	};
+}
+
+/**
+ * A past webhook delivery as an item: `id`, `eventID`, `status`, `createdAt`, `orderId` (orders),
+ * `partnerUserId` (KYC) and the delivered `webhookData` as Transak sent it. Never dropped: what the
+ * decoder cannot read is kept as listed.
+ */
+export function deliveryItem(delivery: IDataObject, verify?: Verify): IDataObject {
+	const opened = openDelivery(sanitized(delivery, 'the webhook delivery'), verify);
+	const data = isObject(opened.webhookData) ? opened.webhookData : undefined;
+	const decoded =
+		data === undefined ? undefined : decodeEvent({ ...opened, webhookData: { ...data } });
+	const event = decoded?.ok === true ? decoded.event : undefined;
+	const named = namedEvent(opened);
+	const item: IDataObject = {
+		id: text(opened.id) ?? text(opened._id) ?? '',
+		eventID: event?.eventID ?? named ?? '',
+		status: event?.status ?? statusOf(data, named),
+		createdAt: opened.createdAt ?? null,
+	};
+	const orderId =
+		event?.kind === 'order'
+			? event.subjectId
+			: (orderIdOf(data) ?? text(opened.orderId) ?? text(opened.orderID));
+	if (orderId !== undefined) item.orderId = orderId;
+	const partnerUserId = event?.kind === 'kyc' ? event.subjectId : text(data?.partnerUserId);
+	if (partnerUserId !== undefined) item.partnerUserId = partnerUserId;
+	if (opened.webhookData !== undefined) item.webhookData = opened.webhookData;
+	return item;
 }

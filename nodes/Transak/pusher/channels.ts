@@ -1,6 +1,8 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { decodeEvent, type TransakEvent } from '../model/decode';
+import { isObject } from '../model/guards';
 import type { JwtVerifier } from '../verification/jwt';
-import { ORDER_EVENTS } from '../model/events';
-import { orderEvent, sanitize, type TransakEvent } from '../model/decode';
 
 /** The three Transak channels: one order by its ID, one order by the partner's ID, every order. */
 export type ChannelMode = 'orderId' | 'partnerOrderId' | 'allOrders';
@@ -8,24 +10,6 @@ export type ChannelMode = 'orderId' | 'partnerOrderId' | 'allOrders';
 /** Pusher's rule for channel names. */
 const CHANNEL_NAME = /^[-a-zA-Z0-9_=@,.;]+$/;
 const MAX_CHANNEL_NAME = 164;
-
-export const ORDER_EVENT_IDS: ReadonlySet<string> = new Set(
-	ORDER_EVENTS.map((o) => String(o.value)),
-);
-
-/** The event an order status implies, for every order event that may announce it. */
-export const EVENTS_BY_STATUS: Readonly<Record<string, readonly string[]>> = {
-	AWAITING_PAYMENT_FROM_USER: ['ORDER_CREATED'],
-	PAYMENT_DONE_MARKED_BY_USER: ['ORDER_PAYMENT_VERIFYING'],
-	PROCESSING: ['ORDER_PROCESSING'],
-	PENDING_DELIVERY_FROM_TRANSAK: ['ORDER_PROCESSING'],
-	ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK: ['ORDER_PROCESSING'],
-	COMPLETED: ['ORDER_COMPLETED'],
-	FAILED: ['ORDER_FAILED'],
-	CANCELLED: ['ORDER_FAILED', 'ORDER_CANCELLED'],
-	EXPIRED: ['ORDER_FAILED', 'ORDER_EXPIRED'],
-	REFUNDED: ['ORDER_REFUNDED'],
-};
 
 export interface ChannelIds {
 	apiKey?: string;
@@ -71,41 +55,20 @@ export function channelFor(
 	return { ok: true, name };
 }
 
-/**
- * The event ID of an order event: the Pusher event name when it is an order event (the contract),
- * else the event the payload names, else the one its status implies. Older integrations saw the
- * order ID as the event name on the all-orders channel.
- */
-export function resolveEventID(
-	pusherEvent: string,
-	payloadEventID: unknown,
-	status: unknown,
-): string {
-	if (ORDER_EVENT_IDS.has(pusherEvent)) return pusherEvent;
-	if (typeof payloadEventID === 'string' && ORDER_EVENT_IDS.has(payloadEventID))
-		return payloadEventID;
-	const implied = typeof status === 'string' ? EVENTS_BY_STATUS[status]?.[0] : undefined;
-	return implied ?? pusherEvent;
-}
-
 /** `ignored`: not for us (KYC, no order). `rejected`: a payload we must not trust. `malformed`: unreadable. */
 export type PusherEventResult =
 	| { ok: true; event: TransakEvent }
 	| { ok: false; reason: 'malformed' | 'rejected' | 'ignored'; message: string };
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** Data as pusher-js hands it over: an object, or a string (JSON it could not parse, a JWT, JSON twice encoded). */
-function readObject(data: unknown): Record<string, unknown> | undefined {
-	if (isPlainObject(data)) return data;
+function readObject(data: unknown): IDataObject | undefined {
+	if (isObject(data)) return data;
 	if (typeof data !== 'string') return undefined;
 	try {
 		const parsed: unknown = JSON.parse(data);
-		return isPlainObject(parsed) ? parsed : undefined;
+		return isObject(parsed) ? parsed : undefined;
 	} catch {
 		return undefined;
 	}
@@ -124,36 +87,16 @@ function readToken(data: unknown): unknown {
 		}
 		return data;
 	}
-	if (isPlainObject(data) && typeof data.data === 'string') return data.data;
+	if (isObject(data) && typeof data.data === 'string') return data.data;
 	return data;
 }
 
-/** An order from a payload: `{webhookData, eventID}` as webhooks carry it, or the order object itself. */
-export function orderFromPayload(
-	eventName: string,
-	payload: Record<string, unknown>,
-): PusherEventResult {
-	const nested = isPlainObject(payload.data) ? payload.data : undefined;
-	const order = isPlainObject(payload.webhookData)
-		? payload.webhookData
-		: nested !== undefined &&
-			  (nested.id !== undefined || nested.orderId !== undefined) &&
-			  payload.id === undefined
-			? nested
-			: payload;
-	const payloadEventID = payload.eventID ?? nested?.eventID;
-	if (
-		(typeof payloadEventID === 'string' && payloadEventID.startsWith('KYC_')) ||
-		eventName.startsWith('KYC_') ||
-		order.kycStatus !== undefined
-	) {
-		return { ok: false, reason: 'ignored', message: 'KYC event' };
-	}
-	const eventID = resolveEventID(eventName, payloadEventID, order.status);
-	const built = orderEvent(eventID, order);
-	if (!built.ok) return { ok: false, reason: 'ignored', message: built.message };
-	built.event.json = sanitize(built.event.json);
-	return built;
+/** An order event from a payload; KYC events and records without an order are not for this trigger. */
+function orderFromPayload(eventName: string, payload: unknown): PusherEventResult {
+	const decoded = decodeEvent(payload, { event: eventName });
+	if (!decoded.ok) return { ok: false, reason: 'ignored', message: decoded.message };
+	if (decoded.event.kind !== 'order') return { ok: false, reason: 'ignored', message: 'KYC event' };
+	return decoded;
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { decodeEvent, openDelivery, type TransakEvent } from '../model/decode';
+import { isObject, timeOf } from '../model/guards';
+import { eventIdForStatus, isEventSelected, ORDER_EVENT_IDS } from '../model/statuses';
 import type { JwtVerifier } from '../verification/jwt';
-import { orderEvent, sanitize, type TransakEvent } from '../model/decode';
-import { EVENTS_BY_STATUS, ORDER_EVENT_IDS, type ChannelMode } from './channels';
+import type { ChannelMode } from './channels';
 
 /** The partner API calls recovery needs (nodes/shared/api.ts, bound to the trigger's context). */
 export interface RecoveryApi {
@@ -47,51 +49,27 @@ export interface RecoveredEvent {
 	at: number;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function time(value: unknown): number | undefined {
-	if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-	const ms = typeof value === 'number' ? value : Date.parse(value);
-	return Number.isFinite(ms) ? ms : undefined;
-}
-
 /** The latest moment an order is known to have changed. */
 export function orderChangedAt(order: Record<string, unknown>): number | undefined {
-	const times = [order.updatedAt, order.completedAt, order.createdAt].map(time);
+	const times = [order.updatedAt, order.completedAt, order.createdAt].map(timeOf);
 	if (Array.isArray(order.statusHistories)) {
 		for (const entry of order.statusHistories)
-			if (isPlainObject(entry)) times.push(time(entry.createdAt));
+			if (isObject(entry)) times.push(timeOf(entry.createdAt));
 	}
 	const known = times.filter((t): t is number => t !== undefined);
 	return known.length > 0 ? Math.max(...known) : undefined;
-}
-
-/**
- * The event ID to report for a status, honouring the filter: an EXPIRED order is `ORDER_FAILED`,
- * or `ORDER_EXPIRED` if only that variant is selected. Undefined: unknown status, or not selected.
- */
-export function eventIdForStatus(status: unknown, selected: readonly string[]): string | undefined {
-	const candidates = typeof status === 'string' ? EVENTS_BY_STATUS[status] : undefined;
-	if (candidates === undefined) return undefined;
-	if (selected.length === 0) return candidates[0];
-	return candidates.find((eventID) => selected.includes(eventID));
 }
 
 function utcDay(ms: number): string {
 	return new Date(ms).toISOString().slice(0, 10);
 }
 
-function recovered(
-	eventID: string,
-	order: Record<string, unknown>,
-	at: number,
-): RecoveredEvent | undefined {
-	const built = orderEvent(eventID, order);
-	if (!built.ok) return undefined;
-	built.event.json = sanitize({ ...built.event.json, recovered: true });
-	return { event: built.event, at };
+/** A record read back from the partner API as a missed event, marked `recovered: true`. */
+function recovered(record: unknown, at: number, event?: string): RecoveredEvent | undefined {
+	const decoded = decodeEvent(record, { event });
+	if (!decoded.ok || decoded.event.kind !== 'order') return undefined;
+	decoded.event.json.recovered = true;
+	return { event: decoded.event, at };
 }
 
 function fromOrders(
@@ -101,12 +79,12 @@ function fromOrders(
 ): RecoveredEvent[] {
 	const out: RecoveredEvent[] = [];
 	for (const order of orders) {
-		if (!isPlainObject(order)) continue;
+		if (!isObject(order)) continue;
 		const at = orderChangedAt(order);
 		if (at === undefined || at < since) continue;
 		const eventID = eventIdForStatus(order.status, events);
 		if (eventID === undefined) continue;
-		const item = recovered(eventID, order, at);
+		const item = recovered(order, at, eventID);
 		if (item !== undefined) out.push(item);
 	}
 	return out;
@@ -120,22 +98,16 @@ function fromWebhooks(
 ): RecoveredEvent[] {
 	const out: RecoveredEvent[] = [];
 	for (const delivery of deliveries) {
-		if (!isPlainObject(delivery)) continue;
-		const at = time(delivery.createdAt);
+		if (!isObject(delivery)) continue;
+		const at = timeOf(delivery.createdAt);
 		if (at === undefined || at < since) continue;
-		let order: unknown = delivery.webhookData;
-		let eventID: unknown = delivery.eventID;
-		if (typeof order === 'string') {
-			const check = settings.verifier.verify(order);
-			if (!check.ok) continue;
-			order = isPlainObject(check.claims.webhookData) ? check.claims.webhookData : check.claims;
-			eventID = eventID ?? check.claims.eventID;
-		}
-		if (!isPlainObject(order)) continue;
-		if (typeof eventID !== 'string' || !ORDER_EVENT_IDS.has(eventID)) continue;
-		if (settings.events.length > 0 && !settings.events.includes(eventID)) continue;
-		const item = recovered(eventID, order, at);
-		if (item !== undefined) out.push(item);
+		const opened = openDelivery(delivery, (token) => settings.verifier.claimsOf(token));
+		// Still a token: none of the keys verifies it.
+		if (!isObject(opened.webhookData)) continue;
+		const item = recovered(opened, at);
+		if (item === undefined || !ORDER_EVENT_IDS.has(item.event.eventID)) continue;
+		if (!isEventSelected(settings.events, item.event.eventID)) continue;
+		out.push(item);
 	}
 	return out;
 }

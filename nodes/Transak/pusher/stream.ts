@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { RecentKeys } from '../webhook/window';
-import { isEventSelected } from '../model/events';
+import { isEventSelected } from '../model/statuses';
 import type { JwtVerifier } from '../verification/jwt';
 import type { TransakEvent } from '../model/decode';
 import { PusherChannelClient, type ClientLogger, type PusherEndpoint } from './client';

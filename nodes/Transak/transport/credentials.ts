@@ -7,6 +7,13 @@ export interface TransakCredentials {
 	previousAccessToken?: string;
 }
 
+export interface TransakApiCredentials extends TransakCredentials {
+	currentAccessToken?: string;
+	currentAccessTokenFor?: string;
+}
+
+export const CREDENTIAL_TYPE = 'transakApi';
+
 export const BASE_URLS = {
 	staging: 'https://api-stg.transak.com',
 	production: 'https://api.transak.com',

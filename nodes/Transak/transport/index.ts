@@ -9,18 +9,11 @@ import {
 	type INode,
 	type IPollFunctions,
 	type ITriggerFunctions,
-	type JsonObject,
 } from 'n8n-workflow';
 
-import { apiBaseUrl } from './credentials';
-import { credentialSecrets, scrubSecrets } from './secrets';
-import {
-	isTransakTokenError,
-	tokenErrorByMessage,
-	transakMessage,
-	type TransakApiCredentials,
-	type TransakTokenError,
-} from './token';
+import { isObject } from '../model/guards';
+import { apiBaseUrl, CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
+import { apiError, transakError } from './errors';
 
 /*
  * Transport for the Transak partner API. Calls go through n8n's httpRequestWithAuthentication,
@@ -30,12 +23,8 @@ import {
  * options carry the token headers.
  */
 
-export { currentAccessTokens, apiAccessToken } from './token';
-
 export type IAllExecuteFunctions =
 	IExecuteFunctions | ITriggerFunctions | IPollFunctions | ILoadOptionsFunctions;
-
-export const CREDENTIAL_TYPE = 'transakApi';
 
 export const PATHS = {
 	order: (orderId: string) => `/partners/api/v2/order/${encodeURIComponent(orderId)}`,
@@ -56,136 +45,6 @@ export interface OrderQuery {
 	walletAddress?: string;
 	productsAvailed?: string[];
 	sortOrder?: 'asc' | 'desc';
-}
-
-export interface OrdersPage {
-	orders: IDataObject[];
-	/** `meta.totalCount`, when Transak sent it. */
-	totalCount?: number;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-
-const NETWORK_FAILURES: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	ECONNRESET: 'connection reset',
-	ENOTFOUND: 'host not found',
-	EAI_AGAIN: 'host name lookup failed',
-	ETIMEDOUT: 'timed out',
-	ECONNABORTED: 'connection aborted',
-	EHOSTUNREACH: 'host unreachable',
-	ECONNCLOSED: 'connection closed',
-};
-
-interface Failure {
-	status?: number;
-	body?: unknown;
-	code?: string;
-	tokenError?: TransakTokenError;
-}
-
-/** Walks an error and its causes (n8n wraps errors once or twice) for what Transak answered. */
-export function describeFailure(error: unknown): Failure {
-	const failure: Failure = {};
-	const seen = new Set<unknown>();
-	const queue: unknown[] = [error];
-	while (queue.length > 0 && seen.size < 10) {
-		const e = queue.shift();
-		if (typeof e !== 'object' || e === null || seen.has(e)) continue;
-		seen.add(e);
-		if (isTransakTokenError(e)) {
-			failure.tokenError ??= e;
-			continue;
-		}
-		failure.tokenError ??= tokenErrorByMessage((e as IDataObject).message);
-		const obj = e as IDataObject & {
-			response?: { status?: unknown; data?: unknown; body?: unknown };
-			context?: { data?: unknown };
-		};
-		const status = [obj.response?.status, obj.httpCode, obj.statusCode]
-			.map((s) => (typeof s === 'string' ? Number(s) : s))
-			.find(
-				(s): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 100 && s < 600,
-			);
-		failure.status ??= status;
-		failure.body ??= obj.response?.data ?? obj.response?.body ?? obj.context?.data;
-		if (typeof obj.code === 'string' && /^E[A-Z_]+$/.test(obj.code)) failure.code ??= obj.code;
-		// n8n 1.x drops the wrapped error; its message ("connect ECONNREFUSED …") stays in `messages`.
-		if (Array.isArray(obj.messages)) {
-			for (const text of obj.messages) {
-				const code =
-					typeof text === 'string' ? /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(text)?.[1] : undefined;
-				if (code !== undefined && code in NETWORK_FAILURES) failure.code ??= code;
-			}
-		}
-		queue.push(obj.cause, obj.errorResponse, (obj as { reason?: unknown }).reason);
-	}
-	return failure;
-}
-
-function apiError(
-	node: INode,
-	message: string,
-	description: string | undefined,
-	httpCode: number | undefined,
-): NodeApiError {
-	// A plain object as the "response": nothing of the original request (headers!) is kept.
-	const response: JsonObject = { message, ...(description ? { description } : {}) };
-	return new NodeApiError(node, response, {
-		message,
-		description,
-		httpCode: httpCode === undefined ? undefined : String(httpCode),
-	});
-}
-
-/** Turns whatever n8n threw for a Transak call into a NodeApiError without secrets. */
-export function transakError(
-	node: INode,
-	error: unknown,
-	credentials: TransakApiCredentials,
-	request: { method: string; path: string },
-): NodeApiError {
-	const secrets = credentialSecrets(credentials as unknown as IDataObject);
-	const clean = (text: string) => scrubSecrets(text, secrets);
-	const failure = describeFailure(error);
-	const where = `${request.method} ${clean(request.path)}`;
-
-	if (failure.tokenError !== undefined) {
-		const { message, description, transakStatus } = failure.tokenError;
-		return apiError(node, clean(message), clean(description), transakStatus);
-	}
-
-	const said = transakMessage(failure.body);
-	if (failure.status === 401) {
-		const message = credentials.apiSecret
-			? 'Transak rejected the access token, even after n8n checked it (and refreshed it with the API secret where it had expired). Check that the API key, API secret and environment of the Transak API credential belong together.'
-			: 'The Transak access token has expired or is invalid. Generate a new access token and paste it into the Transak API credential, or add your API secret there so that n8n refreshes the token by itself.';
-		return apiError(
-			node,
-			message,
-			clean(`Transak answered 401 (${said ?? 'Authorization Required'}) to ${where}.`),
-			401,
-		);
-	}
-	if (failure.status !== undefined) {
-		return apiError(
-			node,
-			clean(said ?? `Transak answered HTTP ${failure.status}`),
-			`Transak answered HTTP ${failure.status} to ${where}.`,
-			failure.status,
-		);
-	}
-	// In words: n8n replaces a message that contains a code such as ECONNREFUSED with its own.
-	const reason = (failure.code && NETWORK_FAILURES[failure.code]) ?? 'network error';
-	return apiError(
-		node,
-		`Could not reach the Transak API (${reason})`,
-		clean(
-			`${where} at ${apiBaseUrl(credentials) || '(no base URL)'} failed before Transak answered${failure.code ? ` (${failure.code})` : ''}.`,
-		),
-		undefined,
-	);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -237,10 +96,6 @@ export async function transakApiRequest(
 	}
 }
 
-function isObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function unexpected(node: INode, what: string): NodeApiError {
 	return apiError(node, `Unexpected answer from Transak: ${what}`, undefined, undefined);
 }
@@ -275,10 +130,7 @@ export function ordersQueryString(query: OrderQuery): IDataObject {
 }
 
 /** One page of orders, with Transak's total count when it sends one. */
-export async function listOrdersPage(
-	this: IAllExecuteFunctions,
-	query: OrderQuery,
-): Promise<OrdersPage> {
+export async function listOrdersPage(this: IAllExecuteFunctions, query: OrderQuery): Promise<Page> {
 	const response: unknown = await transakApiRequest.call(
 		this,
 		'GET',
@@ -291,7 +143,7 @@ export async function listOrdersPage(
 	const meta = isObject(response) && isObject(response.meta) ? response.meta : undefined;
 	const totalCount = Number(meta?.totalCount);
 	return {
-		orders: data.filter(isObject),
+		items: data.filter(isObject),
 		...(Number.isFinite(totalCount) ? { totalCount } : {}),
 	};
 }
@@ -301,7 +153,7 @@ export async function listOrders(
 	this: IAllExecuteFunctions,
 	query: OrderQuery,
 ): Promise<IDataObject[]> {
-	return (await listOrdersPage.call(this, query)).orders;
+	return (await listOrdersPage.call(this, query)).items;
 }
 
 /** Past webhook deliveries (`GET /partners/api/v2/webhooks`): recovers events missed while offline. */
@@ -321,4 +173,52 @@ export async function listWebhooks(
 		if (list !== undefined) return (list as unknown[]).filter(isObject);
 	}
 	throw unexpected(this.getNode(), 'the webhooks response has no data list');
+}
+
+/** Stops a listing whose server ignores `skip` (every page the same) from running forever. */
+const MAX_PAGES = 10_000;
+
+export interface Page {
+	items: IDataObject[];
+	/** The total the server reports, when it does. */
+	totalCount?: number;
+}
+
+export interface PageOptions {
+	/** How many items at most; every item when undefined. */
+	wanted?: number;
+	pageSize?: number;
+	maxPages?: number;
+}
+
+/**
+ * Collects a skip/limit listing page by page until `wanted` items, the total the server reports, a
+ * short page, or a page with nothing new (a server that ignores `skip`). Items are told apart by
+ * `idOf`; an item without an ID always counts as new.
+ */
+export async function collectPages(
+	fetchPage: (skip: number, limit: number) => Promise<Page>,
+	idOf: (item: IDataObject) => string | undefined,
+	{ wanted, pageSize = MAX_PAGE_SIZE, maxPages = MAX_PAGES }: PageOptions = {},
+): Promise<IDataObject[]> {
+	const items: IDataObject[] = [];
+	const seen = new Set<string>();
+	let skip = 0;
+	for (let page = 0; page < maxPages; page++) {
+		const limit = wanted === undefined ? pageSize : Math.min(pageSize, wanted - items.length);
+		const { items: batch, totalCount } = await fetchPage(skip, limit);
+		let fresh = 0;
+		for (const item of batch) {
+			const id = idOf(item);
+			if (id !== undefined && seen.has(id)) continue;
+			if (id !== undefined) seen.add(id);
+			items.push(item);
+			fresh++;
+		}
+		skip += batch.length;
+		if (batch.length < limit || fresh === 0) break;
+		if (totalCount !== undefined && skip >= totalCount) break;
+		if (wanted !== undefined && items.length >= wanted) break;
+	}
+	return wanted === undefined ? items : items.slice(0, wanted);
 }

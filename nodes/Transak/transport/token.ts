@@ -7,7 +7,9 @@ import type {
 	IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
-import { apiBaseUrl, type TransakCredentials } from './credentials';
+import { isNonEmptyString as nonEmpty } from '../model/guards';
+import { apiBaseUrl, type TransakApiCredentials } from './credentials';
+import { isTransakTokenError, transakMessage, TransakTokenError } from './errors';
 import { credentialSecrets, scrubSecrets } from './secrets';
 
 /*
@@ -38,66 +40,7 @@ export const REFRESH_PATH = '/partners/api/v2/refresh-token';
 /** The cheapest authenticated call: the credential test uses it too. */
 export const PROBE_PATH = '/partners/api/v2/orders';
 
-export interface TransakApiCredentials extends TransakCredentials {
-	currentAccessToken?: string;
-	currentAccessTokenFor?: string;
-}
-
 type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
-
-export type TokenErrorKind = 'noSecret' | 'refreshRejected' | 'refreshFailed';
-
-/**
- * A token problem, worded for the user. It deliberately has no `code`, `status` or `httpCode`
- * property: n8n would then replace the message with a generic one for that status.
- */
-export class TransakTokenError extends Error {
-	readonly isTransakTokenError = true;
-
-	constructor(
-		readonly kind: TokenErrorKind,
-		message: string,
-		readonly description: string,
-		readonly transakStatus?: number,
-	) {
-		super(message);
-		this.name = 'TransakTokenError';
-		rememberTokenError(this);
-	}
-}
-
-/*
- * n8n wraps what preAuthentication throws in a NodeApiError. n8n 2.x keeps the original as
- * `cause`; n8n 1.x drops it (a class field resets `cause` after the constructor set it) and keeps
- * only the message. Recently thrown token errors are therefore also found by their message.
- */
-const recentTokenErrors = new Map<string, TransakTokenError>();
-
-function rememberTokenError(error: TransakTokenError): TransakTokenError {
-	recentTokenErrors.delete(error.message);
-	if (recentTokenErrors.size >= 64)
-		recentTokenErrors.delete(recentTokenErrors.keys().next().value as string);
-	recentTokenErrors.set(error.message, error);
-	return error;
-}
-
-/** The token error n8n wrapped, found by its message (see above). */
-export function tokenErrorByMessage(message: unknown): TransakTokenError | undefined {
-	return typeof message === 'string' ? recentTokenErrors.get(message) : undefined;
-}
-
-export function isTransakTokenError(value: unknown): value is TransakTokenError {
-	return (
-		value instanceof TransakTokenError ||
-		(typeof value === 'object' &&
-			value !== null &&
-			(value as IDataObject).isTransakTokenError === true)
-	);
-}
-
-function nonEmpty(value: unknown): value is string {
-	return typeof value === 'string' && value.length > 0;
-}
 
 function sha256(parts: ReadonlyArray<unknown>): string {
 	return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
@@ -123,23 +66,6 @@ export function apiAccessToken(credentials: TransakApiCredentials): string {
 		return current;
 	}
 	return credentials.accessToken ?? '';
-}
-
-/**
- * Every token that may sign Transak webhooks and all-orders WebSocket events, newest first: the
- * refreshed token (Transak may sign with it once it replaced the old one), the user's access
- * token, and the optional previous token.
- */
-export function currentAccessTokens(credentials: TransakApiCredentials): string[] {
-	return [
-		...new Set(
-			[
-				apiAccessToken(credentials),
-				credentials.accessToken,
-				credentials.previousAccessToken,
-			].filter(nonEmpty),
-		),
-	];
 }
 
 /** True when the token is a JWT whose `exp` has passed: no need to ask Transak about it. */
@@ -173,27 +99,11 @@ const inflight = new Map<string, Promise<string>>();
 const refreshed = new Map<string, Refreshed>();
 const failures = new Map<string, { error: TransakTokenError; until: number }>();
 
-let refreshCount = 0;
-
 function remember<V>(map: Map<string, V>, key: string, value: V): void {
 	map.delete(key);
 	if (map.size >= MAX_ENTRIES) map.delete(map.keys().next().value as string);
 	map.set(key, value);
 }
-
-/** Test hooks: how many refresh calls this process made, and a reset between tests. */
-export const refreshStats = {
-	get count(): number {
-		return refreshCount;
-	},
-	reset(): void {
-		refreshCount = 0;
-		inflight.clear();
-		refreshed.clear();
-		failures.clear();
-		recentTokenErrors.clear();
-	},
-};
 
 function statusOf(error: unknown): number | undefined {
 	const e = error as IDataObject & { response?: { status?: unknown }; cause?: unknown };
@@ -231,28 +141,6 @@ async function send(
 	}
 }
 
-/** Transak's own words from an error body (`{message}`, `{error: {message}}` or `{error: "..."}`). */
-export function transakMessage(body: unknown): string | undefined {
-	let value = body;
-	if (typeof body === 'string') {
-		try {
-			value = JSON.parse(body);
-		} catch {
-			const text = body.trim();
-			return text.length > 0 && text.length < 300 ? text : undefined;
-		}
-	}
-	if (typeof value !== 'object' || value === null) return undefined;
-	const obj = value as IDataObject;
-	const error = obj.error;
-	const candidates = [
-		typeof error === 'object' && error !== null ? (error as IDataObject).message : undefined,
-		obj.message,
-		typeof error === 'string' ? error : undefined,
-	];
-	return candidates.find((c): c is string => typeof c === 'string' && c.trim().length > 0)?.trim();
-}
-
 type Verdict = 'accepted' | 'rejected' | 'unknown';
 
 async function probe(
@@ -285,7 +173,6 @@ async function refresh(
 	httpRequest: HttpRequest,
 	credentials: TransakApiCredentials,
 ): Promise<Refreshed> {
-	refreshCount++;
 	const secrets = credentialSecrets(credentials as unknown as IDataObject);
 	const { status, body, failure } = await send(httpRequest, {
 		method: 'POST',

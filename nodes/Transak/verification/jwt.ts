@@ -1,8 +1,9 @@
 import { createSecretKey, type KeyObject } from 'crypto';
 import jwt from 'jsonwebtoken';
+import type { IDataObject } from 'n8n-workflow';
 
 export type JwtCheck =
-	| { ok: true; claims: Record<string, unknown> }
+	| { ok: true; claims: IDataObject }
 	/** `malformed`: not a JWT at all (HTTP 400). `rejected`: a JWT we must not trust (HTTP 401). */
 	| { ok: false; reason: 'malformed' | 'rejected'; message: string };
 
@@ -53,8 +54,14 @@ export class JwtVerifier {
 			if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
 				return { ok: false, reason: 'malformed', message: 'payload is not an object' };
 			}
-			return { ok: true, claims: claims as Record<string, unknown> };
+			return { ok: true, claims: claims as IDataObject };
 		}
 		return { ok: false, reason: 'rejected', message: 'invalid signature' };
+	}
+
+	/** The claims of a token one of the keys verifies, or undefined. */
+	claimsOf(token: unknown): IDataObject | undefined {
+		const check = this.verify(token);
+		return check.ok ? check.claims : undefined;
 	}
 }

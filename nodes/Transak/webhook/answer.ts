@@ -1,22 +1,17 @@
+import { decodeEvent, type TransakEvent } from '../model/decode';
+import { isObject } from '../model/guards';
+import { isEventSelected } from '../model/statuses';
 import { JwtVerifier, MAX_TOKEN_LENGTH } from '../verification/jwt';
-import { isEventSelected } from '../model/events';
-import { eventFromClaims, sanitize, type TransakEvent } from '../model/decode';
-import { deliveryKey, type RecentKeys } from './window';
 
 /** What to answer a webhook delivery, and the event to emit if any. Pure: no n8n, no I/O. */
 export type WebhookOutcome =
 	| { status: 200; emit: TransakEvent }
-	| { status: 200; emit?: undefined; reason: 'filtered' | 'duplicate' }
+	| { status: 200; emit?: undefined; reason: 'filtered' }
 	| { status: 400 | 401 | 413; emit?: undefined; reason: string };
 
 export interface WebhookSettings {
 	verifier: JwtVerifier;
 	events: readonly string[];
-	recent?: RecentKeys;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The largest body read: a maximal token plus the JSON around it. */
@@ -24,14 +19,12 @@ export const MAX_BODY_BYTES = MAX_TOKEN_LENGTH + 1024;
 
 /** n8n gives `{}` (or nothing) for a body it did not parse. */
 export function isEmptyBody(body: unknown): boolean {
-	return (
-		body === undefined || body === null || (isPlainObject(body) && Object.keys(body).length === 0)
-	);
+	return body === undefined || body === null || (isObject(body) && Object.keys(body).length === 0);
 }
 
 /** Reads `data` from a parsed body, or from the raw bytes when n8n did not parse them as JSON. */
 export function extractToken(body: unknown, rawBody?: Buffer | string): unknown {
-	if (isPlainObject(body) && Object.prototype.hasOwnProperty.call(body, 'data')) return body.data;
+	if (isObject(body) && Object.prototype.hasOwnProperty.call(body, 'data')) return body.data;
 	// n8n hands text/plain bodies over as a string.
 	if (
 		typeof body === 'string' &&
@@ -45,7 +38,7 @@ export function extractToken(body: unknown, rawBody?: Buffer | string): unknown 
 	}
 	try {
 		const parsed: unknown = JSON.parse(rawBody.toString());
-		return isPlainObject(parsed) ? parsed.data : undefined;
+		return isObject(parsed) ? parsed.data : undefined;
 	} catch {
 		return undefined;
 	}
@@ -59,20 +52,10 @@ export function handleDelivery(token: unknown, settings: WebhookSettings): Webho
 	const check = settings.verifier.verify(token);
 	if (!check.ok) return { status: check.reason === 'malformed' ? 400 : 401, reason: check.message };
 
-	const parsed = eventFromClaims(check.claims);
-	if (!parsed.ok) return { status: 400, reason: parsed.message };
-	const event = parsed.event;
-
-	if (!isEventSelected(settings.events, event.eventID)) {
+	const decoded = decodeEvent(check.claims);
+	if (!decoded.ok) return { status: 400, reason: decoded.message };
+	if (!isEventSelected(settings.events, decoded.event.eventID)) {
 		return { status: 200, reason: 'filtered' };
 	}
-	if (
-		settings.recent !== undefined &&
-		!settings.recent.firstSeen(deliveryKey(event.eventID, event.subjectId, event.status))
-	) {
-		return { status: 200, reason: 'duplicate' };
-	}
-	// Sanitized only once it is certain to be emitted: filtered and repeated deliveries skip the walk.
-	event.json = sanitize(event.json);
-	return { status: 200, emit: event };
+	return { status: 200, emit: decoded.event };
 }

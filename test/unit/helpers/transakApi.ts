@@ -3,7 +3,6 @@ import { inspect } from 'util';
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { TransakApi } from '../../../credentials/TransakApi.credentials';
-import { refreshStats } from '../../../nodes/Transak/transport/token';
 
 import {
 	makeOrders,
@@ -107,8 +106,4 @@ export async function caught(promise: Promise<unknown>): Promise<Error & IDataOb
 		return error as Error & IDataObject;
 	}
 	throw new Error('expected a rejection');
-}
-
-export function resetRefreshState(): void {
-	refreshStats.reset();
 }

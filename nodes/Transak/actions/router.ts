@@ -1,0 +1,72 @@
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+	type INodePropertyOptions,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import * as order from './order/Order.resource';
+import * as webhook from './webhook/Webhook.resource';
+
+export interface Operation {
+	description: INodeProperties[];
+	/** The results for one input item, each becoming an output item paired with it. */
+	execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]>;
+}
+
+export interface Resource {
+	resource: INodePropertyOptions;
+	operations: Record<string, Operation>;
+	/** The operation selector and every operation's parameters. */
+	description: INodeProperties[];
+}
+
+/** Every resource of the Transak node, in the order the editor lists them. */
+export const RESOURCES: readonly Resource[] = [order, webhook];
+
+/** Operations by resource and operation name: Maps, as the names come from parameters. */
+const OPERATIONS: ReadonlyMap<string, ReadonlyMap<string, Operation>> = new Map(
+	RESOURCES.map((r) => [String(r.resource.value), new Map(Object.entries(r.operations))]),
+);
+
+/** Runs the chosen operation for every input item, honouring continueOnFail. */
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const returnData: INodeExecutionData[] = [];
+
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const pairedItem = { item: itemIndex };
+		try {
+			const resource = this.getNodeParameter('resource', itemIndex) as string;
+			const operation = this.getNodeParameter('operation', itemIndex) as string;
+			const run = OPERATIONS.get(resource)?.get(operation);
+			if (run === undefined) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`The operation "${operation}" is not known for "${resource}"`,
+					{ itemIndex },
+				);
+			}
+			for (const json of await run.execute.call(this, itemIndex)) {
+				returnData.push({ json, pairedItem });
+			}
+		} catch (error) {
+			if (this.continueOnFail()) {
+				returnData.push({ json: { error: (error as Error).message }, pairedItem });
+				continue;
+			}
+			const context = (error as { context?: IDataObject }).context;
+			if (context !== undefined && context.itemIndex === undefined) context.itemIndex = itemIndex;
+			// Both constructors hand back an error of their own class unchanged.
+			if (error instanceof NodeApiError) {
+				throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
+			}
+			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+		}
+	}
+	return [returnData];
+}

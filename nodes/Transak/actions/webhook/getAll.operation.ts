@@ -1,0 +1,66 @@
+import {
+	updateDisplayOptions,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeProperties,
+} from 'n8n-workflow';
+
+import { deliveryItem } from '../../model/decode';
+import { ORDER_EVENTS, KYC_EVENTS } from '../../model/statuses';
+import { listWebhooks } from '../../transport';
+import { CREDENTIAL_TYPE, type TransakApiCredentials } from '../../transport/credentials';
+import { currentAccessTokens, verifierFor } from '../../verification/keys';
+import { paginationProperties, wantedCount } from '../pagination';
+
+const properties: INodeProperties[] = [
+	...paginationProperties,
+	{
+		displayName: 'Filters',
+		name: 'webhookFilters',
+		type: 'collection',
+		placeholder: 'Add Filter',
+		default: {},
+		options: [
+			{
+				displayName: 'Event',
+				name: 'eventID',
+				type: 'options',
+				options: [...ORDER_EVENTS, ...KYC_EVENTS],
+				default: 'ORDER_COMPLETED',
+				description: 'Only deliveries of this event',
+			},
+			{
+				displayName: 'Order ID',
+				name: 'orderID',
+				type: 'string',
+				default: '',
+				description: 'Only deliveries about this Transak order',
+			},
+		],
+	},
+];
+
+export const description = updateDisplayOptions(
+	{ show: { resource: ['webhook'], operation: ['getAll'] } },
+	properties,
+);
+
+export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
+	const wanted = wantedCount.call(this, itemIndex);
+	const filters = this.getNodeParameter('webhookFilters', itemIndex, {}) as IDataObject;
+	const eventID = typeof filters.eventID === 'string' ? filters.eventID.trim() : '';
+	const orderID = typeof filters.orderID === 'string' ? filters.orderID.trim() : '';
+	const deliveries = await listWebhooks.call(this, {
+		...(eventID ? { eventID } : {}),
+		...(orderID ? { orderID } : {}),
+	});
+	// Transak may list the delivered data still signed: the credential's tokens open it.
+	const credentials = (await this.getCredentials(
+		CREDENTIAL_TYPE,
+	)) as unknown as TransakApiCredentials;
+	const verifier = verifierFor(currentAccessTokens(credentials));
+	const items = deliveries.map((delivery) =>
+		deliveryItem(delivery, (token) => verifier.claimsOf(token)),
+	);
+	return wanted === undefined ? items : items.slice(0, wanted);
+}

@@ -1,0 +1,202 @@
+import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
+
+import { apiBaseUrl, type TransakApiCredentials } from './credentials';
+import { credentialSecrets, scrubSecrets } from './secrets';
+
+/*
+ * Errors leave the transport as NodeApiErrors built from scrubbed text only: never from n8n's
+ * wrapped error, whose request options carry the token headers.
+ */
+
+export type TokenErrorKind = 'noSecret' | 'refreshRejected' | 'refreshFailed';
+
+/**
+ * A token problem, worded for the user. It deliberately has no `code`, `status` or `httpCode`
+ * property: n8n would then replace the message with a generic one for that status.
+ */
+export class TransakTokenError extends Error {
+	readonly isTransakTokenError = true;
+
+	constructor(
+		readonly kind: TokenErrorKind,
+		message: string,
+		readonly description: string,
+		readonly transakStatus?: number,
+	) {
+		super(message);
+		this.name = 'TransakTokenError';
+		rememberTokenError(this);
+	}
+}
+
+/*
+ * n8n wraps what preAuthentication throws in a NodeApiError. n8n 2.x keeps the original as
+ * `cause`; n8n 1.x drops it (a class field resets `cause` after the constructor set it) and keeps
+ * only the message. Recently thrown token errors are therefore also found by their message.
+ */
+const recentTokenErrors = new Map<string, TransakTokenError>();
+
+function rememberTokenError(error: TransakTokenError): TransakTokenError {
+	recentTokenErrors.delete(error.message);
+	if (recentTokenErrors.size >= 64)
+		recentTokenErrors.delete(recentTokenErrors.keys().next().value as string);
+	recentTokenErrors.set(error.message, error);
+	return error;
+}
+
+/** The token error n8n wrapped, found by its message (see above). */
+export function tokenErrorByMessage(message: unknown): TransakTokenError | undefined {
+	return typeof message === 'string' ? recentTokenErrors.get(message) : undefined;
+}
+
+export function isTransakTokenError(value: unknown): value is TransakTokenError {
+	return (
+		value instanceof TransakTokenError ||
+		(typeof value === 'object' &&
+			value !== null &&
+			(value as IDataObject).isTransakTokenError === true)
+	);
+}
+
+/** Transak's own words from an error body (`{message}`, `{error: {message}}` or `{error: "..."}`). */
+export function transakMessage(body: unknown): string | undefined {
+	let value = body;
+	if (typeof body === 'string') {
+		try {
+			value = JSON.parse(body);
+		} catch {
+			const text = body.trim();
+			return text.length > 0 && text.length < 300 ? text : undefined;
+		}
+	}
+	if (typeof value !== 'object' || value === null) return undefined;
+	const obj = value as IDataObject;
+	const error = obj.error;
+	const candidates = [
+		typeof error === 'object' && error !== null ? (error as IDataObject).message : undefined,
+		obj.message,
+		typeof error === 'string' ? error : undefined,
+	];
+	return candidates.find((c): c is string => typeof c === 'string' && c.trim().length > 0)?.trim();
+}
+
+const NETWORK_FAILURES: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection reset',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host name lookup failed',
+	ETIMEDOUT: 'timed out',
+	ECONNABORTED: 'connection aborted',
+	EHOSTUNREACH: 'host unreachable',
+	ECONNCLOSED: 'connection closed',
+};
+
+interface Failure {
+	status?: number;
+	body?: unknown;
+	code?: string;
+	tokenError?: TransakTokenError;
+}
+
+/** Walks an error and its causes (n8n wraps errors once or twice) for what Transak answered. */
+export function describeFailure(error: unknown): Failure {
+	const failure: Failure = {};
+	const seen = new Set<unknown>();
+	const queue: unknown[] = [error];
+	while (queue.length > 0 && seen.size < 10) {
+		const e = queue.shift();
+		if (typeof e !== 'object' || e === null || seen.has(e)) continue;
+		seen.add(e);
+		if (isTransakTokenError(e)) {
+			failure.tokenError ??= e;
+			continue;
+		}
+		failure.tokenError ??= tokenErrorByMessage((e as IDataObject).message);
+		const obj = e as IDataObject & {
+			response?: { status?: unknown; data?: unknown; body?: unknown };
+			context?: { data?: unknown };
+		};
+		const status = [obj.response?.status, obj.httpCode, obj.statusCode]
+			.map((s) => (typeof s === 'string' ? Number(s) : s))
+			.find(
+				(s): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 100 && s < 600,
+			);
+		failure.status ??= status;
+		failure.body ??= obj.response?.data ?? obj.response?.body ?? obj.context?.data;
+		if (typeof obj.code === 'string' && /^E[A-Z_]+$/.test(obj.code)) failure.code ??= obj.code;
+		// n8n 1.x drops the wrapped error; its message ("connect ECONNREFUSED …") stays in `messages`.
+		if (Array.isArray(obj.messages)) {
+			for (const text of obj.messages) {
+				const code =
+					typeof text === 'string' ? /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(text)?.[1] : undefined;
+				if (code !== undefined && code in NETWORK_FAILURES) failure.code ??= code;
+			}
+		}
+		queue.push(obj.cause, obj.errorResponse, (obj as { reason?: unknown }).reason);
+	}
+	return failure;
+}
+
+export function apiError(
+	node: INode,
+	message: string,
+	description: string | undefined,
+	httpCode: number | undefined,
+): NodeApiError {
+	// A plain object as the "response": nothing of the original request (headers!) is kept.
+	const response: JsonObject = { message, ...(description ? { description } : {}) };
+	return new NodeApiError(node, response, {
+		message,
+		description,
+		httpCode: httpCode === undefined ? undefined : String(httpCode),
+	});
+}
+
+/** Turns whatever n8n threw for a Transak call into a NodeApiError without secrets. */
+export function transakError(
+	node: INode,
+	error: unknown,
+	credentials: TransakApiCredentials,
+	request: { method: string; path: string },
+): NodeApiError {
+	const secrets = credentialSecrets(credentials as unknown as IDataObject);
+	const clean = (text: string) => scrubSecrets(text, secrets);
+	const failure = describeFailure(error);
+	const where = `${request.method} ${clean(request.path)}`;
+
+	if (failure.tokenError !== undefined) {
+		const { message, description, transakStatus } = failure.tokenError;
+		return apiError(node, clean(message), clean(description), transakStatus);
+	}
+
+	const said = transakMessage(failure.body);
+	if (failure.status === 401) {
+		const message = credentials.apiSecret
+			? 'Transak rejected the access token, even after n8n checked it (and refreshed it with the API secret where it had expired). Check that the API key, API secret and environment of the Transak API credential belong together.'
+			: 'The Transak access token has expired or is invalid. Generate a new access token and paste it into the Transak API credential, or add your API secret there so that n8n refreshes the token by itself.';
+		return apiError(
+			node,
+			message,
+			clean(`Transak answered 401 (${said ?? 'Authorization Required'}) to ${where}.`),
+			401,
+		);
+	}
+	if (failure.status !== undefined) {
+		return apiError(
+			node,
+			clean(said ?? `Transak answered HTTP ${failure.status}`),
+			`Transak answered HTTP ${failure.status} to ${where}.`,
+			failure.status,
+		);
+	}
+	// In words: n8n replaces a message that contains a code such as ECONNREFUSED with its own.
+	const reason = (failure.code && NETWORK_FAILURES[failure.code]) ?? 'network error';
+	return apiError(
+		node,
+		`Could not reach the Transak API (${reason})`,
+		clean(
+			`${where} at ${apiBaseUrl(credentials) || '(no base URL)'} failed before Transak answered${failure.code ? ` (${failure.code})` : ''}.`,
+		),
+		undefined,
+	);
+}
