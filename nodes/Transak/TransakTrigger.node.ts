@@ -8,21 +8,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { admit } from './webhook/admission';
-import { deliveryKey, recentKeysFor } from './webhook/window';
 import { KYC_EVENTS, ORDER_EVENTS } from './model/statuses';
-import { sharedDeliveryWindow } from '../shared/redisClaim';
-import { readUnparsedBody } from './webhook/body';
-import { extractToken, handleDelivery, isEmptyBody, MAX_BODY_BYTES } from './webhook/answer';
+import { CREDENTIAL_TYPE } from './transport/credentials';
 import { WebhookKeys } from './verification/keys';
-
-/** Bodies that tell a caller what went wrong without helping a forger. */
-const ANSWERS: Record<number, { message: string }> = {
-	200: { message: 'Received' },
-	400: { message: 'Bad request: expected a JSON body {"data": "<JWT>"}' },
-	401: { message: 'Unauthorized' },
-	413: { message: 'Payload too large' },
-};
+import { admitDelivery } from './webhook/admission';
+import { answer, handleDelivery } from './webhook/answer';
+import { extractToken, isEmptyBody, MAX_BODY_BYTES, readUnparsedBody } from './webhook/body';
 
 const DEFAULT_DEDUPLICATION_SECONDS = 600;
 
@@ -42,7 +33,7 @@ export class TransakTrigger implements INodeType {
 		defaults: { name: 'Transak Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'transakApi', required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		webhooks: [
 			{
 				name: 'default',
@@ -118,70 +109,36 @@ export class TransakTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const events = this.getNodeParameter('events', []) as string[];
 		const options = this.getNodeParameter('options', {}) as IDataObject;
-		const windowSeconds = Number(options.deduplicationWindow ?? DEFAULT_DEDUPLICATION_SECONDS);
-		const windowMs = windowSeconds * 1000;
 		const node = this.getNode();
-		const workflowId = String(this.getWorkflow().id ?? '');
-		const nodeId = node.id ?? node.name;
-		const scope = `${workflowId}|${nodeId}`;
+		const scope = { workflowId: String(this.getWorkflow().id ?? ''), nodeId: node.id ?? node.name };
 
 		const body = this.getBodyData();
 		const unparsed = isEmptyBody(body)
 			? await readUnparsedBody(this.getRequestObject(), MAX_BODY_BYTES)
 			: { tooLarge: false };
-		if (unparsed.tooLarge) {
-			this.getResponseObject().status(413).json(ANSWERS[413]).end();
-			return { noWebhookResponse: true };
-		}
+		if (unparsed.tooLarge) return answer(this, 413);
 		const token = extractToken(body, unparsed.raw);
-		// Repeats are decided below, where a copy can wait for the first copy's hand-off to n8n.
-		const keys = new WebhookKeys(this, scope);
+		const keys = new WebhookKeys(this, `${scope.workflowId}|${scope.nodeId}`);
 		let outcome = handleDelivery(token, { verifier: await keys.verifier(), events });
 		if (outcome.status === 401) {
 			// Perhaps the token was rotated in the credential since the keys were read.
 			const fresher = await keys.retryVerifier();
 			if (fresher !== undefined) outcome = handleDelivery(token, { verifier: fresher, events });
 		}
-
-		if (outcome.emit !== undefined && windowSeconds > 0) {
-			const logger = this.logger;
-			const window =
-				options.shareDeduplicationWindow !== false
-					? sharedDeliveryWindow((message: string) => logger.warn(message))
-					: undefined;
-			const event = outcome.emit;
-			const accepted = await admit({
-				scope,
-				recent: recentKeysFor(scope, windowMs),
-				event,
-				response: this.getResponseObject(),
-				shared:
-					window === undefined
-						? undefined
-						: {
-								window,
-								key: window.keyFor(
-									workflowId,
-									nodeId,
-									deliveryKey(event.eventID, event.subjectId, event.status),
-								),
-								windowMs,
-							},
-			});
-			if (!accepted) {
-				this.getResponseObject().status(200).json(ANSWERS[200]).end();
-				return { noWebhookResponse: true };
+		if (outcome.emit === undefined) {
+			if (outcome.status !== 200) {
+				this.logger.debug(
+					`Transak Trigger refused a delivery (${outcome.status}): ${outcome.reason}`,
+				);
 			}
+			return answer(this, outcome.status);
 		}
-		if (outcome.emit !== undefined) {
-			return { workflowData: [[{ json: outcome.emit.json }]] };
-		}
-		if (outcome.status !== 200) {
-			this.logger.debug(
-				`Transak Trigger refused a delivery (${outcome.status}): ${outcome.reason}`,
-			);
-		}
-		this.getResponseObject().status(outcome.status).json(ANSWERS[outcome.status]).end();
-		return { noWebhookResponse: true };
+		// Repeats are decided here, where a copy can wait for the first copy's hand-off to n8n.
+		const admitted = await admitDelivery(this, scope, outcome.emit, {
+			windowSeconds: Number(options.deduplicationWindow ?? DEFAULT_DEDUPLICATION_SECONDS),
+			shared: options.shareDeduplicationWindow !== false,
+		});
+		if (!admitted) return answer(this, 200);
+		return { workflowData: [[{ json: outcome.emit.json }]] };
 	}
 }

@@ -8,16 +8,15 @@ import {
 	type ITriggerResponse,
 } from 'n8n-workflow';
 
-import { getOrder, listOrders, listWebhooks } from './transport';
-import { apiBaseUrl, type TransakCredentials } from './transport/credentials';
-import { currentAccessTokens } from './verification/keys';
 import { ORDER_EVENTS } from './model/statuses';
-import { JwtVerifier } from './verification/jwt';
-import { TRANSAK_PUSHER, type PusherEndpoint } from './pusher/client';
 import { channelFor, type ChannelMode } from './pusher/channels';
+import { endpointFromOptions } from './pusher/endpoint';
+import { recoveryApi } from './pusher/recovery';
 import { OrderStream } from './pusher/stream';
+import { CREDENTIAL_TYPE, type TransakCredentials } from './transport/credentials';
 import { credentialSecrets } from './transport/secrets';
-import type { RecoveryApi } from './pusher/recovery';
+import { JwtVerifier } from './verification/jwt';
+import { currentAccessTokens } from './verification/keys';
 
 export class TransakWebSocketTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -34,7 +33,7 @@ export class TransakWebSocketTrigger implements INodeType {
 		defaults: { name: 'Transak WebSocket Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'transakApi', required: true }],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		properties: [
 			{
 				displayName: 'Channel',
@@ -166,7 +165,9 @@ export class TransakWebSocketTrigger implements INodeType {
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		const credentials = (await this.getCredentials('transakApi')) as unknown as TransakCredentials;
+		const credentials = (await this.getCredentials(
+			CREDENTIAL_TYPE,
+		)) as unknown as TransakCredentials;
 		const mode = this.getNodeParameter('channel', 'allOrders') as ChannelMode;
 		const orderId =
 			mode === 'orderId' ? String(this.getNodeParameter('orderId', '')).trim() : undefined;
@@ -189,19 +190,6 @@ export class TransakWebSocketTrigger implements INodeType {
 			);
 		}
 
-		const endpoint: PusherEndpoint = {
-			appKey: String(options.appKey || TRANSAK_PUSHER.app).trim(),
-			cluster: String(options.cluster || TRANSAK_PUSHER.cluster).trim(),
-			wsHost:
-				typeof options.wsHost === 'string' && options.wsHost.trim()
-					? options.wsHost.trim()
-					: undefined,
-			wsPort: Number(options.wsPort) > 0 ? Number(options.wsPort) : undefined,
-			forceTLS: options.forceTLS !== false,
-			activityTimeoutMs: seconds(options.activityTimeout),
-			pongTimeoutMs: seconds(options.pongTimeout),
-		};
-
 		const node = this.getNode();
 		const api = recoveryApi(this, credentials, options.recoverMissed !== false);
 		const stream = new OrderStream(
@@ -212,7 +200,7 @@ export class TransakWebSocketTrigger implements INodeType {
 				logger: this.logger,
 			},
 			{
-				endpoint,
+				endpoint: endpointFromOptions(options),
 				mode,
 				channel: channel.name,
 				target: { mode, orderId, partnerOrderId },
@@ -233,26 +221,4 @@ export class TransakWebSocketTrigger implements INodeType {
 			},
 		};
 	}
-}
-
-function seconds(value: unknown): number | undefined {
-	const n = Number(value);
-	return Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : undefined;
-}
-
-/** The partner API calls for recovery, bound to this trigger, or why there are none. */
-function recoveryApi(
-	context: ITriggerFunctions,
-	credentials: TransakCredentials,
-	enabled: boolean,
-): RecoveryApi | { unavailable: string } {
-	if (!enabled) return { unavailable: 'turned off in the options' };
-	if (!/^https?:\/\//i.test(apiBaseUrl(credentials))) {
-		return { unavailable: 'the Transak API credential has no valid base URL' };
-	}
-	return {
-		getOrder: async (id) => await getOrder.call(context, id),
-		listOrders: async (query) => await listOrders.call(context, query),
-		listWebhooks: async (query) => await listWebhooks.call(context, query),
-	};
 }

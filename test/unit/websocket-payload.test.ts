@@ -5,7 +5,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { JwtVerifier } from '../../nodes/Transak/verification/jwt';
-import { TRANSAK_PUSHER, pusherOptions } from '../../nodes/Transak/pusher/client';
+import { TRANSAK_PUSHER, pusherOptions } from '../../nodes/Transak/pusher/endpoint';
 import { TransakWebSocketTrigger } from '../../nodes/Transak/TransakWebSocketTrigger.node';
 import { channelFor, parsePusherEvent } from '../../nodes/Transak/pusher/channels';
 import { resolveEventID } from '../../nodes/Transak/model/decode';

@@ -1,49 +1,8 @@
-import Pusher, { type Channel, type Options } from 'pusher-js';
+import type Pusher from 'pusher-js';
+import type { Channel } from 'pusher-js';
 
-/**
- * Transak's Pusher app, the same for staging and production. Its key is public: Transak publishes
- * it for browsers and apps (it identifies the app, it does not authorise anything).
- */
-export const TRANSAK_PUSHER = { app: '1d9ffac87de599c61283', cluster: 'ap2' } as const;
-
-/** Where and how to connect; `wsHost`/`wsPort` point at any Pusher-protocol server. */
-export interface PusherEndpoint {
-	appKey: string;
-	cluster: string;
-	wsHost?: string;
-	wsPort?: number;
-	forceTLS: boolean;
-	/** Idle time before the client sends `pusher:ping` (the server's activity_timeout wins if lower). */
-	activityTimeoutMs?: number;
-	/** How long to wait for the answer to a ping before reconnecting. */
-	pongTimeoutMs?: number;
-}
-
-/**
- * pusher-js options for an endpoint. Only WebSocket transports: without `enabledTransports` a
- * failing socket falls back to HTTP streaming against pusher.com hosts, whatever `wsHost` says.
- * Stats off: nothing goes anywhere but the configured host.
- */
-export function pusherOptions(endpoint: PusherEndpoint): Options {
-	const options: Options = {
-		cluster: endpoint.cluster,
-		forceTLS: endpoint.forceTLS,
-		enabledTransports: endpoint.forceTLS ? ['ws', 'wss'] : ['ws'],
-		enableStats: false,
-	};
-	if (endpoint.wsHost) options.wsHost = endpoint.wsHost;
-	if (endpoint.wsPort !== undefined && endpoint.wsPort > 0) {
-		options.wsPort = endpoint.wsPort;
-		options.wssPort = endpoint.wsPort;
-	}
-	if (endpoint.activityTimeoutMs !== undefined && endpoint.activityTimeoutMs > 0) {
-		options.activityTimeout = endpoint.activityTimeoutMs;
-	}
-	if (endpoint.pongTimeoutMs !== undefined && endpoint.pongTimeoutMs > 0) {
-		options.pongTimeout = endpoint.pongTimeoutMs;
-	}
-	return options;
-}
+import { pusherOptions, type PusherEndpoint } from './endpoint';
+import { createPusher } from './globals';
 
 export interface ClientLogger {
 	debug(message: string): void;
@@ -72,28 +31,6 @@ export const FAST_RECONNECT_MIN_INTERVAL_MS = 10_000;
 interface CloseInfo {
 	code?: number;
 	message?: string;
-}
-
-interface Dispatcher {
-	callbacks: { get(name: string): Array<{ fn: (...args: unknown[]) => void }> | undefined };
-	unbind(eventName: string, callback: (...args: unknown[]) => void): void;
-}
-
-/** Pusher's global network object (Node: a never-online-or-offline event dispatcher). */
-function network(): Dispatcher | undefined {
-	const runtime = (Pusher as unknown as { Runtime?: { getNetwork?: () => unknown } }).Runtime;
-	const net = runtime?.getNetwork?.() as Dispatcher | undefined;
-	return net && typeof net.unbind === 'function' && net.callbacks ? net : undefined;
-}
-
-function networkHandlers(
-	net: Dispatcher | undefined,
-): Map<string, Set<(...args: unknown[]) => void>> {
-	const handlers = new Map<string, Set<(...args: unknown[]) => void>>();
-	for (const name of ['online', 'offline']) {
-		handlers.set(name, new Set((net?.callbacks.get(name) ?? []).map((binding) => binding.fn)));
-	}
-	return handlers;
 }
 
 function closeInfo(error: unknown): CloseInfo {
@@ -156,7 +93,8 @@ export class PusherChannelClient {
 
 	private dropLogged = false;
 
-	private networkBindings = new Map<string, Array<(...args: unknown[]) => void>>();
+	/** Removes what pusher-js keeps globally for this client. */
+	private releaseGlobals: (() => void) | undefined;
 
 	constructor(
 		private readonly endpoint: PusherEndpoint,
@@ -168,17 +106,9 @@ export class PusherChannelClient {
 	/** Connects and subscribes; events arrive through the handlers. */
 	start(): void {
 		if (this.pusher !== undefined || this.closed) return;
-		const net = network();
-		const before = networkHandlers(net);
-		const pusher = new Pusher(this.endpoint.appKey, pusherOptions(this.endpoint));
+		const { pusher, release } = createPusher(this.endpoint.appKey, pusherOptions(this.endpoint));
 		this.pusher = pusher;
-		// The constructor is synchronous: every network handler that appeared during it is ours.
-		for (const [name, fns] of networkHandlers(net)) {
-			this.networkBindings.set(
-				name,
-				[...fns].filter((fn) => !before.get(name)?.has(fn)),
-			);
-		}
+		this.releaseGlobals = release;
 
 		const connection = pusher.connection;
 		connection.bind('state_change', this.onStateChange);
@@ -216,20 +146,9 @@ export class PusherChannelClient {
 		connection.unbind('message', this.onMessage);
 		pusher.unsubscribe(this.channelName);
 		pusher.unbind_all();
-		this.selfDisconnecting = true;
-		try {
-			pusher.disconnect();
-		} finally {
-			this.selfDisconnecting = false;
-		}
-		const instances = (Pusher as unknown as { instances: Pusher[] }).instances;
-		const index = instances.indexOf(pusher);
-		if (index !== -1) instances.splice(index, 1);
-		const net = network();
-		for (const [name, fns] of this.networkBindings) {
-			for (const fn of fns) net?.unbind(name, fn);
-		}
-		this.networkBindings.clear();
+		this.disconnectQuietly(pusher);
+		this.releaseGlobals?.();
+		this.releaseGlobals = undefined;
 		this.channel = undefined;
 		this.pusher = undefined;
 	}
@@ -373,13 +292,18 @@ export class PusherChannelClient {
 		const pusher = this.pusher;
 		if (pusher === undefined || this.closed) return;
 		this.clearWatchdog();
+		this.disconnectQuietly(pusher);
+		if (!this.closed) pusher.connect();
+	}
+
+	/** Disconnects without taking the `disconnected` state for a refusal. */
+	private disconnectQuietly(pusher: Pusher): void {
 		this.selfDisconnecting = true;
 		try {
 			pusher.disconnect();
 		} finally {
 			this.selfDisconnecting = false;
 		}
-		if (!this.closed) pusher.connect();
 	}
 
 	private readonly onChannelEvent = (eventName: string, data: unknown): void => {

@@ -1,12 +1,14 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, ITriggerFunctions } from 'n8n-workflow';
 
 import { decodeEvent, openDelivery, type TransakEvent } from '../model/decode';
 import { isObject, timeOf } from '../model/guards';
 import { eventIdForStatus, isEventSelected, ORDER_EVENT_IDS } from '../model/statuses';
+import { getOrder, listOrders, listWebhooks } from '../transport';
+import { apiBaseUrl, type TransakCredentials } from '../transport/credentials';
 import type { JwtVerifier } from '../verification/jwt';
 import type { ChannelMode } from './channels';
 
-/** The partner API calls recovery needs (nodes/shared/api.ts, bound to the trigger's context). */
+/** The partner API calls recovery needs. */
 export interface RecoveryApi {
 	getOrder(orderId: string): Promise<IDataObject>;
 	listOrders(query: {
@@ -169,4 +171,21 @@ export async function fetchMissedEvents(
 	}
 	// Oldest first; for one order, a delivery's intermediate status before its final one.
 	return found.sort((a, b) => a.at - b.at);
+}
+
+/** The partner API calls for recovery, bound to a trigger, or why there are none. */
+export function recoveryApi(
+	context: ITriggerFunctions,
+	credentials: TransakCredentials,
+	enabled: boolean,
+): RecoveryApi | { unavailable: string } {
+	if (!enabled) return { unavailable: 'turned off in the options' };
+	if (!/^https?:\/\//i.test(apiBaseUrl(credentials))) {
+		return { unavailable: 'the Transak API credential has no valid base URL' };
+	}
+	return {
+		getOrder: async (id) => await getOrder.call(context, id),
+		listOrders: async (query) => await listOrders.call(context, query),
+		listWebhooks: async (query) => await listWebhooks.call(context, query),
+	};
 }

@@ -2,9 +2,15 @@
  * Whether a verified delivery starts the workflow, given the copies of it already seen: in this
  * process (the de-duplication window and hand-offs under way) and, in queue mode, in n8n's Redis.
  */
-import { deliveryKey, type RecentKeys } from './window';
+import type { IWebhookFunctions } from 'n8n-workflow';
+
 import type { TransakEvent } from '../model/decode';
-import type { Claim, SharedDeliveryWindow } from '../../shared/redisClaim';
+import {
+	sharedDeliveryWindow,
+	type Claim,
+	type SharedDeliveryWindow,
+} from '../../shared/redisClaim';
+import { deliveryKey, recentKeysFor, type RecentKeys } from './window';
 
 /** How long a copy of a delivery waits for the first copy's hand-off to n8n before accepting anyway. */
 const HAND_OFF_WAIT_MS = 10_000;
@@ -64,7 +70,7 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
 	});
 }
 
-export interface Admission {
+interface Admission {
 	scope: string;
 	recent: RecentKeys;
 	event: TransakEvent;
@@ -78,13 +84,7 @@ export interface Admission {
  * n8n, by this process or (in queue mode) by any other. Never drops a delivery whose first copy is
  * still under way: it waits for that copy's outcome, and accepts if that takes too long.
  */
-export async function admit({
-	scope,
-	recent,
-	event,
-	response,
-	shared,
-}: Admission): Promise<boolean> {
+async function admit({ scope, recent, event, response, shared }: Admission): Promise<boolean> {
 	const key = deliveryKey(event.eventID, event.subjectId, event.status);
 	const slot = `${scope}\u0000${key}`;
 	const deadline = Date.now() + HAND_OFF_WAIT_MS;
@@ -120,4 +120,48 @@ export async function admit({
 		if (claim?.kind === 'claimed') await claim.settle(handedOff);
 	});
 	return true;
+}
+
+export interface WindowOptions {
+	/** Seconds within which a repeat starts no execution; 0 turns de-duplication off. */
+	windowSeconds: number;
+	/** In queue mode, share the window across processes through n8n's Redis. */
+	shared: boolean;
+}
+
+/**
+ * Whether a verified delivery starts the workflow of this trigger node (`scope` names the workflow
+ * and node), given the trigger's de-duplication options.
+ */
+export async function admitDelivery(
+	context: IWebhookFunctions,
+	scope: { workflowId: string; nodeId: string },
+	event: TransakEvent,
+	{ windowSeconds, shared }: WindowOptions,
+): Promise<boolean> {
+	if (!(windowSeconds > 0)) return true;
+	const windowMs = windowSeconds * 1000;
+	const id = `${scope.workflowId}|${scope.nodeId}`;
+	const logger = context.logger;
+	const window = shared
+		? sharedDeliveryWindow((message: string) => logger.warn(message))
+		: undefined;
+	return await admit({
+		scope: id,
+		recent: recentKeysFor(id, windowMs),
+		event,
+		response: context.getResponseObject(),
+		shared:
+			window === undefined
+				? undefined
+				: {
+						window,
+						key: window.keyFor(
+							scope.workflowId,
+							scope.nodeId,
+							deliveryKey(event.eventID, event.subjectId, event.status),
+						),
+						windowMs,
+					},
+	});
 }

@@ -1,9 +1,10 @@
-import { decodeEvent, type TransakEvent } from '../model/decode';
-import { isObject } from '../model/guards';
-import { isEventSelected } from '../model/statuses';
-import { JwtVerifier, MAX_TOKEN_LENGTH } from '../verification/jwt';
+import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-/** What to answer a webhook delivery, and the event to emit if any. Pure: no n8n, no I/O. */
+import { decodeEvent, type TransakEvent } from '../model/decode';
+import { isEventSelected } from '../model/statuses';
+import { MAX_TOKEN_LENGTH, type JwtVerifier } from '../verification/jwt';
+
+/** What to answer a webhook delivery, and the event to emit if any. */
 export type WebhookOutcome =
 	| { status: 200; emit: TransakEvent }
 	| { status: 200; emit?: undefined; reason: 'filtered' }
@@ -14,37 +15,7 @@ export interface WebhookSettings {
 	events: readonly string[];
 }
 
-/** The largest body read: a maximal token plus the JSON around it. */
-export const MAX_BODY_BYTES = MAX_TOKEN_LENGTH + 1024;
-
-/** n8n gives `{}` (or nothing) for a body it did not parse. */
-export function isEmptyBody(body: unknown): boolean {
-	return body === undefined || body === null || (isObject(body) && Object.keys(body).length === 0);
-}
-
-/** Reads `data` from a parsed body, or from the raw bytes when n8n did not parse them as JSON. */
-export function extractToken(body: unknown, rawBody?: Buffer | string): unknown {
-	if (isObject(body) && Object.prototype.hasOwnProperty.call(body, 'data')) return body.data;
-	// n8n hands text/plain bodies over as a string.
-	if (
-		typeof body === 'string' &&
-		body.length > 0 &&
-		(rawBody === undefined || rawBody.length === 0)
-	) {
-		rawBody = body;
-	}
-	if (rawBody === undefined || rawBody.length === 0 || rawBody.length > MAX_BODY_BYTES) {
-		return undefined;
-	}
-	try {
-		const parsed: unknown = JSON.parse(rawBody.toString());
-		return isObject(parsed) ? parsed.data : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
-/** Decides the answer table of the Transak Trigger for one delivery. */
+/** Decides the answer table of the Transak Trigger for one delivery (pure: no n8n, no I/O). */
 export function handleDelivery(token: unknown, settings: WebhookSettings): WebhookOutcome {
 	if (typeof token === 'string' && token.length > MAX_TOKEN_LENGTH) {
 		return { status: 413, reason: 'payload too large' };
@@ -58,4 +29,21 @@ export function handleDelivery(token: unknown, settings: WebhookSettings): Webho
 		return { status: 200, reason: 'filtered' };
 	}
 	return { status: 200, emit: decoded.event };
+}
+
+/** Bodies that tell a caller what went wrong without helping a forger. */
+const ANSWERS: Readonly<Record<WebhookOutcome['status'], { message: string }>> = {
+	200: { message: 'Received' },
+	400: { message: 'Bad request: expected a JSON body {"data": "<JWT>"}' },
+	401: { message: 'Unauthorized' },
+	413: { message: 'Payload too large' },
+};
+
+/** Answers the request itself, with no workflow execution. */
+export function answer(
+	context: IWebhookFunctions,
+	status: WebhookOutcome['status'],
+): IWebhookResponseData {
+	context.getResponseObject().status(status).json(ANSWERS[status]).end();
+	return { noWebhookResponse: true };
 }
