@@ -9,7 +9,7 @@ export const properties: INodeProperties[] = [
 		name: 'resource',
 		type: 'options',
 		noDataExpression: true,
-		options: RESOURCES.map((r) => r.resource),
+		options: RESOURCES.map((r) => r.option),
 		default: 'order',
 	},
 	...RESOURCES.flatMap((r) => r.description),

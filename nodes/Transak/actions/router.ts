@@ -4,33 +4,19 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
-	type INodeProperties,
-	type INodePropertyOptions,
 	type JsonObject,
 } from 'n8n-workflow';
 
-import * as order from './order/Order.resource';
-import * as webhook from './webhook/Webhook.resource';
-
-export interface Operation {
-	description: INodeProperties[];
-	/** The results for one input item, each becoming an output item paired with it. */
-	execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]>;
-}
-
-export interface Resource {
-	resource: INodePropertyOptions;
-	operations: Record<string, Operation>;
-	/** The operation selector and every operation's parameters. */
-	description: INodeProperties[];
-}
+import { order } from './order/Order.resource';
+import type { Resource } from './resource';
+import { webhook } from './webhook/Webhook.resource';
 
 /** Every resource of the Transak node, in the order the editor lists them. */
 export const RESOURCES: readonly Resource[] = [order, webhook];
 
-/** Operations by resource and operation name: Maps, as the names come from parameters. */
-const OPERATIONS: ReadonlyMap<string, ReadonlyMap<string, Operation>> = new Map(
-	RESOURCES.map((r) => [String(r.resource.value), new Map(Object.entries(r.operations))]),
+/** Keyed by parameter values: a Map, never a plain object. */
+const BY_NAME: ReadonlyMap<string, Resource> = new Map(
+	RESOURCES.map((r) => [String(r.option.value), r]),
 );
 
 /** Runs the chosen operation for every input item, honouring continueOnFail. */
@@ -43,7 +29,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			const resource = this.getNodeParameter('resource', itemIndex) as string;
 			const operation = this.getNodeParameter('operation', itemIndex) as string;
-			const run = OPERATIONS.get(resource)?.get(operation);
+			const run = BY_NAME.get(resource)?.operations.get(operation);
 			if (run === undefined) {
 				throw new NodeOperationError(
 					this.getNode(),

@@ -1,15 +1,16 @@
-import {
-	NodeOperationError,
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { orderItem } from '../../model/decode';
 import { getOrder } from '../../transport';
 
-const properties: INodeProperties[] = [
+export const option = {
+	name: 'Get',
+	description: 'Get an order by its Transak order ID',
+	action: 'Get an order',
+};
+
+export const description: INodeProperties[] = [
 	{
 		displayName: 'Order ID',
 		name: 'orderId',
@@ -20,11 +21,6 @@ const properties: INodeProperties[] = [
 		description: "Transak's order ID, e.g. the orderId field of the Transak triggers' items",
 	},
 ];
-
-export const description = updateDisplayOptions(
-	{ show: { resource: ['order'], operation: ['get'] } },
-	properties,
-);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const raw = this.getNodeParameter('orderId', itemIndex, '');

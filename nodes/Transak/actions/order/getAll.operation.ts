@@ -1,10 +1,5 @@
-import {
-	NodeOperationError,
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { orderIdOf, orderItem } from '../../model/decode';
 import { ORDER_STATUSES } from '../../model/statuses';
@@ -21,7 +16,13 @@ const textFilter = (displayName: string, name: string, description: string): INo
 	description,
 });
 
-const properties: INodeProperties[] = [
+export const option = {
+	name: 'Get Many',
+	description: 'List orders, newest first by default, with optional filters',
+	action: 'Get many orders',
+};
+
+export const description: INodeProperties[] = [
 	...paginationProperties,
 	{
 		displayName: 'Filters',
@@ -86,11 +87,6 @@ const properties: INodeProperties[] = [
 		],
 	},
 ];
-
-export const description = updateDisplayOptions(
-	{ show: { resource: ['order'], operation: ['getAll'] } },
-	properties,
-);
 
 function orderQuery(this: IExecuteFunctions, itemIndex: number): OrderQuery {
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;

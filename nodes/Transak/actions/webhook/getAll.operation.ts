@@ -1,9 +1,4 @@
-import {
-	updateDisplayOptions,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { deliveryItem } from '../../model/decode';
 import { ORDER_EVENTS, KYC_EVENTS } from '../../model/statuses';
@@ -12,7 +7,14 @@ import { CREDENTIAL_TYPE, type TransakApiCredentials } from '../../transport/cre
 import { currentAccessTokens, verifierFor } from '../../verification/keys';
 import { paginationProperties, wantedCount } from '../pagination';
 
-const properties: INodeProperties[] = [
+export const option = {
+	name: 'Get Many',
+	description:
+		'List past webhook deliveries, e.g. to recover events missed while a workflow was inactive',
+	action: 'Get many webhook deliveries',
+};
+
+export const description: INodeProperties[] = [
 	...paginationProperties,
 	{
 		displayName: 'Filters',
@@ -39,11 +41,6 @@ const properties: INodeProperties[] = [
 		],
 	},
 ];
-
-export const description = updateDisplayOptions(
-	{ show: { resource: ['webhook'], operation: ['getAll'] } },
-	properties,
-);
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const wanted = wantedCount.call(this, itemIndex);
