@@ -10,7 +10,7 @@ import path from 'path';
 import PusherSdk from 'pusher';
 import WebSocket from 'ws';
 
-import { APP, publisher, sleep, startServer, until, type PusherServer } from './websocket-harness';
+import { APP, publisher, sleep, startServer, until, type PusherServer } from './support/pusher';
 
 interface Frame {
 	event: string;

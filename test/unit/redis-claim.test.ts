@@ -7,7 +7,6 @@
  * "Processes" are separate SharedDeliveryWindow instances (each has its own connection), and for
  * the node itself separate module registries (jest.isolateModules), as separate n8n processes have.
  */
-import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -15,7 +14,7 @@ import * as path from 'path';
 import * as tls from 'tls';
 
 import fc from 'fast-check';
-import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, IWebhookResponseData } from 'n8n-workflow';
 
 import {
 	closeSharedWindows,
@@ -31,6 +30,8 @@ import {
 	type Reply,
 } from '../../nodes/shared/redisClaim';
 import { orderWebhookBody, sampleOrder } from '../support/fixtures';
+import type { FakeResponse } from './support/n8n';
+import { callWebhook } from './support/webhook';
 
 // ---------------------------------------------------------------- a RESP server to test against
 
@@ -679,32 +680,6 @@ function nodeProcess(): TriggerModule {
 	return loaded!;
 }
 
-/** An express-like response that n8n "answers" when the test says so. */
-class FakeResponse extends EventEmitter {
-	statusCode = 200;
-	headersSent = false;
-	body: unknown;
-	status(code: number) {
-		this.statusCode = code;
-		return this;
-	}
-	json(value: unknown) {
-		this.body = value;
-		return this;
-	}
-	end() {
-		this.headersSent = true;
-		this.emit('finish');
-		this.emit('close');
-		return this;
-	}
-	/** What n8n does after webhook() returned workflowData: answer once the execution is queued. */
-	n8nAnswers(status: number) {
-		this.statusCode = status;
-		this.end();
-	}
-}
-
 interface Delivery {
 	result: IWebhookResponseData;
 	response: FakeResponse;
@@ -717,32 +692,17 @@ async function deliver(
 	workflowId: string,
 	options: Record<string, unknown> = {},
 ): Promise<Delivery> {
-	const response = new FakeResponse();
-	const logs: string[] = [];
-	const log = (level: string) => (message: string) => logs.push(`${level} ${message}`);
-	const parameters: Record<string, unknown> = { events: [], options };
-	const context = {
-		getCredentials: async () => ({
-			environment: 'staging',
-			apiKey: 'k',
-			accessToken: ACCESS_TOKEN,
-		}),
-		getNodeParameter: (name: string, fallback?: unknown) => parameters[name] ?? fallback,
-		getNode: () => ({
-			id: 'node-1',
-			name: 'Transak Trigger',
-			type: 'n8n-nodes-transak.transakTrigger',
-		}),
-		getWorkflow: () => ({ id: workflowId, name: 'test', active: true }),
-		getBodyData: () => body,
-		getRequestObject: () => ({ body, headers: {} }),
-		getResponseObject: () => response,
-		getHeaderData: () => ({}),
-		getMode: () => 'webhook',
-		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-	} as unknown as IWebhookFunctions;
-	const result = await new proc.TransakTrigger().webhook.call(context);
-	return { result, response, logs };
+	const answer = await callWebhook({
+		node: proc.TransakTrigger,
+		body,
+		workflowId,
+		options: options as IDataObject,
+		credentials: { apiKey: 'k', accessToken: ACCESS_TOKEN, apiSecret: '' },
+		// The test plays n8n's answer itself.
+		n8nAnswers: false,
+	});
+	const logs = answer.logs.map((line) => `${line.level} ${line.message}`);
+	return { result: answer.result, response: answer.response, logs };
 }
 
 const started = (d: Delivery) => d.result.workflowData !== undefined;

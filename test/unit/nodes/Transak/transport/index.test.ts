@@ -7,19 +7,18 @@ import {
 	listWebhooks,
 	ordersQueryString,
 	transakApiRequest,
-} from '../../nodes/Transak/transport';
-import { credentialFingerprint, isExpiredJwt } from '../../nodes/Transak/transport/token';
-import { currentAccessTokens } from '../../nodes/Transak/verification/keys';
+} from '../../../../../nodes/Transak/transport';
+import { credentialFingerprint, isExpiredJwt } from '../../../../../nodes/Transak/transport/token';
+import { currentAccessTokens } from '../../../../../nodes/Transak/verification/keys';
 import {
-	caught,
 	contextFor,
 	emulateN8n,
-	errorText,
 	makeOrders,
 	startFake,
 	storeFor,
 	type FakeApi,
-} from './helpers/transakApi';
+} from '../../../support/api';
+import { caught, errorText } from '../../../support/n8n';
 
 const ORDER_PATH = '/partners/api/v2/order/';
 

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'http';
 import { Readable } from 'stream';
 
-import { readUnparsedBody } from '../../nodes/Transak/webhook/body';
+import { readUnparsedBody } from '../../../../../nodes/Transak/webhook/body';
 
 const stream = (chunks: string[]) =>
 	Readable.from(chunks.map((c) => Buffer.from(c))) as unknown as IncomingMessage;

@@ -2,61 +2,28 @@
  * No silent loss: after a reconnect the WebSocket trigger asks the (fake) Transak partner API for
  * the status changes it missed, emits each once marked `recovered: true`, and never emits an
  * (orderId, status) twice. Real pusher-js, the Pusher-protocol test server, the official SDK, the
- * shared fake Transak API over real HTTP and n8n's request helpers as n8n-context.js models them.
+ * shared fake Transak API over real HTTP and n8n's request helpers as test/unit/support/n8n.ts models them.
  */
-import type PusherSdk from 'pusher';
-
-import type { FakeTransakApi } from '../support/fake-transak-api';
 import {
 	ACCESS_TOKEN,
 	API_KEY,
 	API_SECRET,
 	PREVIOUS_TOKEN,
-	activate,
 	changeStatus,
 	credentialsFor,
 	newOrder,
-	publisher,
 	signedOrder,
 	sleep,
-	startFakeApi,
-	startServer,
 	until,
+	triggerSuite,
 	type Harness,
-	type PusherServer,
-} from './websocket-harness';
+	type HarnessOptions,
+} from '../../support/pusher';
 
-let server: PusherServer;
-let sdk: PusherSdk;
-let api: FakeTransakApi;
-const open: Harness[] = [];
+const suite = triggerSuite({ api: true });
 
-beforeAll(async () => {
-	server = await startServer();
-	sdk = publisher(server);
-	api = await startFakeApi();
-});
-
-beforeEach(() => {
-	api.reset();
-	api.seedOrders([]);
-	api.seedWebhooks([]);
-});
-
-afterEach(async () => {
-	for (const harness of open.splice(0)) await harness.close();
-	await server.waitForNoConnections();
-});
-
-afterAll(async () => {
-	await server.close();
-	await api.close();
-});
-
-async function start(opts: Omit<Parameters<typeof activate>[0], 'server'>): Promise<Harness> {
-	const harness = await activate({ server, apiBaseUrl: api.url, ...opts });
-	open.push(harness);
-	return harness;
+function start(opts: Omit<HarnessOptions, 'server'>): Promise<Harness> {
+	return suite.start(opts);
 }
 
 function summary(harness: Harness): string[] {
@@ -67,14 +34,14 @@ function summary(harness: Harness): string[] {
 
 it('all orders: a server outage, then the missed changes from the API, once each, marked recovered', async () => {
 	const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-	const a = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
-	const b = api.addOrder(newOrder({ status: 'PROCESSING' }));
+	const a = suite.api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const b = suite.api.addOrder(newOrder({ status: 'PROCESSING' }));
 	// Changed long before the outage: not missed, never emitted.
-	const old = api.addOrder(
+	const old = suite.api.addOrder(
 		newOrder({ status: 'COMPLETED', createdAt: minutesAgo(30), updatedAt: minutesAgo(30) }),
 	);
 	// Created two days ago, completed during the outage: only the webhook history has it.
-	const stale = api.addOrder(
+	const stale = suite.api.addOrder(
 		newOrder({
 			status: 'PENDING_DELIVERY_FROM_TRANSAK',
 			createdAt: minutesAgo(2 * 24 * 60),
@@ -83,24 +50,24 @@ it('all orders: a server outage, then the missed changes from the API, once each
 	);
 
 	const harness = await start({ channel: 'allOrders' });
-	await sdk.trigger(API_KEY, 'ORDER_CREATED', signedOrder('ORDER_CREATED', a));
+	await suite.sdk.trigger(API_KEY, 'ORDER_CREATED', signedOrder('ORDER_CREATED', a));
 	await until(() => harness.emitted.length === 1);
 
 	// Outage: the server goes away; meanwhile Transak moves orders on.
-	await server.stop();
-	changeStatus(api, a.id, 'ORDER_PROCESSING', 'PROCESSING');
+	await suite.server.stop();
+	changeStatus(suite.api, a.id, 'ORDER_PROCESSING', 'PROCESSING');
 	await sleep(20);
-	changeStatus(api, a.id, 'ORDER_COMPLETED', 'COMPLETED');
-	changeStatus(api, b.id, 'ORDER_FAILED', 'CANCELLED');
-	changeStatus(api, stale.id, 'ORDER_COMPLETED', 'COMPLETED');
+	changeStatus(suite.api, a.id, 'ORDER_COMPLETED', 'COMPLETED');
+	changeStatus(suite.api, b.id, 'ORDER_FAILED', 'CANCELLED');
+	changeStatus(suite.api, stale.id, 'ORDER_COMPLETED', 'COMPLETED');
 	await sleep(300);
-	const resubscribed = server.next('subscribe', (e) => e.channel === API_KEY, 8000);
-	await server.start();
+	const resubscribed = suite.server.next('subscribe', (e) => e.channel === API_KEY, 8000);
+	await suite.server.start();
 	// Published while the trigger is not yet back: nobody receives it.
-	await sdk.trigger(
+	await suite.sdk.trigger(
 		API_KEY,
 		'ORDER_REFUNDED',
-		signedOrder('ORDER_REFUNDED', changeStatus(api, b.id, 'ORDER_REFUNDED', 'REFUNDED')),
+		signedOrder('ORDER_REFUNDED', changeStatus(suite.api, b.id, 'ORDER_REFUNDED', 'REFUNDED')),
 	);
 	await resubscribed;
 
@@ -127,16 +94,16 @@ it('all orders: a server outage, then the missed changes from the API, once each
 		walletAddress: b.walletAddress,
 	});
 	expect(harness.emitted.some((i) => i.orderId === old.id)).toBe(false);
-	expect(api.requestsTo('/partners/api/v2/orders').length).toBeGreaterThan(0);
-	expect(api.requestsTo('/partners/api/v2/webhooks').length).toBeGreaterThan(0);
+	expect(suite.api.requestsTo('/partners/api/v2/orders').length).toBeGreaterThan(0);
+	expect(suite.api.requestsTo('/partners/api/v2/webhooks').length).toBeGreaterThan(0);
 
 	// The same (orderId, status) arriving live now is not emitted again; a new status is.
-	await sdk.trigger(
+	await suite.sdk.trigger(
 		API_KEY,
 		'ORDER_COMPLETED',
 		signedOrder('ORDER_COMPLETED', { ...a, status: 'COMPLETED' }),
 	);
-	await sdk.trigger(
+	await suite.sdk.trigger(
 		API_KEY,
 		'ORDER_REFUNDED',
 		signedOrder('ORDER_REFUNDED', { ...a, status: 'REFUNDED' }),
@@ -146,11 +113,11 @@ it('all orders: a server outage, then the missed changes from the API, once each
 	expect(harness.emitted[6].recovered).toBeUndefined();
 
 	// Another drop with nothing new: the API is asked again, nothing is emitted twice.
-	const before = api.requestsTo('/partners/api/v2/orders').length;
-	const again = server.next('subscribe', (e) => e.channel === API_KEY);
-	server.terminateAll();
+	const before = suite.api.requestsTo('/partners/api/v2/orders').length;
+	const again = suite.server.next('subscribe', (e) => e.channel === API_KEY);
+	suite.server.terminateAll();
 	await again;
-	await until(() => api.requestsTo('/partners/api/v2/orders').length > before);
+	await until(() => suite.api.requestsTo('/partners/api/v2/orders').length > before);
 	await sleep(200);
 	expect(harness.emitted).toHaveLength(7);
 	expect(harness.errors).toEqual([]);
@@ -158,14 +125,14 @@ it('all orders: a server outage, then the missed changes from the API, once each
 });
 
 it('one order by ID: the order is fetched after a reconnect', async () => {
-	const order = api.addOrder(newOrder({ status: 'PAYMENT_DONE_MARKED_BY_USER' }));
+	const order = suite.api.addOrder(newOrder({ status: 'PAYMENT_DONE_MARKED_BY_USER' }));
 	const harness = await start({ channel: 'orderId', orderId: order.id });
-	await sdk.trigger(order.id, 'ORDER_PAYMENT_VERIFYING', order);
+	await suite.sdk.trigger(order.id, 'ORDER_PAYMENT_VERIFYING', order);
 	await until(() => harness.emitted.length === 1);
 
-	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
-	const resubscribed = server.next('subscribe', (e) => e.channel === order.id);
-	server.terminateAll();
+	changeStatus(suite.api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	const resubscribed = suite.server.next('subscribe', (e) => e.channel === order.id);
+	suite.server.terminateAll();
 	await resubscribed;
 	await until(() => harness.emitted.length === 2);
 	expect(harness.emitted[1]).toMatchObject({
@@ -174,42 +141,46 @@ it('one order by ID: the order is fetched after a reconnect', async () => {
 		orderId: order.id,
 		recovered: true,
 	});
-	expect(api.requestsTo(`/partners/api/v2/order/${order.id}`)).toHaveLength(1);
-	expect(api.requestsTo(`/partners/api/v2/order/${order.id}`)[0].accessToken).toBe(ACCESS_TOKEN);
+	expect(suite.api.requestsTo(`/partners/api/v2/order/${order.id}`)).toHaveLength(1);
+	expect(suite.api.requestsTo(`/partners/api/v2/order/${order.id}`)[0].accessToken).toBe(
+		ACCESS_TOKEN,
+	);
 });
 
 it('one order by partner order ID: the orders list is filtered by partnerOrderId', async () => {
-	const order = api.addOrder(newOrder({ status: 'PROCESSING', partnerOrderId: 'ref-recover-1' }));
-	api.addOrder(newOrder({ status: 'PROCESSING', partnerOrderId: 'someone-else' }));
+	const order = suite.api.addOrder(
+		newOrder({ status: 'PROCESSING', partnerOrderId: 'ref-recover-1' }),
+	);
+	suite.api.addOrder(newOrder({ status: 'PROCESSING', partnerOrderId: 'someone-else' }));
 	const harness = await start({ channel: 'partnerOrderId', partnerOrderId: 'ref-recover-1' });
 	const channel = `${API_KEY}_ref-recover-1`;
 
-	changeStatus(api, order.id, 'ORDER_PROCESSING', 'PENDING_DELIVERY_FROM_TRANSAK');
-	const resubscribed = server.next('subscribe', (e) => e.channel === channel);
-	server.closeAll(4200, 'Reconnect');
+	changeStatus(suite.api, order.id, 'ORDER_PROCESSING', 'PENDING_DELIVERY_FROM_TRANSAK');
+	const resubscribed = suite.server.next('subscribe', (e) => e.channel === channel);
+	suite.server.closeAll(4200, 'Reconnect');
 	await resubscribed;
 	await until(() => harness.emitted.length === 1);
 	await sleep(100);
 	expect(summary(harness)).toEqual([`${order.id} PENDING_DELIVERY_FROM_TRANSAK recovered`]);
-	const query = api.requestsTo('/partners/api/v2/orders')[0].query;
+	const query = suite.api.requestsTo('/partners/api/v2/orders')[0].query;
 	expect(query['filter[partnerOrderId]']).toBe('ref-recover-1');
 });
 
 it('recovered events honour the events filter', async () => {
-	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const order = suite.api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
 	const harness = await start({ channel: 'orderId', orderId: order.id, events: ['ORDER_EXPIRED'] });
-	changeStatus(api, order.id, 'ORDER_PROCESSING', 'PROCESSING');
-	let resubscribed = server.next('subscribe');
-	server.terminateAll();
+	changeStatus(suite.api, order.id, 'ORDER_PROCESSING', 'PROCESSING');
+	let resubscribed = suite.server.next('subscribe');
+	suite.server.terminateAll();
 	await resubscribed;
-	await until(() => api.requestsTo('/partners/api/v2/order/').length === 1);
+	await until(() => suite.api.requestsTo('/partners/api/v2/order/').length === 1);
 	await sleep(100);
 	expect(harness.emitted).toEqual([]);
 
 	// EXPIRED is announced as ORDER_FAILED, or as ORDER_EXPIRED, the only event selected here.
-	changeStatus(api, order.id, 'ORDER_FAILED', 'EXPIRED');
-	resubscribed = server.next('subscribe');
-	server.closeAll(4200);
+	changeStatus(suite.api, order.id, 'ORDER_FAILED', 'EXPIRED');
+	resubscribed = suite.server.next('subscribe');
+	suite.server.closeAll(4200);
 	await resubscribed;
 	await until(() => harness.emitted.length === 1);
 	expect(harness.emitted[0]).toMatchObject({
@@ -220,16 +191,16 @@ it('recovered events honour the events filter', async () => {
 });
 
 it('an API failure is logged once, without secrets, and the gap is recovered after a later reconnect', async () => {
-	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const order = suite.api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
 	const harness = await start({ channel: 'orderId', orderId: order.id });
-	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	changeStatus(suite.api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
 
-	api.failNext({ path: '/partners/api/v2/order/', status: 500, times: 2 });
+	suite.api.failNext({ path: '/partners/api/v2/order/', status: 500, times: 2 });
 	for (let i = 0; i < 2; i += 1) {
-		const resubscribed = server.next('subscribe');
-		server.closeAll(4200);
+		const resubscribed = suite.server.next('subscribe');
+		suite.server.closeAll(4200);
 		await resubscribed;
-		await until(() => api.requestsTo('/partners/api/v2/order/').length === i + 1);
+		await until(() => suite.api.requestsTo('/partners/api/v2/order/').length === i + 1);
 	}
 	await sleep(100);
 	expect(harness.emitted).toEqual([]);
@@ -238,8 +209,8 @@ it('an API failure is logged once, without secrets, and the gap is recovered aft
 	);
 	expect(warnings).toHaveLength(1);
 
-	const resubscribed = server.next('subscribe');
-	server.closeAll(4200);
+	const resubscribed = suite.server.next('subscribe');
+	suite.server.closeAll(4200);
 	await resubscribed;
 	await until(() => harness.emitted.length === 1);
 	expect(harness.emitted[0]).toMatchObject({ status: 'COMPLETED', recovered: true });
@@ -250,15 +221,15 @@ it('an API failure is logged once, without secrets, and the gap is recovered aft
 });
 
 it('a rejected access token: the credential refreshes it with the API secret and recovery goes on', async () => {
-	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const order = suite.api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
 	const harness = await start({ channel: 'orderId', orderId: order.id });
-	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
-	api.expireAccessToken();
-	const resubscribed = server.next('subscribe');
-	server.terminateAll();
+	changeStatus(suite.api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	suite.api.expireAccessToken();
+	const resubscribed = suite.server.next('subscribe');
+	suite.server.terminateAll();
 	await resubscribed;
 	await until(() => harness.emitted.length === 1, 5000);
-	expect(api.refreshCalls).toBe(1);
+	expect(suite.api.refreshCalls).toBe(1);
 	expect(harness.emitted[0]).toMatchObject({ status: 'COMPLETED', recovered: true });
 });
 
@@ -271,45 +242,45 @@ it('without a usable API base URL it says so once and keeps streaming', async ()
 	const notices = () => harness.logs.filter((l) => /cannot be recovered/.test(l.message));
 	expect(notices()).toHaveLength(1);
 	for (let i = 0; i < 2; i += 1) {
-		const resubscribed = server.next('subscribe');
-		server.closeAll(4200);
+		const resubscribed = suite.server.next('subscribe');
+		suite.server.closeAll(4200);
 		await resubscribed;
 	}
-	await sdk.trigger('order-no-api', 'ORDER_CREATED', newOrder({ id: 'order-no-api' }));
+	await suite.sdk.trigger('order-no-api', 'ORDER_CREATED', newOrder({ id: 'order-no-api' }));
 	await until(() => harness.emitted.length === 1);
 	expect(notices()).toHaveLength(1);
-	expect(api.requests).toHaveLength(0);
+	expect(suite.api.requests).toHaveLength(0);
 });
 
 it('recovery can be turned off', async () => {
-	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const order = suite.api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
 	const harness = await start({
 		channel: 'orderId',
 		orderId: order.id,
 		options: { recoverMissed: false },
 	});
-	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
-	const resubscribed = server.next('subscribe');
-	server.terminateAll();
+	changeStatus(suite.api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	const resubscribed = suite.server.next('subscribe');
+	suite.server.terminateAll();
 	await resubscribed;
 	await sleep(300);
-	expect(api.requests).toHaveLength(0);
+	expect(suite.api.requests).toHaveLength(0);
 	expect(harness.emitted).toEqual([]);
 });
 
 it('deactivation during a recovery emits nothing afterwards', async () => {
-	const order = api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
+	const order = suite.api.addOrder(newOrder({ status: 'AWAITING_PAYMENT_FROM_USER' }));
 	const harness = await start({ channel: 'orderId', orderId: order.id });
-	changeStatus(api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
-	api.setLatency(300);
-	const resubscribed = server.next('subscribe');
-	server.terminateAll();
+	changeStatus(suite.api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	suite.api.setLatency(300);
+	const resubscribed = suite.server.next('subscribe');
+	suite.server.terminateAll();
 	await resubscribed;
-	await until(() => api.requests.length > 0 || harness.emitted.length > 0, 2000).catch(
+	await until(() => suite.api.requests.length > 0 || harness.emitted.length > 0, 2000).catch(
 		() => undefined,
 	);
 	await harness.close();
 	await sleep(500);
-	api.setLatency(0);
+	suite.api.setLatency(0);
 	expect(harness.emitted).toEqual([]);
 });

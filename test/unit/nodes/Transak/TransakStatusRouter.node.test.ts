@@ -1,8 +1,6 @@
-import fc from 'fast-check';
 import {
 	NodeHelpers,
 	Workflow,
-	type IExecuteFunctions,
 	type INode,
 	type INodeExecutionData,
 	type INodeOutputConfiguration,
@@ -14,35 +12,20 @@ import {
 	configuredOutputs,
 	OUTPUTS_EXPRESSION,
 	TransakStatusRouter,
-} from '../../nodes/Transak/TransakStatusRouter.node';
-import { decodeEvent, deliveryItem, orderItem } from '../../nodes/Transak/model/decode';
-import {
-	normalizeStatus,
-	outputIndexForStatus,
-	routeForStatus,
-	selectedRoutes,
-} from '../../nodes/Transak/model/routes';
+} from '../../../../nodes/Transak/TransakStatusRouter.node';
+import { decodeEvent, deliveryItem, orderItem } from '../../../../nodes/Transak/model/decode';
+import { outputIndexForStatus, selectedRoutes } from '../../../../nodes/Transak/model/routes';
 import {
 	OTHER_ROUTE_NAME,
 	ROUTE_KEYS,
 	ROUTES,
 	type RouteKey,
-} from '../../nodes/Transak/model/statuses';
+} from '../../../../nodes/Transak/model/statuses';
+import { CONTRACT } from '../../support/contract';
+import { executeContext } from '../../support/n8n';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { sampleOrder, ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../support/fixtures');
+const { sampleOrder, ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../../../support/fixtures');
 
-/** The contract's table, written out again on purpose: the code must match it, not itself. */
-const CONTRACT: Array<[string, string[]]> = [
-	['Awaiting Payment', ['AWAITING_PAYMENT_FROM_USER', 'PAYMENT_DONE_MARKED_BY_USER']],
-	['Processing', ['PROCESSING', 'PENDING_DELIVERY_FROM_TRANSAK']],
-	['On Hold', ['ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK']],
-	['Completed', ['COMPLETED']],
-	['Failed', ['FAILED', 'CANCELLED', 'EXPIRED']],
-	['Refunded', ['REFUNDED']],
-	['KYC Submitted', ['SUBMITTED']],
-	['KYC Approved', ['APPROVED']],
-	['KYC Rejected', ['REJECTED']],
-];
 const CONTRACT_OUTPUTS = [...CONTRACT.map(([name]) => name), 'Other'];
 
 interface RunOptions {
@@ -52,103 +35,23 @@ interface RunOptions {
 }
 
 async function route(items: INodeExecutionData[], options: RunOptions = {}) {
-	const node = new TransakStatusRouter();
-	const parameters: Record<string, unknown> = {};
-	if (options.routes !== undefined) parameters.routes = options.routes;
-	const context = {
-		getInputData: () => items,
-		getNode: () => ({ name: 'Router', type: 'n8n-nodes-transak.transakStatusRouter' }) as INode,
-		continueOnFail: () => options.continueOnFail ?? false,
-		getNodeParameter(name: string, index: number, fallback?: unknown) {
-			if (name === 'status') {
-				// What the default `={{ $json.status }}` evaluates to, or a custom expression.
-				return options.status ? options.status(items[index], index) : items[index].json.status;
-			}
-			return name in parameters ? parameters[name] : fallback;
+	const { context } = executeContext({
+		items,
+		node: { name: 'Router', type: 'n8n-nodes-transak.transakStatusRouter' },
+		continueOnFail: options.continueOnFail,
+		parameters: {
+			// What the default `={{ $json.status }}` evaluates to, or a custom expression.
+			status: (index: number, item: INodeExecutionData) =>
+				options.status ? options.status(item, index) : item.json.status,
+			...(options.routes !== undefined ? { routes: options.routes } : {}),
 		},
-	} as unknown as IExecuteFunctions;
-	return await node.execute.call(context);
+	});
+	return await new TransakStatusRouter().execute.call(context);
 }
 
 function outputNamesFor(routes: readonly RouteKey[]): string[] {
 	return [...routes.map((key) => ROUTES.find((r) => r.key === key)!.name), OTHER_ROUTE_NAME];
 }
-
-describe('status -> route mapping (nodes/shared/statuses.ts)', () => {
-	it('puts every contract status on its contract output, in contract order', () => {
-		expect(ROUTES.map((r) => r.name)).toEqual(CONTRACT.map(([name]) => name));
-		CONTRACT.forEach(([, statuses], index) => {
-			for (const status of statuses) {
-				expect(outputIndexForStatus(status, ROUTE_KEYS)).toBe(index);
-			}
-		});
-	});
-
-	it('ignores case and surrounding whitespace, and accepts spaces or hyphens for underscores', () => {
-		expect(routeForStatus('completed')).toBe('completed');
-		expect(routeForStatus('  Completed \n')).toBe('completed');
-		expect(routeForStatus('pending delivery from transak')).toBe('processing');
-		expect(routeForStatus('On-Hold-Pending-Delivery-From-Transak')).toBe('onHold');
-		expect(routeForStatus('approved')).toBe('kycApproved');
-		expect(normalizeStatus(' awaiting_payment_from_user ')).toBe('AWAITING_PAYMENT_FROM_USER');
-	});
-
-	it('has no route for unknown, empty, missing or non-string statuses', () => {
-		for (const value of [
-			'UNKNOWN',
-			'COMPLETE',
-			'ORDER_COMPLETED',
-			'',
-			'   ',
-			undefined,
-			null,
-			3,
-			{},
-			['COMPLETED'],
-			true,
-		]) {
-			expect(routeForStatus(value)).toBeUndefined();
-			expect(outputIndexForStatus(value, ROUTE_KEYS)).toBe(ROUTE_KEYS.length);
-		}
-	});
-
-	it('keeps contract order for any selection, drops unknown route names, and treats unset as all', () => {
-		expect(selectedRoutes(undefined)).toEqual(ROUTE_KEYS);
-		expect(selectedRoutes(['failed', 'completed', 'awaitingPayment'])).toEqual([
-			'awaitingPayment',
-			'completed',
-			'failed',
-		]);
-		expect(selectedRoutes(['completed', 'other', 'nope', 7])).toEqual(['completed']);
-		expect(selectedRoutes([])).toEqual([]);
-	});
-
-	it('sends a status whose route is not selected to Other (the last output)', () => {
-		const routes: RouteKey[] = ['completed', 'failed'];
-		expect(outputIndexForStatus('COMPLETED', routes)).toBe(0);
-		expect(outputIndexForStatus('EXPIRED', routes)).toBe(1);
-		expect(outputIndexForStatus('PROCESSING', routes)).toBe(2);
-		expect(outputIndexForStatus('APPROVED', [])).toBe(0);
-	});
-
-	it('property: any status and any selection land on exactly one existing output', () => {
-		const statuses = CONTRACT.flatMap(([, s]) => s);
-		fc.assert(
-			fc.property(
-				fc.subarray([...ROUTE_KEYS]),
-				fc.oneof(fc.constantFrom(...statuses), fc.string(), fc.constant(undefined)),
-				(routes, status) => {
-					const index = outputIndexForStatus(status, routes);
-					expect(index).toBeGreaterThanOrEqual(0);
-					expect(index).toBeLessThanOrEqual(routes.length);
-					const route = routeForStatus(status);
-					if (route !== undefined && routes.includes(route)) expect(routes[index]).toBe(route);
-					else expect(index).toBe(routes.length);
-				},
-			),
-		);
-	});
-});
 
 describe('Transak Status Router outputs', () => {
 	it('describes the contract outputs by default, Other last', () => {

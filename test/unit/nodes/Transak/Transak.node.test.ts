@@ -1,21 +1,19 @@
 import { NodeApiError, NodeOperationError, type IDataObject } from 'n8n-workflow';
 
-import { Transak } from '../../nodes/Transak/Transak.node';
-import { toTransakDate } from '../../nodes/Transak/actions/order/dates';
+import { Transak } from '../../../../nodes/Transak/Transak.node';
+import { toTransakDate } from '../../../../nodes/Transak/actions/order/dates';
 import {
-	caught,
 	contextFor,
 	emulateN8n,
-	errorText,
 	makeOrders,
 	startFake,
 	storeFor,
-	type CredentialStore,
 	type FakeApi,
-} from './helpers/transakApi';
+} from '../../support/api';
+import { caught, errorText, type CredentialStore } from '../../support/n8n';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { sign, sampleOrder } = require('../support/fixtures');
+const { sign, sampleOrder } = require('../../../support/fixtures');
 // Luxon comes with n8n-workflow: n8n hands Luxon DateTimes to nodes from date expressions.
 const { DateTime } = require('luxon');
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -73,6 +71,17 @@ describe('order: get', () => {
 				pairedItem: { item: 0 },
 			},
 		]);
+	});
+
+	it('Transak names the order ID `_id`: orderId is filled from it', async () => {
+		const { id, ...order } = fake.orders[2];
+		fake.failNext({
+			path: `/partners/api/v2/order/${id}`,
+			status: 200,
+			body: { meta: { orderId: id }, data: { _id: id, ...order } },
+		});
+		const items = await run({ resource: 'order', operation: 'get', orderId: String(id) });
+		expect(items[0].json).toMatchObject({ _id: id, orderId: id, status: order.status });
 	});
 
 	it('takes each input item’s order ID', async () => {
@@ -239,6 +248,18 @@ describe('order: getAll', () => {
 			fake.failNext({ path: ORDERS_PATH, status: 200, body: { meta: {}, data: fake.orders } });
 		const items = await getAll({ returnAll: true });
 		expect(items).toHaveLength(100);
+		expect(orderQueries()).toHaveLength(2);
+	});
+
+	it('Transak names the order ID `_id`: every item has its orderId, and paging still stops', async () => {
+		fake.seedOrders(makeOrders(100));
+		const named = fake.orders.map(({ id, ...order }) => ({ _id: id, ...order }));
+		for (let i = 0; i < 5; i++)
+			fake.failNext({ path: ORDERS_PATH, status: 200, body: { meta: {}, data: named } });
+		const items = await getAll({ returnAll: true });
+		expect(items.map((i) => i.json.orderId)).toEqual(fake.orders.map((o) => o.id));
+		expect(items[0].json._id).toBe(fake.orders[0].id);
+		// A server that ignores skip is still noticed by the orders' IDs.
 		expect(orderQueries()).toHaveLength(2);
 	});
 

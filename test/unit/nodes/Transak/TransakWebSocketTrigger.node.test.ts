@@ -3,8 +3,10 @@
  * events published with the official `pusher` SDK: channel modes, payload forms, verification,
  * the events filter, de-duplication and manual mode.
  */
-import type PusherSdk from 'pusher';
 import { NodeOperationError } from 'n8n-workflow';
+
+import { TRANSAK_PUSHER } from '../../../../nodes/Transak/pusher/endpoint';
+import { TransakWebSocketTrigger } from '../../../../nodes/Transak/TransakWebSocketTrigger.node';
 
 import {
 	ACCESS_TOKEN,
@@ -14,37 +16,18 @@ import {
 	credentialsFor,
 	fixtures,
 	newOrder,
-	publisher,
 	signedOrder,
 	sleep,
-	startServer,
 	until,
+	triggerSuite,
 	type Harness,
-	type PusherServer,
-} from './websocket-harness';
+	type HarnessOptions,
+} from '../../support/pusher';
 
-let server: PusherServer;
-let sdk: PusherSdk;
-const open: Harness[] = [];
+const suite = triggerSuite();
 
-beforeAll(async () => {
-	server = await startServer();
-	sdk = publisher(server);
-});
-
-afterEach(async () => {
-	for (const harness of open.splice(0)) await harness.close();
-	await server.waitForNoConnections();
-});
-
-afterAll(async () => {
-	await server.close();
-});
-
-async function start(opts: Omit<Parameters<typeof activate>[0], 'server'>): Promise<Harness> {
-	const harness = await activate({ server, ...opts });
-	open.push(harness);
-	return harness;
+function start(opts: Omit<HarnessOptions, 'server'>): Promise<Harness> {
+	return suite.start(opts);
 }
 
 /** Publishes a marker order afterwards and waits for it: everything published before has been seen. */
@@ -55,7 +38,7 @@ async function flush(
 	markerId?: string,
 ): Promise<void> {
 	const marker = newOrder({ status: 'COMPLETED', ...(markerId ? { id: markerId } : {}) });
-	await sdk.trigger(channel, 'ORDER_COMPLETED', data(marker));
+	await suite.sdk.trigger(channel, 'ORDER_COMPLETED', data(marker));
 	await until(
 		() => harness.emitted.some((item) => item.orderId === marker.id && item.status === 'COMPLETED'),
 		5000,
@@ -67,9 +50,9 @@ describe('channel modes', () => {
 	it('orderId: subscribes to <orderId> and emits the order with eventID, status and orderId on top', async () => {
 		const order = newOrder();
 		const harness = await start({ channel: 'orderId', orderId: String(order.id) });
-		expect(server.subscribers(String(order.id))).toHaveLength(1);
+		expect(suite.server.subscribers(String(order.id))).toHaveLength(1);
 
-		await sdk.trigger(String(order.id), 'ORDER_CREATED', order);
+		await suite.sdk.trigger(String(order.id), 'ORDER_CREATED', order);
 		await until(() => harness.emitted.length === 1);
 
 		const item = harness.emitted[0];
@@ -88,9 +71,9 @@ describe('channel modes', () => {
 		const order = newOrder({ partnerOrderId: 'my-ref-77', status: 'PROCESSING' });
 		const harness = await start({ channel: 'partnerOrderId', partnerOrderId: 'my-ref-77' });
 		const channel = `${API_KEY}_my-ref-77`;
-		expect(server.subscribers(channel)).toHaveLength(1);
+		expect(suite.server.subscribers(channel)).toHaveLength(1);
 
-		await sdk.trigger(channel, 'ORDER_PROCESSING', order);
+		await suite.sdk.trigger(channel, 'ORDER_PROCESSING', order);
 		await until(() => harness.emitted.length === 1);
 		expect(harness.emitted[0]).toMatchObject({
 			eventID: 'ORDER_PROCESSING',
@@ -102,12 +85,12 @@ describe('channel modes', () => {
 
 	it('allOrders: subscribes to <apiKey> and emits JWTs signed with the access token (or the previous one)', async () => {
 		const harness = await start({ channel: 'allOrders' });
-		expect(server.subscribers(API_KEY)).toHaveLength(1);
+		expect(suite.server.subscribers(API_KEY)).toHaveLength(1);
 
 		const a = newOrder({ status: 'COMPLETED' });
 		const b = newOrder({ status: 'PENDING_DELIVERY_FROM_TRANSAK' });
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', a));
-		await sdk.trigger(
+		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', a));
+		await suite.sdk.trigger(
 			API_KEY,
 			'ORDER_PROCESSING',
 			signedOrder('ORDER_PROCESSING', b, PREVIOUS_TOKEN),
@@ -130,7 +113,7 @@ describe('channel modes', () => {
 	it('allOrders: accepts the order object itself as claims, and the order ID as the event name', async () => {
 		const harness = await start({ channel: 'allOrders' });
 		const order = newOrder({ status: 'FAILED' });
-		await sdk.trigger(API_KEY, String(order.id), fixtures.sign(order, ACCESS_TOKEN));
+		await suite.sdk.trigger(API_KEY, String(order.id), fixtures.sign(order, ACCESS_TOKEN));
 		await until(() => harness.emitted.length === 1);
 		expect(harness.emitted[0]).toMatchObject({
 			eventID: 'ORDER_FAILED',
@@ -143,15 +126,15 @@ describe('channel modes', () => {
 		const harness = await start({ channel: 'allOrders' });
 		const order = newOrder({ status: 'COMPLETED' });
 		const claims = fixtures.orderClaims('ORDER_COMPLETED', order);
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.forge(claims));
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.unsigned(claims));
-		await sdk.trigger(
+		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.forge(claims));
+		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', fixtures.unsigned(claims));
+		await suite.sdk.trigger(
 			API_KEY,
 			'ORDER_COMPLETED',
 			fixtures.sign(claims, ACCESS_TOKEN, { expiresIn: -10 }),
 		);
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', order); // a plain object is not trusted on this channel
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', 'not a token');
+		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', order); // a plain object is not trusted on this channel
+		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', 'not a token');
 		await flush(harness, API_KEY, (marker) => signedOrder('ORDER_COMPLETED', marker));
 
 		expect(harness.emitted).toHaveLength(1);
@@ -168,21 +151,24 @@ describe('payload forms', () => {
 		const orderId = 'order-forms-1';
 		const harness = await start({ channel: 'orderId', orderId });
 		const base = newOrder({ id: orderId });
-		await sdk.trigger(orderId, 'ORDER_CREATED', { ...base, status: 'AWAITING_PAYMENT_FROM_USER' });
+		await suite.sdk.trigger(orderId, 'ORDER_CREATED', {
+			...base,
+			status: 'AWAITING_PAYMENT_FROM_USER',
+		});
 		// The SDK sends strings as they are: pusher-js parses this one once.
-		await sdk.trigger(
+		await suite.sdk.trigger(
 			orderId,
 			'ORDER_PAYMENT_VERIFYING',
 			JSON.stringify({ ...base, status: 'PAYMENT_DONE_MARKED_BY_USER' }),
 		);
 		// Encoded twice: pusher-js hands over a string, which the trigger parses.
-		await sdk.trigger(
+		await suite.sdk.trigger(
 			orderId,
 			'ORDER_PROCESSING',
 			JSON.stringify(JSON.stringify({ ...base, status: 'PROCESSING' })),
 		);
 		// The webhook wrapper {webhookData, eventID}.
-		await sdk.trigger(orderId, 'ORDER_COMPLETED', {
+		await suite.sdk.trigger(orderId, 'ORDER_COMPLETED', {
 			webhookData: { ...base, status: 'COMPLETED' },
 			eventID: 'ORDER_COMPLETED',
 		});
@@ -200,11 +186,11 @@ describe('payload forms', () => {
 	it('ignores unreadable data, orders without an id, and pusher:* / pusher_internal:* events', async () => {
 		const orderId = 'order-junk-1';
 		const harness = await start({ channel: 'orderId', orderId });
-		await sdk.trigger(orderId, 'ORDER_CREATED', 'plain text');
-		await sdk.trigger(orderId, 'ORDER_CREATED', [1, 2, 3]);
-		await sdk.trigger(orderId, 'ORDER_CREATED', { status: 'COMPLETED' });
-		server.publish(orderId, 'pusher:custom', newOrder({ id: orderId }));
-		server.publish(orderId, 'pusher_internal:member_added', newOrder({ id: orderId }));
+		await suite.sdk.trigger(orderId, 'ORDER_CREATED', 'plain text');
+		await suite.sdk.trigger(orderId, 'ORDER_CREATED', [1, 2, 3]);
+		await suite.sdk.trigger(orderId, 'ORDER_CREATED', { status: 'COMPLETED' });
+		suite.server.publish(orderId, 'pusher:custom', newOrder({ id: orderId }));
+		suite.server.publish(orderId, 'pusher_internal:member_added', newOrder({ id: orderId }));
 		await flush(harness, orderId, (marker) => marker, orderId);
 		expect(harness.emitted).toHaveLength(1);
 		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', orderId });
@@ -214,7 +200,7 @@ describe('payload forms', () => {
 		const orderId = 'order-proto-1';
 		const harness = await start({ channel: 'orderId', orderId });
 		const json = `{"id":"${orderId}","status":"COMPLETED","__proto__":{"polluted":true},"nested":{"constructor":{"x":1},"ok":1}}`;
-		await sdk.trigger(orderId, 'ORDER_COMPLETED', json);
+		await suite.sdk.trigger(orderId, 'ORDER_COMPLETED', json);
 		await until(() => harness.emitted.length === 1);
 		const item = harness.emitted[0];
 		expect(Object.prototype.hasOwnProperty.call(item, '__proto__')).toBe(false);
@@ -230,7 +216,7 @@ describe('filtering and de-duplication', () => {
 			events: ['ORDER_COMPLETED', 'ORDER_FAILED'],
 		});
 		const all = await start({ channel: 'allOrders' });
-		await server.waitForSubscribers(API_KEY, 2);
+		await suite.server.waitForSubscribers(API_KEY, 2);
 
 		const order = newOrder();
 		const steps: Array<[string, string]> = [
@@ -239,7 +225,7 @@ describe('filtering and de-duplication', () => {
 			['ORDER_COMPLETED', 'COMPLETED'],
 		];
 		for (const [eventID, status] of steps) {
-			await sdk.trigger(API_KEY, eventID, signedOrder(eventID, { ...order, status }));
+			await suite.sdk.trigger(API_KEY, eventID, signedOrder(eventID, { ...order, status }));
 		}
 		await until(() => all.emitted.length === 3);
 		await sleep(50);
@@ -255,10 +241,10 @@ describe('filtering and de-duplication', () => {
 		const harness = await start({ channel: 'allOrders' });
 		const order = newOrder({ status: 'COMPLETED' });
 		for (let i = 0; i < 3; i += 1) {
-			await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
+			await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
 		}
 		// Same order, another status: a new event.
-		await sdk.trigger(
+		await suite.sdk.trigger(
 			API_KEY,
 			'ORDER_REFUNDED',
 			signedOrder('ORDER_REFUNDED', { ...order, status: 'REFUNDED' }),
@@ -284,11 +270,11 @@ describe('manual mode', () => {
 			resolved = true;
 		});
 		const order = newOrder();
-		await sdk.trigger(API_KEY, 'ORDER_CREATED', signedOrder('ORDER_CREATED', order));
+		await suite.sdk.trigger(API_KEY, 'ORDER_CREATED', signedOrder('ORDER_CREATED', order));
 		await sleep(100);
 		expect(resolved).toBe(false);
 
-		await sdk.trigger(
+		await suite.sdk.trigger(
 			API_KEY,
 			'ORDER_COMPLETED',
 			signedOrder('ORDER_COMPLETED', { ...order, status: 'COMPLETED' }),
@@ -297,7 +283,7 @@ describe('manual mode', () => {
 		expect(harness.emitted).toHaveLength(1);
 		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', orderId: order.id });
 
-		await sdk.trigger(
+		await suite.sdk.trigger(
 			API_KEY,
 			'ORDER_COMPLETED',
 			signedOrder('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' })),
@@ -312,7 +298,7 @@ describe('manual mode', () => {
 		(harness.context as unknown as { emit: (data: unknown) => void }).emit = (data) =>
 			swapped.push(data);
 		const waiting = harness.response.manualTriggerFunction!();
-		await sdk.trigger('order-swap-1', 'ORDER_CREATED', newOrder({ id: 'order-swap-1' }));
+		await suite.sdk.trigger('order-swap-1', 'ORDER_CREATED', newOrder({ id: 'order-swap-1' }));
 		await waiting;
 		expect(swapped).toHaveLength(1);
 		expect(harness.emitted).toHaveLength(0);
@@ -321,46 +307,88 @@ describe('manual mode', () => {
 
 describe('parameters and secrets', () => {
 	it('refuses to activate without an order ID, a partner order ID, or a usable channel name', async () => {
-		await expect(activate({ server, channel: 'orderId', orderId: '  ' }, false)).rejects.toThrow(
-			NodeOperationError,
-		);
 		await expect(
-			activate({ server, channel: 'partnerOrderId', partnerOrderId: '' }, false),
+			activate({ server: suite.server, channel: 'orderId', orderId: '  ' }, false),
+		).rejects.toThrow(NodeOperationError);
+		await expect(
+			activate({ server: suite.server, channel: 'partnerOrderId', partnerOrderId: '' }, false),
 		).rejects.toThrow(/Partner Order ID is empty/);
 		await expect(
-			activate({ server, channel: 'orderId', orderId: 'has space' }, false),
+			activate({ server: suite.server, channel: 'orderId', orderId: 'has space' }, false),
 		).rejects.toThrow(/not a valid Pusher channel name/);
 		await expect(
 			activate(
-				{ server, channel: 'allOrders', credentials: credentialsFor('', { apiKey: '' }) },
+				{
+					server: suite.server,
+					channel: 'allOrders',
+					credentials: credentialsFor('', { apiKey: '' }),
+				},
 				false,
 			),
 		).rejects.toThrow(/API Key of the credential is empty/);
 		await expect(
 			activate(
 				{
-					server,
+					server: suite.server,
 					channel: 'allOrders',
 					credentials: credentialsFor('', { accessToken: '', previousAccessToken: '' }),
 				},
 				false,
 			),
 		).rejects.toThrow(/no access token/);
-		expect(server.connections()).toHaveLength(0);
+		expect(suite.server.connections()).toHaveLength(0);
 	});
 
 	it('never writes the access token into items or logs', async () => {
 		const harness = await start({ channel: 'allOrders', options: { recoverMissed: true } });
 		const order = newOrder({ status: 'COMPLETED' });
-		await sdk.trigger(
+		await suite.sdk.trigger(
 			API_KEY,
 			'ORDER_COMPLETED',
 			fixtures.forge(fixtures.orderClaims('ORDER_COMPLETED', order)),
 		);
-		await sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
+		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
 		await until(() => harness.emitted.length === 1);
 		const text = JSON.stringify({ items: harness.emitted, logs: harness.logs });
 		expect(text).not.toContain(ACCESS_TOKEN);
 		expect(text).not.toContain(PREVIOUS_TOKEN);
+	});
+});
+
+describe('node description (CONTRACT.md)', () => {
+	it('keeps the public names and defaults', () => {
+		const { description } = new TransakWebSocketTrigger();
+		expect(description.name).toBe('transakWebSocketTrigger');
+		expect(description.displayName).toBe('Transak WebSocket Trigger');
+		expect(description.credentials).toEqual([{ name: 'transakApi', required: true }]);
+		const byName = Object.fromEntries(description.properties.map((p) => [p.name, p]));
+		expect(byName.channel.options!.map((o) => (o as { value: string }).value).sort()).toEqual([
+			'allOrders',
+			'orderId',
+			'partnerOrderId',
+		]);
+		expect(byName.orderId.displayOptions).toEqual({ show: { channel: ['orderId'] } });
+		expect(byName.partnerOrderId.displayOptions).toEqual({ show: { channel: ['partnerOrderId'] } });
+		expect(byName.events.type).toBe('multiOptions');
+		expect(byName.events.default).toEqual([]);
+		expect(
+			(byName.events.options as Array<{ value: string }>).every((o) =>
+				o.value.startsWith('ORDER_'),
+			),
+		).toBe(true);
+		const options = Object.fromEntries(
+			(byName.options.options as Array<{ name: string; default: unknown }>).map((o) => [
+				o.name,
+				o.default,
+			]),
+		);
+		expect(options).toMatchObject({
+			appKey: TRANSAK_PUSHER.app,
+			cluster: TRANSAK_PUSHER.cluster,
+			wsHost: '',
+			forceTLS: true,
+		});
+		expect(options).toHaveProperty('wsPort');
+		expect(TRANSAK_PUSHER).toEqual({ app: '1d9ffac87de599c61283', cluster: 'ap2' });
 	});
 });

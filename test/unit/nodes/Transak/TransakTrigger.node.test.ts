@@ -10,8 +10,8 @@ import {
 	sampleOrder,
 	sign,
 	unsigned,
-} from '../support/fixtures';
-import { ACCESS_TOKEN, API_SECRET, callWebhook, freshWorkflowId } from './helpers/webhookContext';
+} from '../../../support/fixtures';
+import { ACCESS_TOKEN, API_SECRET, callWebhook, freshWorkflowId } from '../../support/webhook';
 
 const genuine = (eventID = 'ORDER_COMPLETED', order = sampleOrder()) =>
 	orderWebhookBody(eventID, order, ACCESS_TOKEN);

@@ -1,18 +1,10 @@
 import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { TransakApi } from '../../credentials/TransakApi.credentials';
-import type { TransakApiCredentials } from '../../nodes/Transak/transport/credentials';
-import { credentialFingerprint } from '../../nodes/Transak/transport/token';
-import {
-	credentialType,
-	startFake,
-	storeFor,
-	testCredential,
-	type FakeApi,
-} from './helpers/transakApi';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { resolveExpression } = require('../support/n8n-context');
+import { TransakApi } from '../../../credentials/TransakApi.credentials';
+import type { TransakApiCredentials } from '../../../nodes/Transak/transport/credentials';
+import { credentialFingerprint } from '../../../nodes/Transak/transport/token';
+import { startFake, storeFor, type FakeApi } from '../support/api';
+import { credentialType, resolveExpression, testCredential } from '../support/n8n';
 
 let fake: FakeApi;
 
@@ -165,7 +157,7 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		expect(store.stored.currentAccessToken).toBe(fake.accessToken);
 	});
 
-	it.each([2, 1])(
+	it.each([2, 1] as const)(
 		'with an expired token and no API secret: fails with the clear message (n8n %i.x)',
 		async (n8nMajor) => {
 			const store = storeFor(fake, { apiSecret: '' });

@@ -1,32 +1,31 @@
 /**
  * Shared set-up for the WebSocket trigger tests: a Pusher-protocol server, the official `pusher`
- * SDK publishing to it, a small real-HTTP fake of the Transak partner API, and mocked
- * ITriggerFunctions whose httpRequestWithAuthentication performs real requests.
+ * SDK publishing to it, the real-HTTP fake of the Transak partner API, and the trigger activated
+ * with the n8n context of ./n8n.ts (its httpRequestWithAuthentication performs real requests).
  */
 import PusherSdk from 'pusher';
 import PusherJs from 'pusher-js';
 import type {
 	IDataObject,
-	INode,
 	ITriggerFunctions,
 	ITriggerResponse,
 	WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { TransakApi } from '../../credentials/TransakApi.credentials';
-import { TransakWebSocketTrigger } from '../../nodes/Transak/TransakWebSocketTrigger.node';
+import { TransakWebSocketTrigger } from '../../../nodes/Transak/TransakWebSocketTrigger.node';
 import {
 	startFakeTransakApi,
 	type FakeOrder,
 	type FakeTransakApi,
-} from '../support/fake-transak-api';
+} from '../../support/fake-transak-api';
+import { triggerContext, type LogLine } from './n8n';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startPusherServer } = require('../support/pusher-server.js');
+const { startPusherServer } = require('../../support/pusher-server.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createCredentialStore, createRequestHelpers } = require('../support/n8n-context.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const fixtures = require('../support/fixtures.js');
+export const fixtures = require('../../support/fixtures.js');
+
+export type { LogLine };
 
 export const APP = { appId: '4242', key: 'test-app-key', secret: 'test-app-secret' };
 export const API_KEY = 'partner-api-key-1';
@@ -107,11 +106,6 @@ export function changeStatus(
 // ---------------------------------------------------------------------------------------------
 // Mocked ITriggerFunctions
 
-export interface LogLine {
-	level: string;
-	message: string;
-}
-
 export interface Harness {
 	context: ITriggerFunctions;
 	emitted: IDataObject[];
@@ -145,74 +139,34 @@ export function credentialsFor(apiBaseUrl?: string, extra: IDataObject = {}): ID
 	};
 }
 
-export function makeContext(
-	opts: HarnessOptions,
-	sink: Pick<Harness, 'emitted' | 'errors' | 'logs'>,
-): ITriggerFunctions {
-	const credentialType = new TransakApi();
-	const store = createCredentialStore(
-		credentialType,
-		opts.credentials ?? credentialsFor(opts.apiBaseUrl),
-	);
-	const params: IDataObject = {
-		channel: opts.channel ?? 'allOrders',
-		orderId: opts.orderId ?? '',
-		partnerOrderId: opts.partnerOrderId ?? '',
-		events: opts.events ?? [],
-		options: {
-			appKey: opts.server.key,
-			cluster: 'local',
-			wsHost: '127.0.0.1',
-			wsPort: opts.server.port,
-			forceTLS: false,
-			...(opts.options ?? {}),
-		},
-	};
-	const node: INode = {
-		id: 'node-1',
-		name: 'Transak WebSocket Trigger',
-		type: 'n8n-nodes-transak.transakWebSocketTrigger',
-		typeVersion: 1,
-		position: [0, 0],
-		parameters: params as INode['parameters'],
-		credentials: { transakApi: { id: store.id, name: store.name } },
-	};
-	const log = (level: string) => (message: string) => sink.logs.push({ level, message });
-	const staticData: IDataObject = {};
-	const context = {
-		emit: (data: Array<Array<{ json: IDataObject }>>) => {
-			for (const item of data[0]) sink.emitted.push(item.json);
-		},
-		emitError: (error: Error) => {
-			sink.errors.push(error);
-		},
-		saveFailedExecution: () => undefined,
-		getNodeParameter: (name: string, fallback?: unknown) =>
-			name in params ? params[name] : fallback,
-		getCredentials: async () => store.decrypt(),
-		getMode: () => opts.mode ?? 'trigger',
-		getActivationMode: () => 'activate',
-		getNode: () => node,
-		getWorkflow: () => ({ id: 'wf-1', name: 'test', active: true }),
-		getWorkflowStaticData: () => staticData,
-		logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
-		// n8n's request helpers as n8n-context.js reproduces them: preAuthentication (token refresh),
-		// the access-token header, NodeApiErrors whose cause carries the request headers.
-		helpers: createRequestHelpers({ credentialType, store, node }),
-	};
-	return context as unknown as ITriggerFunctions;
-}
-
 /** Activates the trigger, as n8n does, and resolves once it is subscribed. */
 export async function activate(opts: HarnessOptions, waitSubscribed = true): Promise<Harness> {
-	const sink = { emitted: [] as IDataObject[], errors: [] as Error[], logs: [] as LogLine[] };
-	const context = makeContext(opts, sink);
+	const { context, recorded } = triggerContext({
+		credentials: opts.credentials ?? credentialsFor(opts.apiBaseUrl),
+		mode: opts.mode ?? 'trigger',
+		parameters: {
+			channel: opts.channel ?? 'allOrders',
+			orderId: opts.orderId ?? '',
+			partnerOrderId: opts.partnerOrderId ?? '',
+			events: opts.events ?? [],
+			options: {
+				appKey: opts.server.key,
+				cluster: 'local',
+				wsHost: '127.0.0.1',
+				wsPort: opts.server.port,
+				forceTLS: false,
+				...(opts.options ?? {}),
+			},
+		},
+	});
 	const subscribed = waitSubscribed ? opts.server.next('subscribe') : undefined;
 	const response = await new TransakWebSocketTrigger().trigger.call(context);
 	await subscribed;
 	return {
 		context,
-		...sink,
+		emitted: recorded.emitted,
+		errors: recorded.errors,
+		logs: recorded.logs,
 		response,
 		close: async () => {
 			await response.closeFunction?.();
@@ -269,4 +223,79 @@ export function newOrder(overrides: IDataObject = {}): IDataObject {
 /** The all-orders payload: a JWT of `{webhookData, eventID}` signed with the access token. */
 export function signedOrder(eventID: string, order: object, key = ACCESS_TOKEN): string {
 	return fixtures.sign(fixtures.orderClaims(eventID, order), key);
+}
+
+export interface TriggerSuite {
+	readonly server: PusherServer;
+	readonly sdk: PusherSdk;
+	/** The fake partner API (suites with `api: true`). */
+	readonly api: FakeTransakApi;
+	/** Activates a trigger against the suite's server (and API); it is closed after the test. */
+	start(opts?: Omit<HarnessOptions, 'server'>, waitSubscribed?: boolean): Promise<Harness>;
+}
+
+/**
+ * Registers the hooks of a WebSocket trigger test file: one Pusher server (and, with `api`, one
+ * fake partner API) for the file; after each test every trigger is closed, the server's settings
+ * are reset and its connections are gone.
+ */
+export function triggerSuite({
+	api: withApi = false,
+	defaults = {},
+}: { api?: boolean; defaults?: Omit<HarnessOptions, 'server'> } = {}): TriggerSuite {
+	let server: PusherServer | undefined;
+	let sdk: PusherSdk | undefined;
+	let api: FakeTransakApi | undefined;
+	const open: Harness[] = [];
+	const required = <T>(value: T | undefined, what: string): T => {
+		if (value === undefined) throw new Error(`${what} is only available inside tests`);
+		return value;
+	};
+
+	beforeAll(async () => {
+		server = await startServer();
+		sdk = publisher(server);
+		if (withApi) api = await startFakeApi();
+	});
+	beforeEach(() => {
+		api?.reset();
+		api?.seedOrders([]);
+		api?.seedWebhooks([]);
+	});
+	afterEach(async () => {
+		for (const harness of open.splice(0)) await harness.close();
+		server?.refuseConnections(undefined);
+		server?.setAnswerPings(true);
+		server?.setActivityTimeout(120);
+		await server?.waitForNoConnections();
+	});
+	afterAll(async () => {
+		await server?.close();
+		await api?.close();
+	});
+
+	return {
+		get server() {
+			return required(server, 'the Pusher server');
+		},
+		get sdk() {
+			return required(sdk, 'the Pusher SDK');
+		},
+		get api() {
+			return required(api, 'the fake Transak API');
+		},
+		async start(opts = {}, waitSubscribed = true) {
+			const harness = await activate(
+				{
+					server: required(server, 'the Pusher server'),
+					...(api ? { apiBaseUrl: api.url } : {}),
+					...defaults,
+					...opts,
+				},
+				waitSubscribed,
+			);
+			open.push(harness);
+			return harness;
+		},
+	};
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
-import { orderClaims, orderWebhookBody, sampleOrder, sign } from '../support/fixtures';
-import { ACCESS_TOKEN, callWebhook } from './helpers/webhookContext';
+import { orderClaims, orderWebhookBody, sampleOrder, sign } from '../../../support/fixtures';
+import { ACCESS_TOKEN, callWebhook } from '../../support/webhook';
 
 const GENUINE = orderWebhookBody('ORDER_COMPLETED', sampleOrder(), ACCESS_TOKEN).data as string;
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');

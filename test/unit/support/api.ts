@@ -1,0 +1,52 @@
+/**
+ * The fake Transak partner API (real HTTP on 127.0.0.1) with a stored credential pointing at it,
+ * and execute contexts (./n8n.ts) that call it the way n8n does.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import {
+	makeOrders,
+	startFakeTransakApi,
+	type FakeTransakApi,
+	type FakeTransakApiOptions,
+} from '../../support/fake-transak-api';
+import {
+	createCredentialStore,
+	credentialType,
+	executeContext,
+	type CredentialStore,
+	type N8nMajor,
+} from './n8n';
+
+export { makeOrders };
+
+export type FakeApi = FakeTransakApi;
+
+export async function startFake(options: FakeTransakApiOptions = {}): Promise<FakeApi> {
+	return await startFakeTransakApi(options);
+}
+
+/** A stored credential for the fake API, with its defaults overridden. */
+export function storeFor(fake: FakeApi, overrides: IDataObject = {}): CredentialStore {
+	return createCredentialStore(credentialType, fake.credentials(overrides) as IDataObject);
+}
+
+let defaultMajor: N8nMajor = 2;
+
+/** Makes contexts created afterwards behave like n8n 1.x or 2.x (for describe.each). */
+export function emulateN8n(major: N8nMajor): void {
+	defaultMajor = major;
+}
+
+/** An execute context using the stored credential. */
+export function contextFor(
+	store: CredentialStore,
+	options: {
+		parameters?: IDataObject;
+		items?: IDataObject[];
+		continueOnFail?: boolean;
+		n8nMajor?: N8nMajor;
+	} = {},
+) {
+	return executeContext({ store, n8nMajor: defaultMajor, ...options }).context;
+}
