@@ -8,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { eventsProperty, optionsCollection } from './descriptions';
 import { KYC_EVENTS, ORDER_EVENTS } from './model/statuses';
 import { CREDENTIAL_TYPE } from './transport/credentials';
 import { WebhookKeys } from './verification/keys';
@@ -53,41 +54,29 @@ export class TransakTrigger implements INodeType {
 				type: 'notice',
 				default: '',
 			},
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				options: [...ORDER_EVENTS, ...KYC_EVENTS],
-				default: [],
-				description:
-					'Which events start the workflow. Leave empty for every event. Other genuine events are still acknowledged, so Transak does not retry them.',
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{
-						displayName: 'Ignore Repeats Within (Seconds)',
-						name: 'deduplicationWindow',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: DEFAULT_DEDUPLICATION_SECONDS,
-						description:
-							'A delivery with the same event, order (or user) and status as one received this many seconds before is acknowledged but does not start the workflow again. 0 turns this off.',
-					},
-					{
-						displayName: 'Share Window Across Processes (Queue Mode)',
-						name: 'shareDeduplicationWindow',
-						type: 'boolean',
-						default: true,
-						description:
-							"Whether, in queue mode, all webhook processes share one de-duplication window through n8n's Redis, so that a delivery reaching two processes starts one execution. If Redis cannot be used, deliveries are accepted with each process's own window.",
-					},
-				],
-			},
+			eventsProperty(
+				[...ORDER_EVENTS, ...KYC_EVENTS],
+				'Which events start the workflow. Leave empty for every event. Other genuine events are still acknowledged, so Transak does not retry them.',
+			),
+			optionsCollection([
+				{
+					displayName: 'Ignore Repeats Within (Seconds)',
+					name: 'deduplicationWindow',
+					type: 'number',
+					typeOptions: { minValue: 0 },
+					default: DEFAULT_DEDUPLICATION_SECONDS,
+					description:
+						'A delivery with the same event, order (or user) and status as one received this many seconds before is acknowledged but does not start the workflow again. 0 turns this off.',
+				},
+				{
+					displayName: 'Share Window Across Processes (Queue Mode)',
+					name: 'shareDeduplicationWindow',
+					type: 'boolean',
+					default: true,
+					description:
+						"Whether, in queue mode, all webhook processes share one de-duplication window through n8n's Redis, so that a delivery reaching two processes starts one execution. If Redis cannot be used, deliveries are accepted with each process's own window.",
+				},
+			]),
 		],
 	};
 

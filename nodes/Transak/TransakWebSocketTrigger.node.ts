@@ -8,6 +8,7 @@ import {
 	type ITriggerResponse,
 } from 'n8n-workflow';
 
+import { eventsProperty, optionsCollection } from './descriptions';
 import { ORDER_EVENTS } from './model/statuses';
 import { channelFor, type ChannelMode } from './pusher/channels';
 import { endpointFromOptions } from './pusher/endpoint';
@@ -80,87 +81,76 @@ export class TransakWebSocketTrigger implements INodeType {
 				description: 'The partnerOrderId you passed to the Transak widget for this order',
 				displayOptions: { show: { channel: ['partnerOrderId'] } },
 			},
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				options: ORDER_EVENTS,
-				default: [],
-				description: 'Which order events start the workflow. Leave empty for every event.',
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add option',
-				default: {},
-				options: [
-					{
-						displayName: 'App Key',
-						name: 'appKey',
-						type: 'string',
-						default: '1d9ffac87de599c61283',
-						description: "Transak's Pusher app key (the same for staging and production)",
-					},
-					{
-						displayName: 'Cluster',
-						name: 'cluster',
-						type: 'string',
-						default: 'ap2',
-						description: "Transak's Pusher cluster",
-					},
-					{
-						displayName: 'Force TLS',
-						name: 'forceTLS',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether to connect with wss:// (TLS). Turn off only for a local Pusher-protocol server.',
-					},
-					{
-						displayName: 'Ping After Idle (Seconds)',
-						name: 'activityTimeout',
-						type: 'number',
-						typeOptions: { minValue: 0.1, numberPrecision: 1 },
-						default: 120,
-						description:
-							'Check the connection after this long without a message (the server may ask for a shorter time)',
-					},
-					{
-						displayName: 'Pong Timeout (Seconds)',
-						name: 'pongTimeout',
-						type: 'number',
-						typeOptions: { minValue: 0.1, numberPrecision: 1 },
-						default: 30,
-						description: 'How long to wait for the answer to a ping before reconnecting',
-					},
-					{
-						displayName: 'Recover Missed Events',
-						name: 'recoverMissed',
-						type: 'boolean',
-						default: true,
-						description:
-							'Whether to ask the Transak API, after every reconnect, for status changes made while disconnected and emit them (marked recovered: true)',
-					},
-					{
-						displayName: 'WebSocket Host',
-						name: 'wsHost',
-						type: 'string',
-						default: '',
-						placeholder: '127.0.0.1',
-						description:
-							'Host of another Pusher-protocol server (a proxy, the local sandbox). Empty: Pusher itself.',
-					},
-					{
-						displayName: 'WebSocket Port',
-						name: 'wsPort',
-						type: 'number',
-						typeOptions: { minValue: 0, maxValue: 65535 },
-						default: 0,
-						description: 'Port of that server. 0: the standard port (443 with TLS, 80 without).',
-					},
-				],
-			},
+			eventsProperty(
+				ORDER_EVENTS,
+				'Which order events start the workflow. Leave empty for every event.',
+			),
+			optionsCollection([
+				{
+					displayName: 'App Key',
+					name: 'appKey',
+					type: 'string',
+					default: '1d9ffac87de599c61283',
+					description: "Transak's Pusher app key (the same for staging and production)",
+				},
+				{
+					displayName: 'Cluster',
+					name: 'cluster',
+					type: 'string',
+					default: 'ap2',
+					description: "Transak's Pusher cluster",
+				},
+				{
+					displayName: 'Force TLS',
+					name: 'forceTLS',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether to connect with wss:// (TLS). Turn off only for a local Pusher-protocol server.',
+				},
+				{
+					displayName: 'Ping After Idle (Seconds)',
+					name: 'activityTimeout',
+					type: 'number',
+					typeOptions: { minValue: 0.1, numberPrecision: 1 },
+					default: 120,
+					description:
+						'Check the connection after this long without a message (the server may ask for a shorter time)',
+				},
+				{
+					displayName: 'Pong Timeout (Seconds)',
+					name: 'pongTimeout',
+					type: 'number',
+					typeOptions: { minValue: 0.1, numberPrecision: 1 },
+					default: 30,
+					description: 'How long to wait for the answer to a ping before reconnecting',
+				},
+				{
+					displayName: 'Recover Missed Events',
+					name: 'recoverMissed',
+					type: 'boolean',
+					default: true,
+					description:
+						'Whether to ask the Transak API, after every reconnect, for status changes made while disconnected and emit them (marked recovered: true)',
+				},
+				{
+					displayName: 'WebSocket Host',
+					name: 'wsHost',
+					type: 'string',
+					default: '',
+					placeholder: '127.0.0.1',
+					description:
+						'Host of another Pusher-protocol server (a proxy, the local sandbox). Empty: Pusher itself.',
+				},
+				{
+					displayName: 'WebSocket Port',
+					name: 'wsPort',
+					type: 'number',
+					typeOptions: { minValue: 0, maxValue: 65535 },
+					default: 0,
+					description: 'Port of that server. 0: the standard port (443 with TLS, 80 without).',
+				},
+			]),
 		],
 	};
 

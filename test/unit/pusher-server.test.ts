@@ -10,7 +10,8 @@ import path from 'path';
 import PusherSdk from 'pusher';
 import WebSocket from 'ws';
 
-import { APP, publisher, sleep, startServer, until, type PusherServer } from './support/pusher';
+import { APP, publisher, startServer, type PusherServer } from './support/pusher';
+import { sleep, until } from './support/wait';
 
 interface Frame {
 	event: string;

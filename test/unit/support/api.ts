@@ -26,6 +26,22 @@ export async function startFake(options: FakeTransakApiOptions = {}): Promise<Fa
 	return await startFakeTransakApi(options);
 }
 
+/**
+ * Starts a fresh fake API with `orders` orders before each test of the file and closes it after
+ * (emulating n8n 2.x again); `onStart` receives it.
+ */
+export function fakeApiPerTest(orders: number, onStart: (fake: FakeApi) => void): void {
+	let fake: FakeApi | undefined;
+	beforeEach(async () => {
+		fake = await startFake({ orders: makeOrders(orders) });
+		onStart(fake);
+	});
+	afterEach(async () => {
+		emulateN8n(2);
+		await fake?.close();
+	});
+}
+
 /** A stored credential for the fake API, with its defaults overridden. */
 export function storeFor(fake: FakeApi, overrides: IDataObject = {}): CredentialStore {
 	return createCredentialStore(credentialType, fake.credentials(overrides) as IDataObject);

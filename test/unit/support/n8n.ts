@@ -322,14 +322,26 @@ export function createRequestHelpers({
 	return { httpRequest, httpRequestWithAuthentication, log };
 }
 
-const TEST_NODE: INode = {
+/** A node of a workflow: the Transak node unless told otherwise. */
+export function nodeOf(overrides: Partial<INode> = {}): INode {
+	return {
+		id: 'node-1',
+		name: 'Transak',
+		type: 'n8n-nodes-transak.transak',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		...overrides,
+	};
+}
+
+/** n8n's mock node for credential tests. */
+const TEST_NODE = nodeOf({
 	id: 'temp',
 	name: 'Temp-Node',
 	type: 'n8n-nodes-base.noOp',
-	typeVersion: 1,
-	position: [0, 0],
 	parameters: { temp: '' },
-};
+});
 
 /**
  * n8n's credential test for a credential type with a `test.request`: the request runs through
@@ -476,16 +488,11 @@ function nodeContext(kind: 'execute' | 'webhook' | 'trigger', options: ContextOp
 	const store = options.store ?? createCredentialStore(credentialType, options.credentials ?? {});
 	const parameters = options.parameters ?? {};
 	const items = (options.items ?? [{ json: {} }]).map(toItem);
-	const node: INode = {
-		id: 'node-1',
-		name: 'Transak',
-		type: 'n8n-nodes-transak.transak',
-		typeVersion: 1,
-		position: [0, 0],
+	const node = nodeOf({
 		parameters: parameters as INode['parameters'],
 		credentials: { [credentialType.name]: { id: store.id, name: store.name } },
 		...options.node,
-	};
+	});
 	const recorded: Recorded = {
 		logs: [],
 		emitted: [],

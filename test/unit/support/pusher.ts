@@ -174,23 +174,6 @@ export async function activate(opts: HarnessOptions, waitSubscribed = true): Pro
 	};
 }
 
-export async function until(
-	predicate: () => boolean,
-	timeoutMs = 5000,
-	what = 'condition',
-): Promise<void> {
-	const started = Date.now();
-	while (!predicate()) {
-		if (Date.now() - started > timeoutMs)
-			throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await sleep(5);
-	}
-}
-
-export function sleep(ms: number): Promise<void> {
-	return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** What pusher-js keeps globally: its instance list and the handlers on its network object. */
 export function pusherGlobals(): { instances: number; online: number; offline: number } {
 	const net = (
@@ -232,6 +215,8 @@ export interface TriggerSuite {
 	readonly api: FakeTransakApi;
 	/** Activates a trigger against the suite's server (and API); it is closed after the test. */
 	start(opts?: Omit<HarnessOptions, 'server'>, waitSubscribed?: boolean): Promise<Harness>;
+	/** Publishes an order event on the all-orders channel, signed (with the access token by default). */
+	publishSigned(eventID: string, order: object, key?: string): Promise<unknown>;
 }
 
 /**
@@ -296,6 +281,13 @@ export function triggerSuite({
 			);
 			open.push(harness);
 			return harness;
+		},
+		async publishSigned(eventID, order, key) {
+			return await required(sdk, 'the Pusher SDK').trigger(
+				API_KEY,
+				eventID,
+				signedOrder(eventID, order, key),
+			);
 		},
 	};
 }

@@ -7,6 +7,16 @@ import { collectPages, listOrdersPage, type OrderQuery } from '../../transport';
 import { paginationProperties, wantedCount } from '../pagination';
 import { toTransakDate } from './dates';
 
+const PRODUCTS = [
+	{ name: 'Buy (On-Ramp)', value: 'BUY' },
+	{ name: 'Sell (Off-Ramp)', value: 'SELL' },
+];
+
+const SORT_ORDERS = [
+	{ name: 'Newest First', value: 'desc' },
+	{ name: 'Oldest First', value: 'asc' },
+];
+
 /** A filter typed as text. */
 const textFilter = (displayName: string, name: string, description: string): INodeProperties => ({
 	displayName,
@@ -54,10 +64,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Product',
 				name: 'productsAvailed',
 				type: 'multiOptions',
-				options: [
-					{ name: 'Buy (On-Ramp)', value: 'BUY' },
-					{ name: 'Sell (Off-Ramp)', value: 'SELL' },
-				],
+				options: PRODUCTS,
 				default: [],
 				description: 'Only buy or only sell orders',
 			},
@@ -65,11 +72,9 @@ export const description: INodeProperties[] = [
 				displayName: 'Sort Order',
 				name: 'sortOrder',
 				type: 'options',
-				options: [
-					{ name: 'Newest First', value: 'desc' },
-					{ name: 'Oldest First', value: 'asc' },
-				],
+				options: SORT_ORDERS,
 				default: 'desc',
+				description: 'Which orders come first',
 			},
 			{
 				displayName: 'Status',

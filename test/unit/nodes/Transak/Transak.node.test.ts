@@ -5,8 +5,8 @@ import { toTransakDate } from '../../../../nodes/Transak/actions/order/dates';
 import {
 	contextFor,
 	emulateN8n,
+	fakeApiPerTest,
 	makeOrders,
-	startFake,
 	storeFor,
 	type FakeApi,
 } from '../../support/api';
@@ -23,14 +23,9 @@ const ORDERS_PATH = '/partners/api/v2/orders';
 let fake: FakeApi;
 let store: CredentialStore;
 
-beforeEach(async () => {
-	fake = await startFake({ orders: makeOrders(30) });
+fakeApiPerTest(30, (started) => {
+	fake = started;
 	store = storeFor(fake);
-});
-
-afterEach(async () => {
-	emulateN8n(2);
-	await fake.close();
 });
 
 async function run(

@@ -1,7 +1,6 @@
 import {
 	NodeHelpers,
 	Workflow,
-	type INode,
 	type INodeExecutionData,
 	type INodeOutputConfiguration,
 	type INodeType,
@@ -22,7 +21,7 @@ import {
 	type RouteKey,
 } from '../../../../nodes/Transak/model/statuses';
 import { CONTRACT } from '../../support/contract';
-import { executeContext } from '../../support/n8n';
+import { executeContext, nodeOf } from '../../support/n8n';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { sampleOrder, ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../../../support/fixtures');
 
@@ -80,14 +79,12 @@ describe('Transak Status Router outputs', () => {
 			[],
 		];
 		for (const routes of selections) {
-			const node: INode = {
+			const node = nodeOf({
 				id: 'r',
 				name: 'Router',
 				type: 'n8n-nodes-transak.transakStatusRouter',
-				typeVersion: 1,
-				position: [0, 0],
 				parameters: routes === undefined ? {} : { routes },
-			};
+			});
 			const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 			const outputs = NodeHelpers.getNodeOutputs(
 				workflow,

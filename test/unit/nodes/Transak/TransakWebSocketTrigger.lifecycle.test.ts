@@ -7,24 +7,19 @@ import {
 	activate,
 	newOrder,
 	pusherGlobals,
-	signedOrder,
-	sleep,
-	until,
 	triggerSuite,
 	type Harness,
-	type HarnessOptions,
 } from '../../support/pusher';
+import { sleep, until } from '../../support/wait';
 
 const suite = triggerSuite({ defaults: { channel: 'allOrders' } });
 
-function start(opts: Omit<HarnessOptions, 'server'> = {}, subscribed = true): Promise<Harness> {
-	return suite.start(opts, subscribed);
-}
+const { start } = suite;
 
 /** Publishes a fresh signed order and waits until the trigger emitted it. */
 async function roundTrip(harness: Harness): Promise<void> {
 	const order = newOrder({ status: 'COMPLETED' });
-	await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
+	await suite.publishSigned('ORDER_COMPLETED', order);
 	await until(() => harness.emitted.some((i) => i.orderId === order.id), 5000, 'a round trip');
 }
 
@@ -167,11 +162,7 @@ describe('deactivation', () => {
 		expect(pusherGlobals()).toEqual(baseline);
 
 		// Nothing is emitted after deactivation, and nothing reconnects.
-		await suite.sdk.trigger(
-			API_KEY,
-			'ORDER_COMPLETED',
-			signedOrder('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' })),
-		);
+		await suite.publishSigned('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' }));
 		await sleep(1200);
 		expect(harness.emitted).toHaveLength(0);
 		expect(suite.server.connections()).toHaveLength(0);

@@ -17,18 +17,14 @@ import {
 	fixtures,
 	newOrder,
 	signedOrder,
-	sleep,
-	until,
 	triggerSuite,
 	type Harness,
-	type HarnessOptions,
 } from '../../support/pusher';
+import { sleep, until } from '../../support/wait';
 
 const suite = triggerSuite();
 
-function start(opts: Omit<HarnessOptions, 'server'>): Promise<Harness> {
-	return suite.start(opts);
-}
+const { start } = suite;
 
 /** Publishes a marker order afterwards and waits for it: everything published before has been seen. */
 async function flush(
@@ -89,12 +85,8 @@ describe('channel modes', () => {
 
 		const a = newOrder({ status: 'COMPLETED' });
 		const b = newOrder({ status: 'PENDING_DELIVERY_FROM_TRANSAK' });
-		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', a));
-		await suite.sdk.trigger(
-			API_KEY,
-			'ORDER_PROCESSING',
-			signedOrder('ORDER_PROCESSING', b, PREVIOUS_TOKEN),
-		);
+		await suite.publishSigned('ORDER_COMPLETED', a);
+		await suite.publishSigned('ORDER_PROCESSING', b, PREVIOUS_TOKEN);
 		await until(() => harness.emitted.length === 2);
 
 		expect(harness.emitted[0]).toMatchObject({
@@ -241,14 +233,10 @@ describe('filtering and de-duplication', () => {
 		const harness = await start({ channel: 'allOrders' });
 		const order = newOrder({ status: 'COMPLETED' });
 		for (let i = 0; i < 3; i += 1) {
-			await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
+			await suite.publishSigned('ORDER_COMPLETED', order);
 		}
 		// Same order, another status: a new event.
-		await suite.sdk.trigger(
-			API_KEY,
-			'ORDER_REFUNDED',
-			signedOrder('ORDER_REFUNDED', { ...order, status: 'REFUNDED' }),
-		);
+		await suite.publishSigned('ORDER_REFUNDED', { ...order, status: 'REFUNDED' });
 		await until(() => harness.emitted.length === 2);
 		await flush(harness, API_KEY, (marker) => signedOrder('ORDER_COMPLETED', marker));
 		expect(harness.emitted.filter((i) => i.orderId === order.id).map((i) => i.status)).toEqual([
@@ -270,24 +258,16 @@ describe('manual mode', () => {
 			resolved = true;
 		});
 		const order = newOrder();
-		await suite.sdk.trigger(API_KEY, 'ORDER_CREATED', signedOrder('ORDER_CREATED', order));
+		await suite.publishSigned('ORDER_CREATED', order);
 		await sleep(100);
 		expect(resolved).toBe(false);
 
-		await suite.sdk.trigger(
-			API_KEY,
-			'ORDER_COMPLETED',
-			signedOrder('ORDER_COMPLETED', { ...order, status: 'COMPLETED' }),
-		);
+		await suite.publishSigned('ORDER_COMPLETED', { ...order, status: 'COMPLETED' });
 		await waiting;
 		expect(harness.emitted).toHaveLength(1);
 		expect(harness.emitted[0]).toMatchObject({ eventID: 'ORDER_COMPLETED', orderId: order.id });
 
-		await suite.sdk.trigger(
-			API_KEY,
-			'ORDER_COMPLETED',
-			signedOrder('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' })),
-		);
+		await suite.publishSigned('ORDER_COMPLETED', newOrder({ status: 'COMPLETED' }));
 		await sleep(100);
 		expect(harness.emitted).toHaveLength(1);
 	});
@@ -347,7 +327,7 @@ describe('parameters and secrets', () => {
 			'ORDER_COMPLETED',
 			fixtures.forge(fixtures.orderClaims('ORDER_COMPLETED', order)),
 		);
-		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedOrder('ORDER_COMPLETED', order));
+		await suite.publishSigned('ORDER_COMPLETED', order);
 		await until(() => harness.emitted.length === 1);
 		const text = JSON.stringify({ items: harness.emitted, logs: harness.logs });
 		expect(text).not.toContain(ACCESS_TOKEN);

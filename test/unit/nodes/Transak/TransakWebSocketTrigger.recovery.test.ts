@@ -12,19 +12,14 @@ import {
 	changeStatus,
 	credentialsFor,
 	newOrder,
-	signedOrder,
-	sleep,
-	until,
 	triggerSuite,
 	type Harness,
-	type HarnessOptions,
 } from '../../support/pusher';
+import { sleep, until } from '../../support/wait';
 
 const suite = triggerSuite({ api: true });
 
-function start(opts: Omit<HarnessOptions, 'server'>): Promise<Harness> {
-	return suite.start(opts);
-}
+const { start } = suite;
 
 function summary(harness: Harness): string[] {
 	return harness.emitted.map(
@@ -50,7 +45,7 @@ it('all orders: a server outage, then the missed changes from the API, once each
 	);
 
 	const harness = await start({ channel: 'allOrders' });
-	await suite.sdk.trigger(API_KEY, 'ORDER_CREATED', signedOrder('ORDER_CREATED', a));
+	await suite.publishSigned('ORDER_CREATED', a);
 	await until(() => harness.emitted.length === 1);
 
 	// Outage: the server goes away; meanwhile Transak moves orders on.
@@ -64,10 +59,9 @@ it('all orders: a server outage, then the missed changes from the API, once each
 	const resubscribed = suite.server.next('subscribe', (e) => e.channel === API_KEY, 8000);
 	await suite.server.start();
 	// Published while the trigger is not yet back: nobody receives it.
-	await suite.sdk.trigger(
-		API_KEY,
+	await suite.publishSigned(
 		'ORDER_REFUNDED',
-		signedOrder('ORDER_REFUNDED', changeStatus(suite.api, b.id, 'ORDER_REFUNDED', 'REFUNDED')),
+		changeStatus(suite.api, b.id, 'ORDER_REFUNDED', 'REFUNDED'),
 	);
 	await resubscribed;
 
@@ -98,16 +92,8 @@ it('all orders: a server outage, then the missed changes from the API, once each
 	expect(suite.api.requestsTo('/partners/api/v2/webhooks').length).toBeGreaterThan(0);
 
 	// The same (orderId, status) arriving live now is not emitted again; a new status is.
-	await suite.sdk.trigger(
-		API_KEY,
-		'ORDER_COMPLETED',
-		signedOrder('ORDER_COMPLETED', { ...a, status: 'COMPLETED' }),
-	);
-	await suite.sdk.trigger(
-		API_KEY,
-		'ORDER_REFUNDED',
-		signedOrder('ORDER_REFUNDED', { ...a, status: 'REFUNDED' }),
-	);
+	await suite.publishSigned('ORDER_COMPLETED', { ...a, status: 'COMPLETED' });
+	await suite.publishSigned('ORDER_REFUNDED', { ...a, status: 'REFUNDED' });
 	await until(() => harness.emitted.length === 7);
 	expect(harness.emitted[6]).toMatchObject({ orderId: a.id, status: 'REFUNDED' });
 	expect(harness.emitted[6].recovered).toBeUndefined();

@@ -6,16 +6,12 @@ import { ACCESS_TOKEN, fixtures, newOrder, signedOrder } from '../../../support/
 const verifier = new JwtVerifier([ACCESS_TOKEN]);
 
 describe('channelFor', () => {
-	it('builds the three Transak channel names', () => {
-		expect(channelFor('orderId', { apiKey: 'k', orderId: ' abc-1 ' })).toEqual({
-			ok: true,
-			name: 'abc-1',
-		});
-		expect(channelFor('partnerOrderId', { apiKey: 'k', partnerOrderId: 'ref' })).toEqual({
-			ok: true,
-			name: 'k_ref',
-		});
-		expect(channelFor('allOrders', { apiKey: 'k' })).toEqual({ ok: true, name: 'k' });
+	it.each([
+		['orderId', { apiKey: 'k', orderId: ' abc-1 ' }, 'abc-1'],
+		['partnerOrderId', { apiKey: 'k', partnerOrderId: 'ref' }, 'k_ref'],
+		['allOrders', { apiKey: 'k' }, 'k'],
+	] as const)('builds the Transak channel name for %s', (mode, ids, name) => {
+		expect(channelFor(mode, ids)).toEqual({ ok: true, name });
 	});
 
 	it('explains what is missing or unusable', () => {

@@ -13,8 +13,7 @@ import { currentAccessTokens } from '../../../../../nodes/Transak/verification/k
 import {
 	contextFor,
 	emulateN8n,
-	makeOrders,
-	startFake,
+	fakeApiPerTest,
 	storeFor,
 	type FakeApi,
 } from '../../../support/api';
@@ -25,14 +24,9 @@ const ORDER_PATH = '/partners/api/v2/order/';
 let fake: FakeApi;
 let orders: Array<Record<string, unknown>>;
 
-beforeEach(async () => {
-	fake = await startFake({ orders: makeOrders(12) });
+fakeApiPerTest(12, (started) => {
+	fake = started;
 	orders = fake.orders as Array<Record<string, unknown>>;
-});
-
-afterEach(async () => {
-	emulateN8n(2);
-	await fake.close();
 });
 
 function secretsOf(...tokens: string[]): string[] {
@@ -184,7 +178,6 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 		expect(error.message).toBe('Could not reach the Transak API (connection refused)');
 		expect(error.description).toContain('(ECONNREFUSED)');
 		expectNoSecrets(error, secretsOf(fake.accessToken));
-		fake = await startFake();
 	});
 
 	it('other Transak errors carry their status and message, scrubbed of secrets', async () => {
@@ -284,11 +277,17 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 		expect(stale.stored.currentAccessToken).toBe(fake.accessToken);
 	});
 
-	it('without an API secret: a clear error, no refresh', async () => {
-		const store = storeFor(fake, { apiSecret: '' });
+	/** Expires the token, then reads an order with the credential's data overridden. */
+	async function afterExpiry(overrides: Record<string, string>) {
+		const store = storeFor(fake, overrides);
 		const token = fake.accessToken;
 		fake.expireAccessToken();
 		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
+		return { store, token, error };
+	}
+
+	it('without an API secret: a clear error, no refresh', async () => {
+		const { token, error } = await afterExpiry({ apiSecret: '' });
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toContain('The Transak access token has expired or is invalid');
 		expect(error.message).toContain('Generate a new access token');
@@ -299,10 +298,7 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 	});
 
 	it('a refresh Transak refuses: a clear error naming the API secret, never the secret itself', async () => {
-		const store = storeFor(fake, { apiSecret: 'wrong-secret-value-123456' });
-		const token = fake.accessToken;
-		fake.expireAccessToken();
-		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
+		const { store, token, error } = await afterExpiry({ apiSecret: 'wrong-secret-value-123456' });
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toContain(
 			'Transak refused to refresh the access token (HTTP 401: Invalid api secret)',
