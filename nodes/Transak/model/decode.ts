@@ -41,7 +41,7 @@ export interface Source {
 	event?: string;
 }
 
-export const UNKNOWN_STATUS = 'UNKNOWN';
+const UNKNOWN_STATUS = 'UNKNOWN';
 
 const failure = (message: string): Decoded => ({ ok: false, message });
 

@@ -23,10 +23,10 @@ export interface ChannelHandlers {
 }
 
 /** Backoff of our own reconnect attempts while pusher-js is stuck connecting (server down). */
-export const RECONNECT_DELAYS_MS = [2000, 4000, 8000, 16000, 30000];
+const RECONNECT_DELAYS_MS = [2000, 4000, 8000, 16000, 30000];
 
 /** A drop right after a fast reconnect waits for pusher-js's own delay: no tight reconnect loop. */
-export const FAST_RECONNECT_MIN_INTERVAL_MS = 10_000;
+const FAST_RECONNECT_MIN_INTERVAL_MS = 10_000;
 
 interface CloseInfo {
 	code?: number;
@@ -121,14 +121,6 @@ export class PusherChannelClient {
 		channel.bind_global(this.onChannelEvent);
 		// The constructor entered `connecting` before any listener could see it.
 		this.onStateChange({ previous: 'initialized', current: connection.state });
-	}
-
-	get state(): string {
-		return this.closed ? 'closed' : (this.pusher?.connection.state ?? 'initialized');
-	}
-
-	get isClosed(): boolean {
-		return this.closed;
 	}
 
 	/** Stops everything this client started. Safe to call more than once. */

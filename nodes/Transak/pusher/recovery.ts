@@ -42,7 +42,7 @@ export interface RecoverySettings {
 	onSourceError?: (source: string, error: unknown) => void;
 }
 
-export const RECOVERY_MARGIN_MS = 60_000;
+const RECOVERY_MARGIN_MS = 60_000;
 
 /** A missed status change, ready to emit. */
 export interface RecoveredEvent {

@@ -107,10 +107,6 @@ export class OrderStream {
 		this.resolveFirst();
 	}
 
-	get connectionState(): string {
-		return this.client.state;
-	}
-
 	private log(level: keyof ClientLogger, message: string): void {
 		try {
 			this.host.logger[level](

@@ -45,7 +45,7 @@ function rememberTokenError(error: TransakTokenError): TransakTokenError {
 }
 
 /** The token error n8n wrapped, found by its message (see above). */
-export function tokenErrorByMessage(message: unknown): TransakTokenError | undefined {
+function tokenErrorByMessage(message: unknown): TransakTokenError | undefined {
 	return typeof message === 'string' ? recentTokenErrors.get(message) : undefined;
 }
 
@@ -99,7 +99,7 @@ interface Failure {
 }
 
 /** Walks an error and its causes (n8n wraps errors once or twice) for what Transak answered. */
-export function describeFailure(error: unknown): Failure {
+function describeFailure(error: unknown): Failure {
 	const failure: Failure = {};
 	const seen = new Set<unknown>();
 	const queue: unknown[] = [error];

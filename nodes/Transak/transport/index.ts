@@ -26,14 +26,14 @@ import { apiError, transakError } from './errors';
 export type IAllExecuteFunctions =
 	IExecuteFunctions | ITriggerFunctions | IPollFunctions | ILoadOptionsFunctions;
 
-export const PATHS = {
+const PATHS = {
 	order: (orderId: string) => `/partners/api/v2/order/${encodeURIComponent(orderId)}`,
 	orders: '/partners/api/v2/orders',
 	webhooks: '/partners/api/v2/webhooks',
 } as const;
 
 /** Transak's page size when `limit` is not sent, and the largest page this package asks for. */
-export const MAX_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 100;
 
 export interface OrderQuery {
 	limit?: number;
@@ -110,7 +110,7 @@ export async function getOrder(this: IAllExecuteFunctions, orderId: string): Pro
 	return order;
 }
 
-/** The query string of `GET /partners/api/v2/orders` for a query (pure; exported for tests). */
+/** The query string of `GET /partners/api/v2/orders` for a query (pure). */
 export function ordersQueryString(query: OrderQuery): IDataObject {
 	const qs: IDataObject = {
 		limit: query.limit,

@@ -36,9 +36,9 @@ import { credentialSecrets, scrubSecrets } from './secrets';
 export const CURRENT_TOKEN_FIELD = 'currentAccessToken';
 export const CURRENT_TOKEN_SOURCE_FIELD = 'currentAccessTokenFor';
 
-export const REFRESH_PATH = '/partners/api/v2/refresh-token';
+const REFRESH_PATH = '/partners/api/v2/refresh-token';
 /** The cheapest authenticated call: the credential test uses it too. */
-export const PROBE_PATH = '/partners/api/v2/orders';
+const PROBE_PATH = '/partners/api/v2/orders';
 
 type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
 
@@ -220,7 +220,7 @@ async function refresh(
  * Returns a token Transak accepts, given one that just failed (or is being tested): the same
  * token when Transak still accepts it, else a refreshed one. Shared by concurrent callers.
  */
-export async function ensureUsableToken(
+async function ensureUsableToken(
 	httpRequest: HttpRequest,
 	credentials: TransakApiCredentials,
 	token: string,

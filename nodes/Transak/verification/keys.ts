@@ -41,7 +41,7 @@ export function currentAccessTokens(credentials: TransakApiCredentials): string[
 }
 
 /** How long a trigger reuses the keys it read from its credential. */
-export const KEYS_TTL_MS = 10_000;
+const KEYS_TTL_MS = 10_000;
 /** At most one re-read per trigger this often when a delivery fails with the cached keys. */
 const REFETCH_INTERVAL_MS = 1_000;
 const MAX_ENTRIES = 1_000;

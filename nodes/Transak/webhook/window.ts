@@ -27,10 +27,6 @@ export class RecentKeys {
 		this.seen.delete(key);
 	}
 
-	get size(): number {
-		return this.seen.size;
-	}
-
 	private evict(now: number): void {
 		// Map keeps insertion order, and every entry has the same TTL: the oldest come first.
 		for (const [key, expiresAt] of this.seen) {
