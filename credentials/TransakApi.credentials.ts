@@ -91,8 +91,8 @@ export class TransakApi implements ICredentialType {
 		},
 		// Kept by n8n, not shown: the token API calls send. It starts as a copy of the access token
 		// and is replaced when n8n refreshes an expired token with the API secret (see
-		// nodes/shared/token.ts). `expirable` makes n8n call preAuthentication when it is empty and
-		// after a 401; `password` keeps it out of what the editor receives.
+		// nodes/Transak/transport/token.ts). `expirable` makes n8n call preAuthentication when it is
+		// empty and after a 401; `password` keeps it out of what the editor receives.
 		{
 			displayName: 'Current Access Token',
 			name: CURRENT_TOKEN_FIELD,
