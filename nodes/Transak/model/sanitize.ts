@@ -8,27 +8,35 @@ const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor',
  */
 export const MAX_DEPTH = 100;
 
-type Scan = 'clean' | 'forbidden' | 'tooDeep';
+const CLEAN = 0;
+const FORBIDDEN = 1;
+const TOO_DEEP = 2;
 
-function scan(value: unknown, depth: number): Scan {
-	if (value === null || typeof value !== 'object') return 'clean';
-	if (depth > MAX_DEPTH) return 'tooDeep';
-	let result: Scan = 'clean';
-	const visit = (child: unknown): boolean => {
-		const inner = scan(child, depth + 1);
-		if (inner === 'forbidden') result = inner;
-		return inner !== 'tooDeep';
-	};
+/** The worst of what is found under `value`: CLEAN, FORBIDDEN (a key to drop) or TOO_DEEP. */
+function scan(value: unknown, depth: number): number {
+	if (value === null || typeof value !== 'object') return CLEAN;
+	if (depth > MAX_DEPTH) return TOO_DEEP;
+	let found = CLEAN;
 	if (Array.isArray(value)) {
-		for (const entry of value) if (!visit(entry)) return 'tooDeep';
-		return result;
+		for (const entry of value) {
+			const inner = scan(entry, depth + 1);
+			if (inner === TOO_DEEP) return inner;
+			if (inner > found) found = inner;
+		}
+		return found;
 	}
-	for (const key of Object.keys(value)) {
+	// JSON data: for...in sees its own keys only.
+	for (const key in value) {
 		// A forbidden key is dropped with everything under it.
-		if (FORBIDDEN_KEYS.has(key)) result = 'forbidden';
-		else if (!visit((value as Record<string, unknown>)[key])) return 'tooDeep';
+		if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+			found = FORBIDDEN;
+			continue;
+		}
+		const inner = scan((value as Record<string, unknown>)[key], depth + 1);
+		if (inner === TOO_DEEP) return inner;
+		if (inner > found) found = inner;
 	}
-	return result;
+	return found;
 }
 
 function strip(value: unknown): unknown {
@@ -48,6 +56,6 @@ function strip(value: unknown): unknown {
  */
 export function sanitize<T>(value: T): T | undefined {
 	const found = scan(value, 0);
-	if (found === 'tooDeep') return undefined;
-	return found === 'forbidden' ? (strip(value) as T) : value;
+	if (found === TOO_DEEP) return undefined;
+	return found === FORBIDDEN ? (strip(value) as T) : value;
 }

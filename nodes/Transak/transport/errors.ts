@@ -80,16 +80,16 @@ export function transakMessage(body: unknown): string | undefined {
 	return candidates.find((c): c is string => typeof c === 'string' && c.trim().length > 0)?.trim();
 }
 
-const NETWORK_FAILURES: Record<string, string> = {
-	ECONNREFUSED: 'connection refused',
-	ECONNRESET: 'connection reset',
-	ENOTFOUND: 'host not found',
-	EAI_AGAIN: 'host name lookup failed',
-	ETIMEDOUT: 'timed out',
-	ECONNABORTED: 'connection aborted',
-	EHOSTUNREACH: 'host unreachable',
-	ECONNCLOSED: 'connection closed',
-};
+const NETWORK_FAILURES: ReadonlyMap<string, string> = new Map([
+	['ECONNREFUSED', 'connection refused'],
+	['ECONNRESET', 'connection reset'],
+	['ENOTFOUND', 'host not found'],
+	['EAI_AGAIN', 'host name lookup failed'],
+	['ETIMEDOUT', 'timed out'],
+	['ECONNABORTED', 'connection aborted'],
+	['EHOSTUNREACH', 'host unreachable'],
+	['ECONNCLOSED', 'connection closed'],
+]);
 
 interface Failure {
 	status?: number;
@@ -129,7 +129,7 @@ function describeFailure(error: unknown): Failure {
 			for (const text of obj.messages) {
 				const code =
 					typeof text === 'string' ? /\b(E[A-Z]{3,}[A-Z_]*)\b/.exec(text)?.[1] : undefined;
-				if (code !== undefined && code in NETWORK_FAILURES) failure.code ??= code;
+				if (code !== undefined && NETWORK_FAILURES.has(code)) failure.code ??= code;
 			}
 		}
 		queue.push(obj.cause, obj.errorResponse, (obj as { reason?: unknown }).reason);
@@ -190,7 +190,7 @@ export function transakError(
 		);
 	}
 	// In words: n8n replaces a message that contains a code such as ECONNREFUSED with its own.
-	const reason = (failure.code && NETWORK_FAILURES[failure.code]) ?? 'network error';
+	const reason = (failure.code && NETWORK_FAILURES.get(failure.code)) ?? 'network error';
 	return apiError(
 		node,
 		`Could not reach the Transak API (${reason})`,
