@@ -68,13 +68,14 @@ export async function startServer(options: IDataObject = {}): Promise<PusherServ
 	return (await startPusherServer({ port: 0, ...APP, ...options })) as PusherServer;
 }
 
-export function publisher(server: PusherServer): PusherSdk {
+/** The official SDK, publishing to the test server over plain HTTP. */
+export function publisher({ appId, key, secret, port }: PusherServer): PusherSdk {
 	return new PusherSdk({
-		appId: server.appId,
-		key: server.key,
-		secret: server.secret,
+		appId,
+		key,
+		secret,
 		host: '127.0.0.1',
-		port: String(server.port),
+		port: String(port),
 		useTLS: false,
 	});
 }
