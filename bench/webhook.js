@@ -8,9 +8,10 @@
 const crypto = require('crypto');
 const path = require('path');
 
-const dist = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
-const { JwtVerifier } = require(path.join(dist, 'jwt'));
-const { extractToken, handleDelivery } = require(path.join(dist, 'webhookHandler'));
+const dist = path.join(__dirname, '..', 'dist', 'nodes', 'Transak');
+const { JwtVerifier } = require(path.join(dist, 'verification', 'jwt'));
+const { extractToken } = require(path.join(dist, 'webhook', 'body'));
+const { handleDelivery } = require(path.join(dist, 'webhook', 'answer'));
 const { orderWebhookBody, sampleOrder } = require('../test/support/fixtures');
 
 const ACCESS_TOKEN = crypto.randomBytes(32).toString('base64url');

@@ -147,13 +147,7 @@ function verdict(ok) {
 }
 
 async function main() {
-	const distNode = path.join(
-		ROOT,
-		'dist',
-		'nodes',
-		'TransakWebSocketTrigger',
-		'TransakWebSocketTrigger.node.js',
-	);
+	const distNode = path.join(ROOT, 'dist', 'nodes', 'Transak', 'TransakWebSocketTrigger.node.js');
 	let TransakWebSocketTrigger;
 	try {
 		({ TransakWebSocketTrigger } = require(distNode));
