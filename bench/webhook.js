@@ -11,7 +11,7 @@ const path = require('path');
 const dist = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
 const { JwtVerifier } = require(path.join(dist, 'jwt'));
 const { extractToken, handleDelivery } = require(path.join(dist, 'webhookHandler'));
-const { orderWebhookBody, sampleOrder } = require('../test/support/fixtures');
+const { orderWebhookBody, sampleOrder } = require('../tools/transak/fixtures');
 
 const ACCESS_TOKEN = crypto.randomBytes(32).toString('base64url');
 const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder(), ACCESS_TOKEN);

@@ -27,9 +27,9 @@ const now = () => performance.timeOrigin + performance.now();
 // Child: the Pusher server and the publisher.
 
 async function runServerProcess() {
-	const { startPusherServer } = require('../test/support/pusher-server');
+	const { startPusherServer } = require('../tools/transak/pusher-server');
 	const Pusher = require('pusher');
-	const { sampleOrder, sign, orderClaims } = require('../test/support/fixtures');
+	const { sampleOrder, sign, orderClaims } = require('../tools/transak/fixtures');
 	const server = await startPusherServer({
 		port: 0,
 		appId: 'bench',

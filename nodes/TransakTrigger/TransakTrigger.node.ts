@@ -11,7 +11,6 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { admit } from '../shared/admission';
 import { deliveryKey, recentKeysFor } from '../shared/dedupe';
 import { KYC_EVENTS, ORDER_EVENTS } from '../shared/events';
-import { sharedDeliveryWindow } from '../shared/redisClaim';
 import { readUnparsedBody } from '../shared/requestBody';
 import {
 	extractToken,
@@ -20,6 +19,7 @@ import {
 	MAX_BODY_BYTES,
 } from '../shared/webhookHandler';
 import { WebhookKeys } from '../shared/webhookKeys';
+import { sharedDeliveryWindow } from '../Transak/webhook/sharedWindow';
 
 /** Bodies that tell a caller what went wrong without helping a forger. */
 const ANSWERS: Record<number, { message: string }> = {

@@ -4,7 +4,7 @@
  */
 import { deliveryKey, type RecentKeys } from './dedupe';
 import type { TransakEvent } from './payload';
-import type { Claim, SharedDeliveryWindow } from './redisClaim';
+import type { Claim, SharedDeliveryWindow } from '../Transak/webhook/sharedWindow';
 
 /** How long a copy of a delivery waits for the first copy's hand-off to n8n before accepting anyway. */
 const HAND_OFF_WAIT_MS = 10_000;

@@ -4,54 +4,20 @@
  * starts one execution; a dropped connection comes back and a server outage is recovered from the
  * (fake) Transak API; deactivating the workflows closes every socket.
  */
-import * as fx from '../support/fixtures';
-import { startFakeTransakApi } from '../support/fake-transak-api';
-import { startPusherServer } from '../support/pusher-server';
-import {
-	allExecutionData,
-	executions,
-	n8n,
-	node,
-	outputItems,
-	PACKAGE,
-	secret,
-	uniqueId,
-	type Execution,
-} from './support/n8n';
+import * as fx from '../../tools/transak/fixtures';
+import { startFakeTransakApi, type FakeTransakApi } from '../../tools/transak/fake-api';
+import { startPusherServer } from '../../tools/transak/pusher-server';
+import * as real from '../support/real-n8n';
+import { executions, outputItems, uniqueId, type Execution } from '../support/real-n8n';
 
-const client = n8n();
+const client = real.n8n().main;
 const TRIGGER = 'Transak WebSocket Trigger';
-const ACCESS_TOKEN = secret('ws-access-token');
+const ACCESS_TOKEN = real.secret('ws-access-token');
 const API_KEY = `e2e-partner-${Date.now()}`;
 
-interface PusherServer {
-	port: number;
-	key: string;
-	connections(): Array<{ socketId: string; channels: string[] }>;
-	subscriptionCount(channel: string): number;
-	waitForSubscribers(channel: string, count?: number, timeoutMs?: number): Promise<void>;
-	waitForNoConnections(timeoutMs?: number): Promise<void>;
-	next(
-		name: string,
-		filter?: (event: { channel?: string }) => boolean,
-		timeoutMs?: number,
-	): Promise<unknown>;
-	publish(channel: string, name: string, data: unknown): unknown;
-	terminateAll(): number;
-	stop(): Promise<void>;
-	start(): Promise<void>;
-	close(): Promise<void>;
-}
-interface FakeApi {
-	url: string;
-	addOrder(order: Record<string, unknown>): Record<string, unknown>;
-	updateOrder(id: string, patch: Record<string, unknown>): Record<string, unknown>;
-	credentials(overrides?: Record<string, unknown>): Record<string, unknown>;
-	close(): Promise<void>;
-}
-
+type PusherServer = Awaited<ReturnType<typeof startPusherServer>>;
 let pusher: PusherServer;
-let fake: FakeApi;
+let fake: FakeTransakApi;
 let credential: { id: string; name: string };
 
 interface Watched {
@@ -70,29 +36,7 @@ function workflow(
 	parameters: Record<string, unknown>,
 	options: Record<string, unknown> = {},
 ) {
-	return {
-		name,
-		nodes: [
-			node(
-				TRIGGER,
-				`${PACKAGE}.transakWebSocketTrigger`,
-				{
-					...parameters,
-					options: {
-						appKey: pusher.key,
-						cluster: 'e2e',
-						wsHost: '127.0.0.1',
-						wsPort: pusher.port,
-						forceTLS: false,
-						recoverMissed: false,
-						...options,
-					},
-				},
-				{ credentials: { transakApi: { id: credential.id, name: credential.name } } },
-			),
-		],
-		connections: {},
-	};
+	return { name, nodes: [real.webSocketTrigger({ credential, pusher, parameters, options })] };
 }
 
 /** Creates and activates a workflow, resolving once its socket has subscribed to `channel`. */
@@ -105,26 +49,18 @@ async function activate(watched: Watched, json: ReturnType<typeof workflow>) {
 }
 
 async function nextExecution(watched: Watched, before: number): Promise<Execution> {
-	await client.waitForExecutions(watched.id, before + 1);
-	const all = await executions(client, watched.id);
-	expect(all).toHaveLength(before + 1);
-	expect(all[all.length - 1].status).toBe('success');
-	return all[all.length - 1];
+	const execution = await real.nextExecution(watched.id, before);
+	expect(execution.status).toBe('success');
+	return execution;
 }
 
 async function count(watched: Watched) {
-	return (await executions(client, watched.id)).length;
+	return (await executions(watched.id)).length;
 }
 
 beforeAll(async () => {
-	pusher = (await startPusherServer({
-		port: 0,
-		key: `e2e-app-${Date.now()}`,
-	})) as unknown as PusherServer;
-	fake = (await startFakeTransakApi({
-		apiKey: API_KEY,
-		accessToken: ACCESS_TOKEN,
-	})) as unknown as FakeApi;
+	pusher = await startPusherServer({ port: 0, key: `e2e-app-${Date.now()}` });
+	fake = await startFakeTransakApi({ apiKey: API_KEY, accessToken: ACCESS_TOKEN });
 	credential = await client.createCredential('transakApi', fake.credentials());
 
 	await activate(
@@ -282,10 +218,7 @@ describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
 	});
 
 	test('no access token in execution data or the n8n log', async () => {
-		const data = await allExecutionData(
-			client,
-			active.map((w) => w.id),
-		);
+		const data = await real.allExecutionData(active.map((w) => w.id));
 		expect(data).toContain('ORDER_COMPLETED');
 		expect(data).not.toContain(ACCESS_TOKEN);
 		expect(client.logs()).not.toContain(ACCESS_TOKEN);

@@ -4,27 +4,16 @@
  * against the sockets each process really holds, from /proc), and its events run on the worker.
  * Deactivating closes the connection.
  */
-import * as fx from '../support/fixtures';
-import { startFakeTransakApi } from '../support/fake-transak-api';
-import { startPusherServer } from '../support/pusher-server';
-import {
-	cluster,
-	enqueuedBy,
-	exactlyExecutions,
-	executions,
-	node,
-	outputItems,
-	PACKAGE,
-	ranBy,
-	secret,
-	sleep,
-	socketsPerProcess,
-	uniqueId,
-} from './support/cluster';
+import * as fx from '../../tools/transak/fixtures';
+import { startFakeTransakApi } from '../../tools/transak/fake-api';
+import { startPusherServer } from '../../tools/transak/pusher-server';
+import * as real from '../support/real-n8n';
+import { enqueuedBy, exactlyExecutions, executions, outputItems, ranBy } from '../support/real-n8n';
+import { sleep, socketsPerProcess, uniqueId } from '../support/real-n8n';
 
-const { main, webhooks, workers } = cluster();
+const { main, webhooks, workers } = real.n8n();
 const TRIGGER = 'Transak WebSocket Trigger';
-const ACCESS_TOKEN = secret('queue-ws-access-token');
+const ACCESS_TOKEN = real.secret('queue-ws-access-token');
 const API_KEY = `queue-partner-${Date.now()}`;
 
 type PusherServer = Awaited<ReturnType<typeof startPusherServer>>;
@@ -44,27 +33,7 @@ function workflow(
 	parameters: Record<string, unknown>,
 	credential: { id: string; name: string },
 ) {
-	return {
-		name,
-		nodes: [
-			node(
-				TRIGGER,
-				`${PACKAGE}.transakWebSocketTrigger`,
-				{
-					...parameters,
-					options: {
-						appKey: pusher.key,
-						cluster: 'queue',
-						wsHost: '127.0.0.1',
-						wsPort: pusher.port,
-						forceTLS: false,
-						recoverMissed: false,
-					},
-				},
-				{ credentials: { transakApi: { id: credential.id, name: credential.name } } },
-			),
-		],
-	};
+	return { name, nodes: [real.webSocketTrigger({ credential, pusher, parameters })] };
 }
 
 async function activate(watched: Watched, json: ReturnType<typeof workflow>) {

@@ -28,7 +28,7 @@ import {
 } from '../../nodes/shared/statuses';
 import { orderItem, webhookItem } from '../../nodes/Transak/items';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { sampleOrder, ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../support/fixtures');
+const { sampleOrder, ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../../tools/transak/fixtures');
 
 /** The contract's table, written out again on purpose: the code must match it, not itself. */
 const CONTRACT: Array<[string, string[]]> = [

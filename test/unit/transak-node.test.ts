@@ -16,7 +16,7 @@ import {
 } from './helpers/transakApi';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { sign, sampleOrder } = require('../support/fixtures');
+const { sign, sampleOrder } = require('../../tools/transak/fixtures');
 // Luxon comes with n8n-workflow: n8n hands Luxon DateTimes to nodes from date expressions.
 const { DateTime } = require('luxon');
 /* eslint-enable @typescript-eslint/no-require-imports */

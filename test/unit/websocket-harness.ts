@@ -19,14 +19,14 @@ import {
 	startFakeTransakApi,
 	type FakeOrder,
 	type FakeTransakApi,
-} from '../support/fake-transak-api';
+} from '../../tools/transak/fake-api';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startPusherServer } = require('../support/pusher-server.js');
+const { startPusherServer } = require('../../tools/transak/pusher-server.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createCredentialStore, createRequestHelpers } = require('../support/n8n-context.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const fixtures = require('../support/fixtures.js');
+export const fixtures = require('../../tools/transak/fixtures.js');
 
 export const APP = { appId: '4242', key: 'test-app-key', secret: 'test-app-secret' };
 export const API_KEY = 'partner-api-key-1';

@@ -6,7 +6,7 @@
  */
 import type PusherSdk from 'pusher';
 
-import type { FakeTransakApi } from '../support/fake-transak-api';
+import type { FakeTransakApi } from '../../tools/transak/fake-api';
 import {
 	ACCESS_TOKEN,
 	API_KEY,

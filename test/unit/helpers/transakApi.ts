@@ -10,7 +10,7 @@ import {
 	startFakeTransakApi,
 	type FakeTransakApi,
 	type FakeTransakApiOptions,
-} from '../../support/fake-transak-api';
+} from '../../../tools/transak/fake-api';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const {

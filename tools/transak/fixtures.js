@@ -83,6 +83,13 @@ function orderWebhookBody(eventID, order, key, options) {
 	return { data: sign(orderClaims(eventID, order), key, options) };
 }
 
+/** `count` COMPLETED order webhook bodies for distinct orders `<prefix>-<i>`, signed with `key`. */
+function completedOrderBodies(count, prefix, key) {
+	return Array.from({ length: count }, (_, i) =>
+		orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: `${prefix}-${i}` }), key),
+	);
+}
+
 /** A token with a valid-looking shape whose signature was made with another key. */
 function forge(claims) {
 	return sign(claims, crypto.randomBytes(32).toString('hex'));
@@ -103,6 +110,7 @@ module.exports = {
 	orderClaims,
 	kycClaims,
 	orderWebhookBody,
+	completedOrderBodies,
 	forge,
 	unsigned,
 };
