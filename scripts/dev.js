@@ -8,12 +8,11 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
-const Pusher = require('pusher');
 
 const { startN8n } = require('../tools/n8n/launch');
 const { pack } = require('../tools/n8n/pack');
 const { startFakeTransakApi } = require('../tools/transak/fake-api');
-const { startPusherServer } = require('../tools/transak/pusher-server');
+const { publisherFor, startPusherServer } = require('../tools/transak/pusher-server');
 const { startSimulator } = require('../tools/transak/simulator');
 const { startSink } = require('../tools/transak/sink');
 
@@ -124,12 +123,7 @@ async function main() {
 			say(`workflow "${workflow.name}" imported and active`);
 		}
 
-		const publisher = new Pusher({
-			...pusherConfig,
-			host: '127.0.0.1',
-			port: String(pusherServer.port),
-			useTLS: false,
-		});
+		const publisher = publisherFor(pusherServer);
 		const simulator = startSimulator({
 			accessToken,
 			apiKey: fakeApi.apiKey,

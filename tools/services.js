@@ -326,6 +326,8 @@ async function startPostgres({ databases = ['n8n'], logDir } = {}) {
  * TLS only), config (more redis.conf lines, e.g. ACL users or `cluster-enabled yes`).
  * Returns `{ host, port, password, n8nEnv(), down(), up(), stop() }`; `down()` and `up()` stop
  * and start the same server on the same port (an outage).
+ * @param {{ baseDir?: string, password?: string | null, tls?: { key: string, cert: string },
+ *   config?: string[] }} [options]
  */
 async function startRedis({
 	baseDir,

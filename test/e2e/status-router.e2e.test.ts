@@ -69,6 +69,14 @@ function onlyOn(index: number, outputs: number): number[] {
 	return Array.from({ length: outputs }, (_, i) => (i === index ? 1 : 0));
 }
 
+/** Delivers an order event to `flow` and returns the order and the one execution it started. */
+async function route(flow: { id: string; hook: string }, eventID: string, status: string) {
+	const before = (await executions(flow.id)).length;
+	const order = fx.sampleOrder({ id: uniqueId(status.toLowerCase()), status });
+	await deliver(flow.hook, fx.orderClaims(eventID, order));
+	return { order, execution: await nextExecution(flow.id, before) };
+}
+
 beforeAll(async () => {
 	const credential = await real.signingCredential(client, { accessToken: ACCESS_TOKEN });
 	full.id = (
@@ -102,10 +110,7 @@ beforeAll(async () => {
 
 describe(`Transak Status Router in n8n ${client.version}`, () => {
 	test('a COMPLETED order reaches the Completed output and only its handler runs', async () => {
-		const before = (await executions(full.id)).length;
-		const order = fx.sampleOrder({ id: uniqueId('completed'), status: 'COMPLETED' });
-		await deliver(full.hook, fx.orderClaims('ORDER_COMPLETED', order));
-		const execution = await nextExecution(full.id, before);
+		const { order, execution } = await route(full, 'ORDER_COMPLETED', 'COMPLETED');
 
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.completed, ALL_OUTPUTS));
 		expect(outputItems(execution, ROUTER, OUTPUT.completed)[0]).toMatchObject({
@@ -120,10 +125,7 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 	});
 
 	test('a FAILED order reaches the Failed output and only its handler runs', async () => {
-		const before = (await executions(full.id)).length;
-		const order = fx.sampleOrder({ id: uniqueId('failed'), status: 'FAILED' });
-		await deliver(full.hook, fx.orderClaims('ORDER_FAILED', order));
-		const execution = await nextExecution(full.id, before);
+		const { order, execution } = await route(full, 'ORDER_FAILED', 'FAILED');
 
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.failed, ALL_OUTPUTS));
 		expect(outputItems(execution, 'On Failed')).toEqual([
@@ -143,10 +145,7 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 	});
 
 	test('an unknown status reaches Other', async () => {
-		const before = (await executions(full.id)).length;
-		const order = fx.sampleOrder({ id: uniqueId('unknown'), status: 'SOMETHING_NEW' });
-		await deliver(full.hook, fx.orderClaims('ORDER_PROCESSING', order));
-		const execution = await nextExecution(full.id, before);
+		const { order, execution } = await route(full, 'ORDER_PROCESSING', 'SOMETHING_NEW');
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.other, ALL_OUTPUTS));
 		expect(outputItems(execution, 'On Other')).toEqual([
 			expect.objectContaining({ orderId: order.id }),
@@ -160,10 +159,7 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 			['ORDER_REFUNDED', 'REFUNDED', 2],
 		];
 		for (const [eventID, status, output] of cases) {
-			const before = (await executions(narrowed.id)).length;
-			const order = fx.sampleOrder({ id: uniqueId('narrowed'), status });
-			await deliver(narrowed.hook, fx.orderClaims(eventID, order));
-			const execution = await nextExecution(narrowed.id, before);
+			const { order, execution } = await route(narrowed, eventID, status);
 			expect(routerCounts(execution, 3)).toEqual(onlyOn(output, 3));
 			expect(outputItems(execution, ['On Completed', 'On Failed', 'On Other'][output])).toEqual([
 				expect.objectContaining({ orderId: order.id, status }),

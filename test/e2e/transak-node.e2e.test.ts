@@ -3,7 +3,7 @@
  * node starts the workflow (its body carries the parameters) and answers with the Transak node's
  * items. Covers get, get many, errors, and the access-token refresh with the API secret.
  */
-import { makeOrders, startFakeTransakApi, type FakeTransakApi } from '../../tools/transak/fake-api';
+import type { FakeTransakApi } from '../../tools/transak/fake-api';
 import * as real from '../support/real-n8n';
 import { executions, outputItems, uniqueId } from '../support/real-n8n';
 
@@ -15,9 +15,9 @@ let firstAccessToken: string;
 /** Every access token n8n was given or obtained: none may leak. */
 const issuedTokens: string[] = [];
 /** One workflow per operation (`operation` takes no expressions): Webhook -> Transak. */
-const getOne = { id: '', hook: uniqueId('transak-get') };
-const getMany = { id: '', hook: uniqueId('transak-get-many') };
-const workflowIds: string[] = [];
+let getOne: { id: string; hook: string };
+let getMany: { id: string; hook: string };
+let workflowIds: string[] = [];
 
 /** Starts a workflow through its Webhook node; the answer holds the Transak node's items. */
 function call(target: { hook: string }, body: Record<string, unknown>) {
@@ -25,31 +25,8 @@ function call(target: { hook: string }, body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-	fake = await startFakeTransakApi({ orders: makeOrders(12) });
-	firstAccessToken = fake.accessToken;
-	const credential = await client.createCredential('transakApi', fake.credentials());
-	getOne.id = (
-		await client.createWorkflow(
-			real.apiWorkflow('Transak node: get', getOne.hook, credential, {
-				operation: 'get',
-				orderId: '={{ $json.body.orderId }}',
-			}),
-		)
-	).id;
-	getMany.id = (
-		await client.createWorkflow(
-			real.apiWorkflow('Transak node: get many', getMany.hook, credential, {
-				operation: 'getAll',
-				returnAll: '={{ $json.body.returnAll === true }}',
-				limit: '={{ $json.body.limit ?? 50 }}',
-				filters: { status: "={{ $json.body.status ?? '' }}" },
-			}),
-		)
-	).id;
-	workflowIds.push(getOne.id, getMany.id);
-	// The probe starts the workflow too (an unknown order, or one listed order): harmless.
-	for (const target of [getOne, getMany])
-		await real.activate(target.id, target.hook, JSON.stringify({ orderId: 'probe', limit: 1 }));
+	({ fake, firstAccessToken, getOne, getMany } = await real.transakApiWorkflows('Transak node'));
+	workflowIds = [getOne.id, getMany.id];
 });
 
 afterAll(async () => {
@@ -64,13 +41,8 @@ describe(`Transak node in n8n ${client.version}`, () => {
 		fake.reset();
 		const answer = await call(getOne, { orderId: order.id });
 		expect(answer.status).toBe(200);
-		expect(answer.json).toEqual([
-			expect.objectContaining({
-				orderId: order.id,
-				status: order.status,
-				walletAddress: order.walletAddress,
-			}),
-		]);
+		const { id: orderId, status, walletAddress } = order;
+		expect(answer.json).toEqual([expect.objectContaining({ orderId, status, walletAddress })]);
 
 		const execution = await real.nextExecution(getOne.id, before);
 		expect(execution.status).toBe('success');
@@ -151,9 +123,6 @@ describe(`Transak node in n8n ${client.version}`, () => {
 		expect(data).toContain('orderId');
 		const log = client.logs();
 		const secrets = [fake.apiSecret, firstAccessToken, ...issuedTokens, ...fake.validTokens];
-		for (const value of new Set(secrets)) {
-			expect(data).not.toContain(value);
-			expect(log).not.toContain(value);
-		}
+		real.expectNoneOf(secrets, data, log);
 	});
 });

@@ -41,10 +41,7 @@ function workflow(
 
 /** Creates and activates a workflow, resolving once its socket has subscribed to `channel`. */
 async function activate(watched: Watched, json: ReturnType<typeof workflow>) {
-	watched.id = (await client.createWorkflow(json)).id;
-	const subscribed = pusher.waitForSubscribers(watched.channel, 1, 30_000);
-	await client.activate(watched.id);
-	await subscribed;
+	watched.id = await real.activateSubscribed(pusher, watched.channel, json);
 	active.push(watched);
 }
 
@@ -54,9 +51,18 @@ async function nextExecution(watched: Watched, before: number): Promise<Executio
 	return execution;
 }
 
+/** Checks that the execution's one item has these fields (and maybe more). */
+function expectItem(execution: Execution, fields: Record<string, unknown>) {
+	expect(outputItems(execution, TRIGGER)).toEqual([expect.objectContaining(fields)]);
+}
+
 async function count(watched: Watched) {
 	return (await executions(watched.id)).length;
 }
+
+/** Publishes an order event on the all-orders channel, signed with `key` (forged without). */
+const publishToAll = (eventID: string, order: object, key?: string) =>
+	pusher.publish(allOrders.channel, eventID, fx.signedOrder(eventID, order, key));
 
 beforeAll(async () => {
 	pusher = await startPusherServer({ port: 0, key: `e2e-app-${Date.now()}` });
@@ -102,52 +108,32 @@ describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
 		const order = fx.sampleOrder({ id: uniqueId('order'), partnerOrderId, status: 'COMPLETED' });
 		pusher.publish(byPartnerOrderId.channel, 'ORDER_COMPLETED', order);
 		const execution = await nextExecution(byPartnerOrderId, before);
-		expect(outputItems(execution, TRIGGER)).toEqual([
-			expect.objectContaining({
-				eventID: 'ORDER_COMPLETED',
-				status: 'COMPLETED',
-				orderId: order.id,
-				partnerOrderId,
-			}),
-		]);
+		expectItem(execution, {
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: order.id,
+			partnerOrderId,
+		});
 	});
 
 	test('the all-orders channel takes signed events only, and only the selected ones', async () => {
 		const before = await count(allOrders);
 		const forged = fx.sampleOrder({ id: uniqueId('forged'), status: 'COMPLETED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_COMPLETED',
-			fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)),
-		);
+		publishToAll('ORDER_COMPLETED', forged);
 		const unselected = fx.sampleOrder({ id: uniqueId('refunded'), status: 'REFUNDED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_REFUNDED',
-			fx.sign(fx.orderClaims('ORDER_REFUNDED', unselected), ACCESS_TOKEN),
-		);
+		publishToAll('ORDER_REFUNDED', unselected, ACCESS_TOKEN);
 		const genuine = fx.sampleOrder({ id: uniqueId('genuine'), status: 'COMPLETED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_COMPLETED',
-			fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN),
-		);
+		publishToAll('ORDER_COMPLETED', genuine, ACCESS_TOKEN);
 
 		const execution = await nextExecution(allOrders, before);
-		expect(outputItems(execution, TRIGGER)).toEqual([
-			expect.objectContaining({
-				eventID: 'ORDER_COMPLETED',
-				status: 'COMPLETED',
-				orderId: genuine.id,
-			}),
-		]);
+		expectItem(execution, {
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: genuine.id,
+		});
 		// Events on one socket arrive in order: the genuine one came last, so the others were dropped.
 		const failed = fx.sampleOrder({ id: uniqueId('failed'), status: 'FAILED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_FAILED',
-			fx.sign(fx.orderClaims('ORDER_FAILED', failed), ACCESS_TOKEN),
-		);
+		publishToAll('ORDER_FAILED', failed, ACCESS_TOKEN);
 		const next = await nextExecution(allOrders, before + 1);
 		expect(outputItems(next, TRIGGER)[0]).toMatchObject({
 			eventID: 'ORDER_FAILED',
@@ -207,14 +193,12 @@ describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
 		await resubscribed;
 
 		const execution = await nextExecution(recovering, 0);
-		expect(outputItems(execution, TRIGGER)).toEqual([
-			expect.objectContaining({
-				eventID: 'ORDER_COMPLETED',
-				status: 'COMPLETED',
-				orderId: order.id,
-				recovered: true,
-			}),
-		]);
+		expectItem(execution, {
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: order.id,
+			recovered: true,
+		});
 	});
 
 	test('no access token in execution data or the n8n log', async () => {

@@ -5,7 +5,7 @@
  * n8n stores in the credential (the database all processes share).
  */
 import * as fx from '../../tools/transak/fixtures';
-import { makeOrders, startFakeTransakApi } from '../../tools/transak/fake-api';
+import type { FakeTransakApi } from '../../tools/transak/fake-api';
 import * as real from '../support/real-n8n';
 import {
 	executions,
@@ -22,9 +22,9 @@ const TRIGGER = 'Transak Trigger';
 const ROUTER = 'Transak Status Router';
 
 const router = { id: '', hook: uniqueId('queue-router') };
-const getOne = { id: '', hook: uniqueId('queue-transak-get') };
-const getMany = { id: '', hook: uniqueId('queue-transak-get-many') };
-let fake: Awaited<ReturnType<typeof startFakeTransakApi>>;
+let getOne: { id: string; hook: string };
+let getMany: { id: string; hook: string };
+let fake: FakeTransakApi;
 let firstAccessToken = '';
 const issuedTokens: string[] = [];
 
@@ -58,34 +58,11 @@ beforeAll(async () => {
 	).id;
 	await real.activate(router.id, `${router.hook}/webhook`);
 
-	fake = await startFakeTransakApi({ orders: makeOrders(12) });
-	firstAccessToken = fake.accessToken;
-	const credential = await main.createCredential('transakApi', fake.credentials());
-	getOne.id = (
-		await main.createWorkflow(
-			real.apiWorkflow('Queue: Transak get', getOne.hook, credential, {
-				operation: 'get',
-				orderId: '={{ $json.body.orderId }}',
-			}),
-		)
-	).id;
-	getMany.id = (
-		await main.createWorkflow(
-			real.apiWorkflow('Queue: Transak get many', getMany.hook, credential, {
-				operation: 'getAll',
-				returnAll: '={{ $json.body.returnAll === true }}',
-				limit: '={{ $json.body.limit ?? 50 }}',
-				filters: { status: "={{ $json.body.status ?? '' }}" },
-			}),
-		)
-	).id;
-	// The probe runs the workflow too (an unknown order / one listed order): harmless.
-	await real.activate(getOne.id, getOne.hook, JSON.stringify({ orderId: 'probe' }));
-	await real.activate(getMany.id, getMany.hook, JSON.stringify({ limit: 1 }));
+	({ fake, firstAccessToken, getOne, getMany } = await real.transakApiWorkflows('Queue: Transak'));
 });
 
 afterAll(async () => {
-	await real.deactivate([router.id, getOne.id, getMany.id]);
+	await real.deactivate([router.id, getOne?.id, getMany?.id]);
 	await fake?.close();
 });
 
@@ -146,13 +123,8 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 		fake.reset();
 		const answer = await call(0, getOne, { orderId: order.id });
 		expect(answer.status).toBe(200);
-		expect(answer.json).toEqual([
-			expect.objectContaining({
-				orderId: order.id,
-				status: order.status,
-				walletAddress: order.walletAddress,
-			}),
-		]);
+		const { id: orderId, status, walletAddress } = order;
+		expect(answer.json).toEqual([expect.objectContaining({ orderId, status, walletAddress })]);
 		const execution = await lastExecution(getOne.id, before);
 		expect(execution.status).toBe('success');
 		expect(ranBy(execution.id)).toEqual([workers[0].role]);
@@ -210,15 +182,7 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 		]);
 		expect(data).toContain('orderId');
 		const logs = real.allLogs();
-		for (const value of new Set([
-			fake.apiSecret,
-			firstAccessToken,
-			ACCESS_TOKEN,
-			...issuedTokens,
-			...fake.validTokens,
-		])) {
-			expect(data).not.toContain(value);
-			expect(logs).not.toContain(value);
-		}
+		const secrets = [fake.apiSecret, firstAccessToken, ACCESS_TOKEN, ...issuedTokens];
+		real.expectNoneOf([...secrets, ...fake.validTokens], data, logs);
 	});
 });

@@ -37,12 +37,13 @@ function workflow(
 }
 
 async function activate(watched: Watched, json: ReturnType<typeof workflow>) {
-	watched.id = (await main.createWorkflow(json)).id;
-	const subscribed = pusher.waitForSubscribers(watched.channel, 1, 60_000);
-	await main.activate(watched.id);
-	await subscribed;
+	watched.id = await real.activateSubscribed(pusher, watched.channel, json);
 	active.push(watched);
 }
+
+/** Publishes an order event on the all-orders channel, signed with `key` (forged without). */
+const publishToAll = (eventID: string, order: object, key?: string) =>
+	pusher.publish(allOrders.channel, eventID, fx.signedOrder(eventID, order, key));
 
 beforeAll(async () => {
 	pusher = await startPusherServer({ port: 0, key: `queue-app-${Date.now()}` });
@@ -99,17 +100,9 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 	test('all-orders channel: signed, selected events run on the worker; forged ones start nothing', async () => {
 		const before = (await executions(allOrders.id)).length;
 		const forged = fx.sampleOrder({ id: uniqueId('forged'), status: 'COMPLETED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_COMPLETED',
-			fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)),
-		);
+		publishToAll('ORDER_COMPLETED', forged);
 		const genuine = fx.sampleOrder({ id: uniqueId('genuine'), status: 'COMPLETED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_COMPLETED',
-			fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN),
-		);
+		publishToAll('ORDER_COMPLETED', genuine, ACCESS_TOKEN);
 		const all = await exactlyExecutions(allOrders.id, before + 1);
 		const execution = all[all.length - 1];
 		expect(outputItems(execution, TRIGGER)).toEqual([

@@ -9,10 +9,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { connect as connectN8n } from '../../tools/n8n/client';
+import { apiWorkflow } from '../../tools/n8n/workflows';
 import { connectionsTo } from '../../tools/processes';
+import { makeOrders, startFakeTransakApi } from '../../tools/transak/fake-api';
 
 export {
-	apiWorkflow,
 	connect,
 	node,
 	outputItems,
@@ -153,6 +154,56 @@ export async function deactivate(workflowIds: Array<string | undefined>) {
 			await n8n()
 				.main.deactivate(id)
 				.catch(() => undefined);
+}
+
+/**
+ * The fake Transak partner API with 12 orders, a credential for it, and two active workflows,
+ * Webhook -> Transak: `getOne` (body `{orderId}`) and `getMany` (body `{limit, returnAll, status}`).
+ * Also the first access token, before any refresh.
+ */
+export async function transakApiWorkflows(label: string) {
+	const fake = await startFakeTransakApi({ orders: makeOrders(12) });
+	const firstAccessToken = fake.accessToken;
+	const { main } = n8n();
+	const credential = await main.createCredential('transakApi', fake.credentials());
+	const create = async (name: string, parameters: Record<string, unknown>) => {
+		const hook = uniqueId(`${label}-${name}`);
+		const { id } = await main.createWorkflow(
+			apiWorkflow(`${label}: ${name}`, hook, credential, parameters),
+		);
+		// The probe starts the workflow too (an unknown order, or one listed order): harmless.
+		await activate(id, hook, JSON.stringify({ orderId: 'probe', limit: 1 }));
+		return { id: id as string, hook };
+	};
+	const getOne = await create('get', { operation: 'get', orderId: '={{ $json.body.orderId }}' });
+	const getMany = await create('get many', {
+		operation: 'getAll',
+		returnAll: '={{ $json.body.returnAll === true }}',
+		limit: '={{ $json.body.limit ?? 50 }}',
+		filters: { status: "={{ $json.body.status ?? '' }}" },
+	});
+	return { fake, firstAccessToken, getOne, getMany };
+}
+
+/** Checks that none of `secrets` appears in any of `texts` (execution data, logs). */
+export function expectNoneOf(secrets: string[], ...texts: string[]): void {
+	for (const value of new Set(secrets)) for (const text of texts) expect(text).not.toContain(value);
+}
+
+/**
+ * Creates and activates a workflow whose Transak WebSocket Trigger subscribes to `channel` on
+ * `pusher`; resolves with its ID once the socket has subscribed.
+ */
+export async function activateSubscribed(
+	pusher: { waitForSubscribers(channel: string, count: number, timeoutMs: number): Promise<void> },
+	channel: string,
+	workflow: Record<string, unknown>,
+): Promise<string> {
+	const { id } = await n8n().main.createWorkflow(workflow);
+	const subscribed = pusher.waitForSubscribers(channel, 1, 60_000);
+	await n8n().main.activate(id);
+	await subscribed;
+	return id;
 }
 
 /** Every execution of the given workflows with their data, as one string, for leak checks. */

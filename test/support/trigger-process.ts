@@ -10,13 +10,22 @@ import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 type TriggerModule = typeof import('../../nodes/TransakTrigger/TransakTrigger.node');
 
+type WindowModule = typeof import('../../nodes/Transak/webhook/sharedWindow');
+const windowModules: WindowModule[] = [];
+
 /** A fresh copy of the node's modules, as another n8n process has. */
 export function nodeProcess(): TriggerModule {
 	let loaded: TriggerModule | undefined;
 	jest.isolateModules(() => {
 		loaded = require('../../nodes/TransakTrigger/TransakTrigger.node') as TriggerModule;
+		windowModules.push(require('../../nodes/Transak/webhook/sharedWindow') as WindowModule);
 	});
 	return loaded!;
+}
+
+/** Closes the Redis connections of every "process" started so far. */
+export function closeProcesses(): void {
+	for (const module of windowModules.splice(0)) module.closeSharedWindows();
 }
 
 export class FakeResponse extends EventEmitter {

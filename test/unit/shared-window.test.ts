@@ -17,11 +17,14 @@ import {
 	type RedisSettings,
 } from '../../nodes/Transak/webhook/sharedWindow';
 import { orderWebhookBody, sampleOrder } from '../../tools/transak/fixtures';
-import { deliver, nodeProcess, started } from '../support/trigger-process';
+import { closeProcesses, deliver, nodeProcess, started } from '../support/trigger-process';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-afterEach(() => closeSharedWindows());
+afterEach(() => {
+	closeSharedWindows();
+	closeProcesses();
+});
 
 // ---------------------------------------------------------------- settings
 

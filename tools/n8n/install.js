@@ -24,6 +24,7 @@ const path = require('path');
 const { spawn } = require('child_process');
 
 const { logger } = require('../log');
+const { isAlive } = require('../processes');
 
 const RECIPES = {
 	'2.41.1': {
@@ -131,16 +132,6 @@ function isComplete(paths) {
 	}
 }
 
-function pidAlive(pid) {
-	if (!Number.isInteger(pid) || pid <= 0) return false;
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
-	}
-}
-
 /** Takes the lock folder, or waits while a live process holds it. Returns a release function. */
 async function acquireLock(lockDir, version) {
 	fs.mkdirSync(path.dirname(lockDir), { recursive: true });
@@ -164,7 +155,7 @@ async function acquireLock(lockDir, version) {
 		if (Number.isNaN(owner)) {
 			const age = Date.now() - fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs;
 			if (age > 30000) fs.rmSync(lockDir, { recursive: true, force: true });
-		} else if (!pidAlive(owner)) {
+		} else if (!isAlive(owner)) {
 			log(`n8n ${version}: stale lock of dead process ${owner}, taking it over`);
 			fs.rmSync(lockDir, { recursive: true, force: true });
 			continue;

@@ -710,4 +710,23 @@ if (require.main === module) {
 	);
 }
 
-module.exports = { startPusherServer };
+/**
+ * The official `pusher` SDK publishing to `server` over loopback, as Transak publishes to Pusher.
+ * @param {{ appId: string, key: string, secret: string, port: number }} server
+ * @param {Record<string, unknown>} [options]  more SDK options (an http agent, ...)
+ */
+function publisherFor(server, options = {}) {
+	const Pusher = require('pusher');
+	const { appId, key, secret, port } = server;
+	return new Pusher({
+		appId,
+		key,
+		secret,
+		host: '127.0.0.1',
+		port: String(port),
+		useTLS: false,
+		...options,
+	});
+}
+
+module.exports = { startPusherServer, publisherFor };

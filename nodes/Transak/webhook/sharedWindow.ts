@@ -188,6 +188,8 @@ export async function openRedisStore(
 	const { default: Redis } = await import('ioredis');
 	const reconnect = (attempts: number) => Math.min(attempts * 250, 2000);
 	const options: RedisOptions = {
+		// Named, so that `CLIENT LIST` tells this package's connection from n8n's own.
+		connectionName: 'n8n-nodes-transak',
 		username: redis.username,
 		password: redis.password,
 		connectTimeout: redis.timeoutMs,
