@@ -266,7 +266,10 @@ describe('the shared window on redis-servers of its own', () => {
 	});
 
 	test('Redis Cluster (QUEUE_BULL_REDIS_CLUSTER_NODES): claims go through ioredis cluster mode', async () => {
-		const node = await server({ password: 'cluster-pw-1', config: ['cluster-enabled yes'] });
+		const node = await server({
+			password: 'cluster-pw-1',
+			config: ['cluster-enabled yes', 'cluster-announce-ip 127.0.0.1'],
+		});
 		const admin = inspect(envOf(node));
 		await admin.call('CLUSTER', 'ADDSLOTSRANGE', '0', '16383');
 		for (

@@ -162,6 +162,8 @@ function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
 			() => reject(new RedisTimeoutError(`no answer from Redis within ${ms} ms`)),
 			ms,
 		);
+		// A command under way must not keep a stopping process alive.
+		timer.unref();
 		promise.then(
 			(value) => {
 				clearTimeout(timer);
