@@ -95,10 +95,12 @@ function run(command, args, { cwd, env, label }) {
 		const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 		log(`${label}: ${command} ${args.join(' ')}`);
 		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-		const progress = setInterval(
-			() => log(`${label}: still running, ${elapsed()} so far (${packagesIn(cwd)} packages)`),
-			PROGRESS_EVERY_MS,
-		);
+		const progress = setInterval(() => {
+			const packages = packagesIn(cwd);
+			log(
+				`${label}: still running, ${elapsed()} so far${packages ? ` (${packages} packages)` : ''}`,
+			);
+		}, PROGRESS_EVERY_MS);
 		let tail = '';
 		const keep = (chunk) => {
 			tail = (tail + chunk.toString()).slice(-8000);
