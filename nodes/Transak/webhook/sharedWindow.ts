@@ -189,6 +189,9 @@ export async function openRedisStore(
 ): Promise<ClaimStore> {
 	const { default: Redis } = await import('ioredis');
 	const reconnect = (attempts: number) => Math.min(attempts * 250, 2000);
+	// The offline queue stays on so that the first claims wait for the first connection (bounded by
+	// the connect timeout); once a connection is lost, `run` below fails commands at once instead.
+	const enableOfflineQueue = true;
 	const options: RedisOptions = {
 		// Named, so that `CLIENT LIST` tells this package's connection from n8n's own.
 		connectionName: 'n8n-nodes-transak',
@@ -213,6 +216,7 @@ export async function openRedisStore(
 			? new Redis.Cluster(redis.clusterNodes, {
 					// A cluster has database 0 only; one-key commands need no hash tag in the prefix.
 					redisOptions: options,
+					enableOfflineQueue,
 					clusterRetryStrategy: reconnect,
 					slotsRefreshTimeout: redis.timeoutMs,
 				} satisfies ClusterOptions)
@@ -221,6 +225,7 @@ export async function openRedisStore(
 					host: redis.host,
 					port: redis.port,
 					db: redis.db,
+					enableOfflineQueue,
 					retryStrategy: reconnect,
 				});
 	client.on('error', onError);
