@@ -12,7 +12,7 @@ const dist = path.join(__dirname, '..', 'dist', 'nodes', 'Transak');
 const { JwtVerifier } = require(path.join(dist, 'verification', 'jwt'));
 const { extractToken } = require(path.join(dist, 'webhook', 'body'));
 const { handleDelivery } = require(path.join(dist, 'webhook', 'answer'));
-const { orderWebhookBody, sampleOrder } = require('../test/support/fixtures');
+const { orderWebhookBody, sampleOrder } = require('../tools/transak/fixtures');
 
 const ACCESS_TOKEN = crypto.randomBytes(32).toString('base64url');
 const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder(), ACCESS_TOKEN);

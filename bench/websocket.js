@@ -27,9 +27,8 @@ const now = () => performance.timeOrigin + performance.now();
 // Child: the Pusher server and the publisher.
 
 async function runServerProcess() {
-	const { startPusherServer } = require('../test/support/pusher-server');
-	const Pusher = require('pusher');
-	const { sampleOrder, sign, orderClaims } = require('../test/support/fixtures');
+	const { publisherFor, startPusherServer } = require('../tools/transak/pusher-server');
+	const { sampleOrder, sign, orderClaims } = require('../tools/transak/fixtures');
 	const server = await startPusherServer({
 		port: 0,
 		appId: 'bench',
@@ -37,15 +36,7 @@ async function runServerProcess() {
 		secret: 'bench-secret',
 	});
 	const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-	const sdk = new Pusher({
-		appId: server.appId,
-		key: server.key,
-		secret: server.secret,
-		host: '127.0.0.1',
-		port: String(server.port),
-		useTLS: false,
-		agent,
-	});
+	const sdk = publisherFor(server, { agent });
 	const base = sampleOrder();
 	let dropAt = 0;
 	server.on('subscribe', (event) => {

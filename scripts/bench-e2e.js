@@ -6,10 +6,11 @@
  */
 const crypto = require('crypto');
 
-const { pack } = require('./lib/pack');
-const { startN8n } = require('./lib/n8n-instance');
-const { runLoad, percentile, countBy } = require('./lib/load');
-const { forge, orderClaims, orderWebhookBody, sampleOrder } = require('../test/support/fixtures');
+const { runLoad, percentile, countBy } = require('../tools/load');
+const { startN8n } = require('../tools/n8n/launch');
+const { pack } = require('../tools/n8n/pack');
+const { signingCredential, transakTrigger, triggerOrderIds } = require('../tools/n8n/workflows');
+const fx = require('../tools/transak/fixtures');
 
 const VERSION = process.env.N8N_BENCH_VERSION || '2.41.1';
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 50);
@@ -20,37 +21,18 @@ const FORGED_EVERY = 4;
 
 const ACCESS_TOKEN = crypto.randomBytes(24).toString('base64url');
 
-function genuineBodies(count, prefix) {
-	return Array.from({ length: count }, (_, i) =>
-		orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: `${prefix}-${i}` }), ACCESS_TOKEN),
-	);
-}
+const genuineBodies = (count, prefix) => fx.completedOrderBodies(count, prefix, ACCESS_TOKEN);
 
 async function main() {
 	const tarball = pack();
 	// Info level: debug logging would weigh on both workflows alike but hide the package's own cost.
 	const n8n = await startN8n({ version: VERSION, tarball, logLevel: 'warn' });
 	try {
-		const credential = await n8n.createCredential('transakApi', {
-			environment: 'custom',
-			baseUrl: 'http://127.0.0.1:9',
-			apiKey: 'bench-api-key',
-			accessToken: ACCESS_TOKEN,
-		});
+		const credential = await signingCredential(n8n, { accessToken: ACCESS_TOKEN });
 		const triggerWorkflow = (name, webhookId, typeVersion) =>
 			n8n.createWorkflow({
 				name,
-				nodes: [
-					{
-						name: 'Transak Trigger',
-						type: 'n8n-nodes-transak.transakTrigger',
-						typeVersion,
-						position: [0, 0],
-						webhookId,
-						parameters: { events: [], options: {} },
-						credentials: { transakApi: { id: credential.id, name: credential.name } },
-					},
-				],
+				nodes: [transakTrigger({ webhookId, credential, options: {}, typeVersion })],
 			});
 		const transakHook = crypto.randomUUID();
 		const transakV1Hook = crypto.randomUUID();
@@ -87,7 +69,7 @@ async function main() {
 			transakV1: `${n8n.baseUrl}/webhook/${transakV1Hook}/webhook`,
 			webhook: `${n8n.baseUrl}/webhook/${webhookPath}`,
 		};
-		const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder(), ACCESS_TOKEN);
+		const body = fx.orderWebhookBody('ORDER_COMPLETED', fx.sampleOrder(), ACCESS_TOKEN);
 		console.log(
 			`n8n ${VERSION}; body ${JSON.stringify(body).length} bytes; concurrency ${CONCURRENCY}; ${REQUESTS} requests per round, ${ROUNDS} rounds each, interleaved`,
 		);
@@ -153,7 +135,7 @@ async function main() {
 			bodies.push(b);
 			if (i % FORGED_EVERY === 0)
 				bodies.push({
-					data: forge(orderClaims('ORDER_COMPLETED', sampleOrder({ id: `forged-${i}` }))),
+					data: fx.forge(fx.orderClaims('ORDER_COMPLETED', fx.sampleOrder({ id: `forged-${i}` }))),
 				});
 		});
 		const forgedCount = bodies.length - GENUINE;
@@ -166,10 +148,7 @@ async function main() {
 		const executions = await n8n.waitForExecutions(load.id, GENUINE, 180_000);
 		await new Promise((r) => setTimeout(r, 2000));
 		const final = await n8n.executions(load.id);
-		const ids = final.map(
-			(e) =>
-				e.data?.resultData?.runData?.['Transak Trigger']?.[0]?.data?.main?.[0]?.[0]?.json?.orderId,
-		);
+		const ids = triggerOrderIds(final);
 		const unique = new Set(ids);
 		const forgedRan = ids.filter((id) => String(id).startsWith('forged-')).length;
 		const missing = genuine.filter((_, i) => !unique.has(`load-${i}`)).length;

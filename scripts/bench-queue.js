@@ -19,17 +19,18 @@
  * machine every process competes for the same cores, and the figures say so.
  */
 const crypto = require('crypto');
-const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const { ensureN8n } = require('./lib/n8n-install');
-const { pack } = require('./lib/pack');
-const { runLoad, percentile, countBy } = require('./lib/load');
-const { startQueueCluster, startSingleN8n } = require('./lib/queue-cluster');
-const { ensureServicePackages } = require('./lib/queue-services');
-const { reapOrphans, removeOnExit, sleep } = require('./lib/queue-procs');
-const { forge, orderClaims, orderWebhookBody, sampleOrder } = require('../test/support/fixtures');
+const { runLoad, percentile, countBy } = require('../tools/load');
+const { sleep } = require('../tools/log');
+const { ensureN8n } = require('../tools/n8n/install');
+const { startN8n, startQueueCluster } = require('../tools/n8n/launch');
+const { pack } = require('../tools/n8n/pack');
+const { signingCredential, transakTrigger, triggerOrderIds } = require('../tools/n8n/workflows');
+const { reap, tempDir } = require('../tools/processes');
+const { ensureServicePackages } = require('../tools/services');
+const fx = require('../tools/transak/fixtures');
 
 const VERSION = '2.41.1';
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY || 50);
@@ -43,39 +44,14 @@ const ACCESS_TOKEN = crypto.randomBytes(24).toString('base64url');
 
 const say = (line) => console.log(line);
 
-function genuineBodies(count, prefix) {
-	return Array.from({ length: count }, (_, i) =>
-		orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: `${prefix}-${i}` }), ACCESS_TOKEN),
-	);
-}
-
-function triggerWorkflow(name, hook, credential) {
-	return {
-		name,
-		nodes: [
-			{
-				name: 'Transak Trigger',
-				type: 'n8n-nodes-transak.transakTrigger',
-				typeVersion: 2,
-				position: [0, 0],
-				webhookId: hook,
-				parameters: { events: [], options: {} },
-				credentials: { transakApi: { id: credential.id, name: credential.name } },
-			},
-		],
-	};
-}
+const genuineBodies = (count, prefix) => fx.completedOrderBodies(count, prefix, ACCESS_TOKEN);
 
 /** Creates, activates and waits for the bench workflow on `client`, served by `targets`. */
 async function benchWorkflow(client, targets, name) {
-	const credential = await client.createCredential('transakApi', {
-		environment: 'custom',
-		baseUrl: 'http://127.0.0.1:9',
-		apiKey: 'bench-api-key',
-		accessToken: ACCESS_TOKEN,
-	});
+	const credential = await signingCredential(client, { accessToken: ACCESS_TOKEN });
 	const hook = crypto.randomUUID();
-	const workflow = await client.createWorkflow(triggerWorkflow(name, hook, credential));
+	const trigger = transakTrigger({ webhookId: hook, credential, options: {}, typeVersion: 2 });
+	const workflow = await client.createWorkflow({ name, nodes: [trigger] });
 	await client.activate(workflow.id);
 	for (const target of targets)
 		await target.waitForWebhook(`${hook}/webhook`, { timeoutMs: 60_000 });
@@ -172,7 +148,9 @@ async function exactlyOnce(cluster) {
 		if (i % COPY_EVERY === 0) requests.push({ body, target: 1 - target, kind: 'copy' });
 		if (i % FORGED_EVERY === 0) {
 			requests.push({
-				body: { data: forge(orderClaims('ORDER_COMPLETED', sampleOrder({ id: `forged-${i}` }))) },
+				body: {
+					data: fx.forge(fx.orderClaims('ORDER_COMPLETED', fx.sampleOrder({ id: `forged-${i}` }))),
+				},
 				target: 1 - target,
 				kind: 'forged',
 			});
@@ -213,10 +191,7 @@ async function exactlyOnce(cluster) {
 	await drain(cluster.postgres, 'n8n', workflow.id, GENUINE);
 	await sleep(3000);
 	const final = await cluster.main.executions(workflow.id);
-	const ids = final.map(
-		(e) =>
-			e.data?.resultData?.runData?.['Transak Trigger']?.[0]?.data?.main?.[0]?.[0]?.json?.orderId,
-	);
+	const ids = triggerOrderIds(final);
 	const unique = new Set(ids);
 	const forgedRan = ids.filter((id) => String(id).startsWith('forged-')).length;
 	const lost = genuine.filter((_, i) => !unique.has(`load-${i}`)).length;
@@ -242,13 +217,16 @@ async function exactlyOnce(cluster) {
 
 async function main() {
 	const started = Date.now();
-	reapOrphans();
+	reap();
 	ensureServicePackages();
 	await ensureN8n(VERSION);
-	const packDir = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-transak-bench-pack-'));
-	removeOnExit(packDir);
-	const tarball = pack({ destination: packDir });
-	const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'size-check' }), ACCESS_TOKEN);
+	const packDir = tempDir('n8n-transak-bench-pack-');
+	const tarball = pack({ destination: packDir.dir });
+	const body = fx.orderWebhookBody(
+		'ORDER_COMPLETED',
+		fx.sampleOrder({ id: 'size-check' }),
+		ACCESS_TOKEN,
+	);
 	// warn: per-execution info lines would cost the queue processes more than the single one.
 	const cluster = await startQueueCluster({
 		version: VERSION,
@@ -269,17 +247,16 @@ async function main() {
 
 		say('\nsingle n8n process (regular mode, PostgreSQL):');
 		cluster.postgres.query('postgres', 'create database single');
-		const single = await startSingleN8n({
+		const single = await startN8n({
 			version: VERSION,
 			tarball,
-			postgres: cluster.postgres,
-			db: 'single',
-			runDir: cluster.runDir,
+			env: cluster.postgres.n8nEnv('single'),
+			userFolder: path.join(cluster.runDir, 'single'),
 			logLevel: 'warn',
 		});
 		let singleFigures;
 		try {
-			const workflow = await benchWorkflow(single.client, [single.target], 'bench: single process');
+			const workflow = await benchWorkflow(single, [single], 'bench: single process');
 			singleFigures = await measure('single', {
 				postgres: cluster.postgres,
 				db: 'single',
@@ -320,7 +297,7 @@ async function main() {
 		exact = await exactlyOnce(cluster);
 	} finally {
 		await cluster.stop();
-		fs.rmSync(packDir, { recursive: true, force: true });
+		packDir.remove();
 	}
 	say(`\nbench:queue done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 	if (!exact) process.exitCode = 1;

@@ -8,14 +8,13 @@
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
-const Pusher = require('pusher');
 
-const { pack } = require('./lib/pack');
-const { startN8n } = require('./lib/n8n-instance');
-const { startSimulator } = require('./sandbox/simulator');
-const { startSink } = require('./sandbox/sink');
-const { startFakeTransakApi } = require('../test/support/fake-transak-api');
-const { startPusherServer } = require('../test/support/pusher-server');
+const { startN8n } = require('../tools/n8n/launch');
+const { pack } = require('../tools/n8n/pack');
+const { startFakeTransakApi } = require('../tools/transak/fake-api');
+const { publisherFor, startPusherServer } = require('../tools/transak/pusher-server');
+const { startSimulator } = require('../tools/transak/simulator');
+const { startSink } = require('../tools/transak/sink');
 
 const N8N_VERSION = process.env.N8N_DEV_VERSION || '2.41.1';
 const PORT = Number(process.env.N8N_PORT || 5678);
@@ -124,12 +123,7 @@ async function main() {
 			say(`workflow "${workflow.name}" imported and active`);
 		}
 
-		const publisher = new Pusher({
-			...pusherConfig,
-			host: '127.0.0.1',
-			port: String(pusherServer.port),
-			useTLS: false,
-		});
+		const publisher = publisherFor(pusherServer);
 		const simulator = startSimulator({
 			accessToken,
 			apiKey: fakeApi.apiKey,

@@ -2,22 +2,12 @@
  * Transak Trigger -> Transak Status Router in a real n8n: signed deliveries over HTTP land on the
  * router output of their status group, and only the node wired to that output runs.
  */
-import * as fx from '../support/fixtures';
-import {
-	PACKAGE,
-	activateWebhookWorkflow,
-	connect,
-	executions,
-	n8n,
-	node,
-	outputItems,
-	secret,
-	uniqueId,
-	type Execution,
-} from './support/n8n';
+import * as fx from '../../tools/transak/fixtures';
+import * as real from '../support/real-n8n';
+import { executions, node, outputItems, uniqueId, type Execution } from '../support/real-n8n';
 
-const client = n8n();
-const ACCESS_TOKEN = secret('router-access-token');
+const client = real.n8n().main;
+const ACCESS_TOKEN = real.secret('router-access-token');
 const TRIGGER = 'Transak Trigger';
 const ROUTER = 'Transak Status Router';
 
@@ -39,21 +29,15 @@ function workflow(
 	return {
 		name,
 		nodes: [
-			node(
-				TRIGGER,
-				`${PACKAGE}.transakTrigger`,
-				{ events: [] },
-				{
-					webhookId: hook,
-					credentials: { transakApi: { id: credential.id, name: credential.name } },
-				},
-			),
-			node(ROUTER, `${PACKAGE}.transakStatusRouter`, routerParameters, { position: [250, 0] }),
+			real.transakTrigger({ webhookId: hook, credential }),
+			node(ROUTER, `${real.PACKAGE}.transakStatusRouter`, routerParameters, {
+				position: [250, 0],
+			}),
 			...handlers.map((handler, i) =>
 				node(handler, 'n8n-nodes-base.noOp', {}, { position: [500, i * 120] }),
 			),
 		],
-		connections: connect([
+		connections: real.connect([
 			[TRIGGER, ROUTER, 0],
 			...links.map(([from, to, index]) => [from, to, index] as [string, string, number]),
 		]),
@@ -61,18 +45,14 @@ function workflow(
 }
 
 async function deliver(hook: string, claims: Record<string, unknown>) {
-	const answer = await client.http('POST', `/webhook/${hook}/webhook`, {
-		body: JSON.stringify({ data: fx.sign(claims, ACCESS_TOKEN) }),
-		headers: { 'content-type': 'application/json' },
+	const answer = await real.post(client, `${hook}/webhook`, {
+		data: fx.sign(claims, ACCESS_TOKEN),
 	});
 	expect(answer.status).toBe(200);
 }
 
 async function nextExecution(workflowId: string, before: number): Promise<Execution> {
-	await client.waitForExecutions(workflowId, before + 1);
-	const all = await executions(client, workflowId);
-	expect(all).toHaveLength(before + 1);
-	const execution = all[all.length - 1];
+	const execution = await real.nextExecution(workflowId, before);
 	expect(execution.status).toBe('success');
 	return execution;
 }
@@ -89,13 +69,16 @@ function onlyOn(index: number, outputs: number): number[] {
 	return Array.from({ length: outputs }, (_, i) => (i === index ? 1 : 0));
 }
 
+/** Delivers an order event to `flow` and returns the order and the one execution it started. */
+async function route(flow: { id: string; hook: string }, eventID: string, status: string) {
+	const before = (await executions(flow.id)).length;
+	const order = fx.sampleOrder({ id: uniqueId(status.toLowerCase()), status });
+	await deliver(flow.hook, fx.orderClaims(eventID, order));
+	return { order, execution: await nextExecution(flow.id, before) };
+}
+
 beforeAll(async () => {
-	const credential = await client.createCredential('transakApi', {
-		environment: 'custom',
-		baseUrl: 'http://127.0.0.1:9',
-		apiKey: 'e2e-router-api-key',
-		accessToken: ACCESS_TOKEN,
-	});
+	const credential = await real.signingCredential(client, { accessToken: ACCESS_TOKEN });
 	full.id = (
 		await client.createWorkflow(
 			workflow('Transak router: every route', full.hook, credential, {}, [
@@ -121,16 +104,13 @@ beforeAll(async () => {
 			),
 		)
 	).id;
-	await activateWebhookWorkflow(client, full.id, `${full.hook}/webhook`);
-	await activateWebhookWorkflow(client, narrowed.id, `${narrowed.hook}/webhook`);
+	await real.activate(full.id, `${full.hook}/webhook`);
+	await real.activate(narrowed.id, `${narrowed.hook}/webhook`);
 });
 
 describe(`Transak Status Router in n8n ${client.version}`, () => {
 	test('a COMPLETED order reaches the Completed output and only its handler runs', async () => {
-		const before = (await executions(client, full.id)).length;
-		const order = fx.sampleOrder({ id: uniqueId('completed'), status: 'COMPLETED' });
-		await deliver(full.hook, fx.orderClaims('ORDER_COMPLETED', order));
-		const execution = await nextExecution(full.id, before);
+		const { order, execution } = await route(full, 'ORDER_COMPLETED', 'COMPLETED');
 
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.completed, ALL_OUTPUTS));
 		expect(outputItems(execution, ROUTER, OUTPUT.completed)[0]).toMatchObject({
@@ -145,10 +125,7 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 	});
 
 	test('a FAILED order reaches the Failed output and only its handler runs', async () => {
-		const before = (await executions(client, full.id)).length;
-		const order = fx.sampleOrder({ id: uniqueId('failed'), status: 'FAILED' });
-		await deliver(full.hook, fx.orderClaims('ORDER_FAILED', order));
-		const execution = await nextExecution(full.id, before);
+		const { order, execution } = await route(full, 'ORDER_FAILED', 'FAILED');
 
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.failed, ALL_OUTPUTS));
 		expect(outputItems(execution, 'On Failed')).toEqual([
@@ -158,7 +135,7 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 	});
 
 	test('a KYC approval reaches the KYC Approved output', async () => {
-		const before = (await executions(client, full.id)).length;
+		const before = (await executions(full.id)).length;
 		await deliver(
 			full.hook,
 			fx.kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: uniqueId('user') }),
@@ -168,10 +145,7 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 	});
 
 	test('an unknown status reaches Other', async () => {
-		const before = (await executions(client, full.id)).length;
-		const order = fx.sampleOrder({ id: uniqueId('unknown'), status: 'SOMETHING_NEW' });
-		await deliver(full.hook, fx.orderClaims('ORDER_PROCESSING', order));
-		const execution = await nextExecution(full.id, before);
+		const { order, execution } = await route(full, 'ORDER_PROCESSING', 'SOMETHING_NEW');
 		expect(routerCounts(execution, ALL_OUTPUTS)).toEqual(onlyOn(OUTPUT.other, ALL_OUTPUTS));
 		expect(outputItems(execution, 'On Other')).toEqual([
 			expect.objectContaining({ orderId: order.id }),
@@ -185,10 +159,7 @@ describe(`Transak Status Router in n8n ${client.version}`, () => {
 			['ORDER_REFUNDED', 'REFUNDED', 2],
 		];
 		for (const [eventID, status, output] of cases) {
-			const before = (await executions(client, narrowed.id)).length;
-			const order = fx.sampleOrder({ id: uniqueId('narrowed'), status });
-			await deliver(narrowed.hook, fx.orderClaims(eventID, order));
-			const execution = await nextExecution(narrowed.id, before);
+			const { order, execution } = await route(narrowed, eventID, status);
 			expect(routerCounts(execution, 3)).toEqual(onlyOn(output, 3));
 			expect(outputItems(execution, ['On Completed', 'On Failed', 'On Other'][output])).toEqual([
 				expect.objectContaining({ orderId: order.id, status }),

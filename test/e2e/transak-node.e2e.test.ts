@@ -3,164 +3,48 @@
  * node starts the workflow (its body carries the parameters) and answers with the Transak node's
  * items. Covers get, get many, errors, and the access-token refresh with the API secret.
  */
-import { makeOrders, startFakeTransakApi } from '../support/fake-transak-api';
-import {
-	allExecutionData,
-	executions,
-	n8n,
-	node,
-	connect,
-	outputItems,
-	PACKAGE,
-	uniqueId,
-	type Execution,
-} from './support/n8n';
+import type { FakeTransakApi } from '../../tools/transak/fake-api';
+import * as real from '../support/real-n8n';
+import { executions, outputItems, uniqueId } from '../support/real-n8n';
 
-const client = n8n();
+const client = real.n8n().main;
 const TRANSAK = 'Transak';
-const START = 'Start';
 
-interface FakeOrder {
-	id: string;
-	status: string;
-	walletAddress: string;
-}
-interface FakeRequest {
-	path: string;
-	accessToken?: string;
-	apiSecret?: string;
-}
-/** The parts of test/support/fake-transak-api.js this file uses (a JS module: typed here). */
-interface FakeApi {
-	accessToken: string;
-	apiSecret: string;
-	refreshCalls: number;
-	validTokens: string[];
-	orders: FakeOrder[];
-	credentials(): Record<string, unknown>;
-	reset(): void;
-	expireAccessToken(): void;
-	rotateAccessToken(): string;
-	failRefresh(status: number | null, body?: unknown): void;
-	requestsTo(pathPrefix: string): FakeRequest[];
-	close(): Promise<void>;
-}
-let fake: FakeApi;
+let fake: FakeTransakApi;
 let firstAccessToken: string;
 /** Every access token n8n was given or obtained: none may leak. */
 const issuedTokens: string[] = [];
 /** One workflow per operation (`operation` takes no expressions): Webhook -> Transak. */
-const getOne = { id: '', hook: uniqueId('transak-get') };
-const getMany = { id: '', hook: uniqueId('transak-get-many') };
-const workflowIds: string[] = [];
-
-function workflow(
-	name: string,
-	hook: string,
-	credential: { id: string; name: string },
-	parameters: Record<string, unknown>,
-) {
-	return {
-		name,
-		nodes: [
-			node(
-				START,
-				'n8n-nodes-base.webhook',
-				{
-					httpMethod: 'POST',
-					path: hook,
-					responseMode: 'lastNode',
-					responseData: 'allEntries',
-					options: {},
-				},
-				{
-					typeVersion: 2,
-					webhookId: hook,
-				},
-			),
-			node(
-				TRANSAK,
-				`${PACKAGE}.transak`,
-				{ resource: 'order', ...parameters },
-				{
-					position: [250, 0],
-					credentials: { transakApi: { id: credential.id, name: credential.name } },
-				},
-			),
-		],
-		connections: connect([[START, TRANSAK]]),
-	};
-}
+let getOne: { id: string; hook: string };
+let getMany: { id: string; hook: string };
+let workflowIds: string[] = [];
 
 /** Starts a workflow through its Webhook node; the answer holds the Transak node's items. */
-async function call(target: { hook: string }, body: Record<string, unknown>) {
-	return client.http('POST', `/webhook/${target.hook}`, {
-		body: JSON.stringify(body),
-		headers: { 'content-type': 'application/json' },
-		timeoutMs: 60_000,
-	});
-}
-
-async function lastExecution(workflowId: string, before: number): Promise<Execution> {
-	await client.waitForExecutions(workflowId, before + 1);
-	const all = await executions(client, workflowId);
-	expect(all).toHaveLength(before + 1);
-	return all[all.length - 1];
+function call(target: { hook: string }, body: Record<string, unknown>) {
+	return real.post(client, target.hook, body);
 }
 
 beforeAll(async () => {
-	fake = (await startFakeTransakApi({ orders: makeOrders(12) })) as unknown as FakeApi;
-	firstAccessToken = fake.accessToken;
-	const credential = await client.createCredential('transakApi', fake.credentials());
-	getOne.id = (
-		await client.createWorkflow(
-			workflow('Transak node: get', getOne.hook, credential, {
-				operation: 'get',
-				orderId: '={{ $json.body.orderId }}',
-			}),
-		)
-	).id;
-	getMany.id = (
-		await client.createWorkflow(
-			workflow('Transak node: get many', getMany.hook, credential, {
-				operation: 'getAll',
-				returnAll: '={{ $json.body.returnAll === true }}',
-				limit: '={{ $json.body.limit ?? 50 }}',
-				filters: { status: "={{ $json.body.status ?? '' }}" },
-			}),
-		)
-	).id;
-	workflowIds.push(getOne.id, getMany.id);
-	for (const target of [getOne, getMany]) {
-		await client.activate(target.id);
-		// The probe starts the workflow too (an unknown order, or one listed order): harmless.
-		await client.waitForWebhook(target.hook, {
-			probe: JSON.stringify({ orderId: 'probe', limit: 1 }),
-		});
-	}
+	({ fake, firstAccessToken, getOne, getMany } = await real.transakApiWorkflows('Transak node'));
+	workflowIds = [getOne.id, getMany.id];
 });
 
 afterAll(async () => {
-	for (const id of workflowIds) await client.deactivate(id).catch(() => undefined);
+	await real.deactivate(workflowIds);
 	await fake?.close();
 });
 
 describe(`Transak node in n8n ${client.version}`, () => {
 	test('get: one order by ID, with status and orderId, sent with the access token', async () => {
-		const before = (await executions(client, getOne.id)).length;
+		const before = (await executions(getOne.id)).length;
 		const order = fake.orders[4];
 		fake.reset();
 		const answer = await call(getOne, { orderId: order.id });
 		expect(answer.status).toBe(200);
-		expect(answer.json).toEqual([
-			expect.objectContaining({
-				orderId: order.id,
-				status: order.status,
-				walletAddress: order.walletAddress,
-			}),
-		]);
+		const { id: orderId, status, walletAddress } = order;
+		expect(answer.json).toEqual([expect.objectContaining({ orderId, status, walletAddress })]);
 
-		const execution = await lastExecution(getOne.id, before);
+		const execution = await real.nextExecution(getOne.id, before);
 		expect(execution.status).toBe('success');
 		expect(outputItems(execution, TRANSAK)).toHaveLength(1);
 		const calls = fake.requestsTo(`/partners/api/v2/order/${order.id}`);
@@ -183,10 +67,10 @@ describe(`Transak node in n8n ${client.version}`, () => {
 	});
 
 	test('an unknown order fails the execution with a readable error', async () => {
-		const before = (await executions(client, getOne.id)).length;
+		const before = (await executions(getOne.id)).length;
 		const answer = await call(getOne, { orderId: uniqueId('missing') });
 		expect(answer.status).toBeGreaterThanOrEqual(400);
-		const execution = await lastExecution(getOne.id, before);
+		const execution = await real.nextExecution(getOne.id, before);
 		expect(execution.status).toBe('error');
 		const message = JSON.stringify(execution.data?.resultData.error ?? {});
 		expect(message.toLowerCase()).toContain('not found');
@@ -214,7 +98,7 @@ describe(`Transak node in n8n ${client.version}`, () => {
 	});
 
 	test('a refused refresh fails the execution with an error that names the problem, not the secret', async () => {
-		const before = (await executions(client, getOne.id)).length;
+		const before = (await executions(getOne.id)).length;
 		fake.reset();
 		fake.expireAccessToken();
 		fake.failRefresh(401, {
@@ -223,7 +107,7 @@ describe(`Transak node in n8n ${client.version}`, () => {
 		try {
 			const answer = await call(getOne, { orderId: fake.orders[3].id });
 			expect(answer.status).toBeGreaterThanOrEqual(400);
-			const execution = await lastExecution(getOne.id, before);
+			const execution = await real.nextExecution(getOne.id, before);
 			expect(execution.status).toBe('error');
 			const error = JSON.stringify(execution.data?.resultData.error ?? {});
 			expect(error).toContain('refuse');
@@ -235,13 +119,10 @@ describe(`Transak node in n8n ${client.version}`, () => {
 	});
 
 	test('no access token or API secret in execution data or the n8n log', async () => {
-		const data = await allExecutionData(client, workflowIds);
+		const data = await real.allExecutionData(workflowIds);
 		expect(data).toContain('orderId');
 		const log = client.logs();
 		const secrets = [fake.apiSecret, firstAccessToken, ...issuedTokens, ...fake.validTokens];
-		for (const value of new Set(secrets)) {
-			expect(data).not.toContain(value);
-			expect(log).not.toContain(value);
-		}
+		real.expectNoneOf(secrets, data, log);
 	});
 });

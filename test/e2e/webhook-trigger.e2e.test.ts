@@ -6,23 +6,13 @@
  * "No execution" is proven with a sentinel: after a refused delivery a valid one is sent, and
  * the workflow must then have exactly one more execution, the sentinel's.
  */
-import * as fx from '../support/fixtures';
-import {
-	PACKAGE,
-	activateWebhookWorkflow,
-	allExecutionData,
-	executions,
-	n8n,
-	node,
-	outputItems,
-	secret,
-	uniqueId,
-	type Execution,
-} from './support/n8n';
+import * as fx from '../../tools/transak/fixtures';
+import * as real from '../support/real-n8n';
+import { executions, exactlyExecutions, outputItems, uniqueId } from '../support/real-n8n';
 
-const client = n8n();
-const ACCESS_TOKEN = secret('access-token');
-const API_SECRET = secret('api-secret');
+const client = real.n8n().main;
+const ACCESS_TOKEN = real.secret('access-token');
+const API_SECRET = real.secret('api-secret');
 const TRIGGER = 'Transak Trigger';
 const SELECTED = ['ORDER_COMPLETED', 'KYC_SUBMITTED', 'KYC_APPROVED'];
 
@@ -31,38 +21,11 @@ const selective = { id: '', hook: uniqueId('transak-selective') };
 const everything = { id: '', hook: uniqueId('transak-all') };
 
 function triggerWorkflow(name: string, webhookId: string, events: string[]) {
-	return {
-		name,
-		nodes: [
-			node(
-				TRIGGER,
-				`${PACKAGE}.transakTrigger`,
-				{ events },
-				{
-					webhookId,
-					credentials: { transakApi: { id: credential.id, name: credential.name } },
-				},
-			),
-		],
-		connections: {},
-	};
+	return { name, nodes: [real.transakTrigger({ webhookId, credential, events })] };
 }
 
-async function deliver(
-	body: unknown,
-	{ contentType = 'application/json', hook = selective.hook } = {},
-) {
-	const text = typeof body === 'string' ? body : JSON.stringify(body);
-	const headers: Record<string, string> = contentType ? { 'content-type': contentType } : {};
-	return client.http('POST', `/webhook/${hook}/webhook`, { body: text, headers });
-}
-
-/** Waits for exactly `count` executions of a workflow and returns them, oldest first. */
-async function expectExecutions(workflowId: string, count: number): Promise<Execution[]> {
-	await client.waitForExecutions(workflowId, count);
-	const all = await executions(client, workflowId);
-	expect(all).toHaveLength(count);
-	return all;
+function deliver(body: unknown, { contentType = 'application/json', hook = selective.hook } = {}) {
+	return real.post(client, `${hook}/webhook`, body, contentType);
 }
 
 /** Sends a valid delivery and checks that it, and nothing else, added one execution. */
@@ -70,12 +33,12 @@ async function expectOnlySentinelAfter(before: number): Promise<void> {
 	const order = fx.sampleOrder({ id: uniqueId('sentinel') });
 	const answer = await deliver(fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN));
 	expect(answer.status).toBe(200);
-	const all = await expectExecutions(selective.id, before + 1);
+	const all = await exactlyExecutions(selective.id, before + 1);
 	expect(outputItems(all[all.length - 1], TRIGGER)[0]?.orderId).toBe(order.id);
 }
 
 async function count(workflowId: string): Promise<number> {
-	return (await executions(client, workflowId)).length;
+	return (await executions(workflowId)).length;
 }
 
 function orderClaims(eventID: string, overrides: Record<string, unknown> = {}) {
@@ -83,10 +46,7 @@ function orderClaims(eventID: string, overrides: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-	credential = await client.createCredential('transakApi', {
-		environment: 'custom',
-		baseUrl: 'http://127.0.0.1:9',
-		apiKey: 'e2e-partner-api-key',
+	credential = await real.signingCredential(client, {
 		accessToken: ACCESS_TOKEN,
 		apiSecret: API_SECRET,
 	});
@@ -100,8 +60,8 @@ beforeAll(async () => {
 			triggerWorkflow('Transak webhook: every event', everything.hook, []),
 		)
 	).id;
-	await activateWebhookWorkflow(client, selective.id, `${selective.hook}/webhook`);
-	await activateWebhookWorkflow(client, everything.id, `${everything.hook}/webhook`);
+	await real.activate(selective.id, `${selective.hook}/webhook`);
+	await real.activate(everything.id, `${everything.hook}/webhook`);
 });
 
 describe(`Transak Trigger in n8n ${client.version}`, () => {
@@ -111,7 +71,7 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 		const answer = await deliver(fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN));
 		expect(answer.status).toBe(200);
 
-		const all = await expectExecutions(selective.id, before + 1);
+		const all = await exactlyExecutions(selective.id, before + 1);
 		const execution = all[all.length - 1];
 		expect(execution.status).toBe('success');
 		expect(execution.mode).toBe('webhook');
@@ -141,7 +101,7 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 			hook: everything.hook,
 		});
 		expect(answer.status).toBe(200);
-		const all = await expectExecutions(everything.id, before + 1);
+		const all = await exactlyExecutions(everything.id, before + 1);
 		expect(outputItems(all[all.length - 1], TRIGGER)).toEqual([
 			expect.objectContaining({
 				eventID: 'ORDER_REFUNDED',
@@ -241,7 +201,7 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 				})
 			).status,
 		).toBe(200);
-		const all = await expectExecutions(selective.id, before + 2);
+		const all = await exactlyExecutions(selective.id, before + 2);
 		const orderIds = all.slice(-2).map((execution) => outputItems(execution, TRIGGER)[0]?.orderId);
 		expect(orderIds.sort()).toEqual([plain.id, bare.id].sort());
 	});
@@ -258,7 +218,7 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 			const claims = fx.kycClaims(eventID, kycStatus, { partnerUserId, partnerCustomerId, nested });
 			const answer = await deliver({ data: fx.sign(claims, ACCESS_TOKEN) });
 			expect(answer.status).toBe(200);
-			const all = await expectExecutions(selective.id, before + 1);
+			const all = await exactlyExecutions(selective.id, before + 1);
 			const items = outputItems(all[all.length - 1], TRIGGER);
 			expect(items).toHaveLength(1);
 			expect(items[0]).toMatchObject({
@@ -276,21 +236,18 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 		const body = fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN);
 		expect((await deliver(body)).status).toBe(200);
 		expect((await deliver(body)).status).toBe(200);
-		const all = await expectExecutions(selective.id, before + 1);
+		const all = await exactlyExecutions(selective.id, before + 1);
 		expect(outputItems(all[all.length - 1], TRIGGER)[0]?.orderId).toBe(order.id);
 		await expectOnlySentinelAfter(before + 1);
 	});
 
 	test('neither the access token nor the API secret appears in execution data or in the n8n log', async () => {
-		const data = await allExecutionData(client, [selective.id, everything.id]);
+		const data = await real.allExecutionData([selective.id, everything.id]);
 		expect(data.length).toBeGreaterThan(1000);
 		expect(data).toContain('ORDER_COMPLETED');
 		const log = client.logs();
 		expect(log).toContain('n8n-nodes-transak');
-		for (const value of [ACCESS_TOKEN, API_SECRET]) {
-			expect(data).not.toContain(value);
-			expect(log).not.toContain(value);
-		}
+		real.expectNoneOf([ACCESS_TOKEN, API_SECRET], data, log);
 	});
 });
 
@@ -301,7 +258,7 @@ describe(`Transak Trigger version 2 in n8n ${client.version}`, () => {
 		const workflow = triggerWorkflow('Transak webhook: version 2', v2.hook, []);
 		(workflow.nodes[0] as { typeVersion: number }).typeVersion = 2;
 		v2.id = (await client.createWorkflow(workflow)).id;
-		await activateWebhookWorkflow(client, v2.id, `${v2.hook}/webhook`);
+		await real.activate(v2.id, `${v2.hook}/webhook`);
 	});
 
 	test('answers the same table: genuine 200 + one execution, forged 401, not JSON 400', async () => {
@@ -319,7 +276,7 @@ describe(`Transak Trigger version 2 in n8n ${client.version}`, () => {
 		expect(
 			(await deliver('not json at all', { hook: v2.hook, contentType: 'text/plain' })).status,
 		).toBe(400);
-		const all = await expectExecutions(v2.id, 1);
+		const all = await exactlyExecutions(v2.id, 1);
 		expect(outputItems(all[0], TRIGGER)[0]?.orderId).toBe(order.id);
 	});
 
@@ -333,7 +290,7 @@ describe(`Transak Trigger version 2 in n8n ${client.version}`, () => {
 		expect(
 			(await deliver(octet, { hook: v2.hook, contentType: 'application/octet-stream' })).status,
 		).toBe(200);
-		const all = await expectExecutions(v2.id, before + 2);
+		const all = await exactlyExecutions(v2.id, before + 2);
 		const ids = all.slice(-2).map((execution) => outputItems(execution, TRIGGER)[0]?.orderId);
 		expect(ids.sort()).toEqual([first.id, second.id].sort());
 	});

@@ -4,54 +4,20 @@
  * starts one execution; a dropped connection comes back and a server outage is recovered from the
  * (fake) Transak API; deactivating the workflows closes every socket.
  */
-import * as fx from '../support/fixtures';
-import { startFakeTransakApi } from '../support/fake-transak-api';
-import { startPusherServer } from '../support/pusher-server';
-import {
-	allExecutionData,
-	executions,
-	n8n,
-	node,
-	outputItems,
-	PACKAGE,
-	secret,
-	uniqueId,
-	type Execution,
-} from './support/n8n';
+import * as fx from '../../tools/transak/fixtures';
+import { startFakeTransakApi, type FakeTransakApi } from '../../tools/transak/fake-api';
+import { startPusherServer } from '../../tools/transak/pusher-server';
+import * as real from '../support/real-n8n';
+import { executions, outputItems, uniqueId, type Execution } from '../support/real-n8n';
 
-const client = n8n();
+const client = real.n8n().main;
 const TRIGGER = 'Transak WebSocket Trigger';
-const ACCESS_TOKEN = secret('ws-access-token');
+const ACCESS_TOKEN = real.secret('ws-access-token');
 const API_KEY = `e2e-partner-${Date.now()}`;
 
-interface PusherServer {
-	port: number;
-	key: string;
-	connections(): Array<{ socketId: string; channels: string[] }>;
-	subscriptionCount(channel: string): number;
-	waitForSubscribers(channel: string, count?: number, timeoutMs?: number): Promise<void>;
-	waitForNoConnections(timeoutMs?: number): Promise<void>;
-	next(
-		name: string,
-		filter?: (event: { channel?: string }) => boolean,
-		timeoutMs?: number,
-	): Promise<unknown>;
-	publish(channel: string, name: string, data: unknown): unknown;
-	terminateAll(): number;
-	stop(): Promise<void>;
-	start(): Promise<void>;
-	close(): Promise<void>;
-}
-interface FakeApi {
-	url: string;
-	addOrder(order: Record<string, unknown>): Record<string, unknown>;
-	updateOrder(id: string, patch: Record<string, unknown>): Record<string, unknown>;
-	credentials(overrides?: Record<string, unknown>): Record<string, unknown>;
-	close(): Promise<void>;
-}
-
+type PusherServer = Awaited<ReturnType<typeof startPusherServer>>;
 let pusher: PusherServer;
-let fake: FakeApi;
+let fake: FakeTransakApi;
 let credential: { id: string; name: string };
 
 interface Watched {
@@ -70,61 +36,37 @@ function workflow(
 	parameters: Record<string, unknown>,
 	options: Record<string, unknown> = {},
 ) {
-	return {
-		name,
-		nodes: [
-			node(
-				TRIGGER,
-				`${PACKAGE}.transakWebSocketTrigger`,
-				{
-					...parameters,
-					options: {
-						appKey: pusher.key,
-						cluster: 'e2e',
-						wsHost: '127.0.0.1',
-						wsPort: pusher.port,
-						forceTLS: false,
-						recoverMissed: false,
-						...options,
-					},
-				},
-				{ credentials: { transakApi: { id: credential.id, name: credential.name } } },
-			),
-		],
-		connections: {},
-	};
+	return { name, nodes: [real.webSocketTrigger({ credential, pusher, parameters, options })] };
 }
 
 /** Creates and activates a workflow, resolving once its socket has subscribed to `channel`. */
 async function activate(watched: Watched, json: ReturnType<typeof workflow>) {
-	watched.id = (await client.createWorkflow(json)).id;
-	const subscribed = pusher.waitForSubscribers(watched.channel, 1, 30_000);
-	await client.activate(watched.id);
-	await subscribed;
+	watched.id = await real.activateSubscribed(pusher, watched.channel, json);
 	active.push(watched);
 }
 
 async function nextExecution(watched: Watched, before: number): Promise<Execution> {
-	await client.waitForExecutions(watched.id, before + 1);
-	const all = await executions(client, watched.id);
-	expect(all).toHaveLength(before + 1);
-	expect(all[all.length - 1].status).toBe('success');
-	return all[all.length - 1];
+	const execution = await real.nextExecution(watched.id, before);
+	expect(execution.status).toBe('success');
+	return execution;
+}
+
+/** Checks that the execution's one item has these fields (and maybe more). */
+function expectItem(execution: Execution, fields: Record<string, unknown>) {
+	expect(outputItems(execution, TRIGGER)).toEqual([expect.objectContaining(fields)]);
 }
 
 async function count(watched: Watched) {
-	return (await executions(client, watched.id)).length;
+	return (await executions(watched.id)).length;
 }
 
+/** Publishes an order event on the all-orders channel, signed with `key` (forged without). */
+const publishToAll = (eventID: string, order: object, key?: string) =>
+	pusher.publish(allOrders.channel, eventID, fx.signedOrder(eventID, order, key));
+
 beforeAll(async () => {
-	pusher = (await startPusherServer({
-		port: 0,
-		key: `e2e-app-${Date.now()}`,
-	})) as unknown as PusherServer;
-	fake = (await startFakeTransakApi({
-		apiKey: API_KEY,
-		accessToken: ACCESS_TOKEN,
-	})) as unknown as FakeApi;
+	pusher = await startPusherServer({ port: 0, key: `e2e-app-${Date.now()}` });
+	fake = await startFakeTransakApi({ apiKey: API_KEY, accessToken: ACCESS_TOKEN });
 	credential = await client.createCredential('transakApi', fake.credentials());
 
 	await activate(
@@ -166,52 +108,32 @@ describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
 		const order = fx.sampleOrder({ id: uniqueId('order'), partnerOrderId, status: 'COMPLETED' });
 		pusher.publish(byPartnerOrderId.channel, 'ORDER_COMPLETED', order);
 		const execution = await nextExecution(byPartnerOrderId, before);
-		expect(outputItems(execution, TRIGGER)).toEqual([
-			expect.objectContaining({
-				eventID: 'ORDER_COMPLETED',
-				status: 'COMPLETED',
-				orderId: order.id,
-				partnerOrderId,
-			}),
-		]);
+		expectItem(execution, {
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: order.id,
+			partnerOrderId,
+		});
 	});
 
 	test('the all-orders channel takes signed events only, and only the selected ones', async () => {
 		const before = await count(allOrders);
 		const forged = fx.sampleOrder({ id: uniqueId('forged'), status: 'COMPLETED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_COMPLETED',
-			fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)),
-		);
+		publishToAll('ORDER_COMPLETED', forged);
 		const unselected = fx.sampleOrder({ id: uniqueId('refunded'), status: 'REFUNDED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_REFUNDED',
-			fx.sign(fx.orderClaims('ORDER_REFUNDED', unselected), ACCESS_TOKEN),
-		);
+		publishToAll('ORDER_REFUNDED', unselected, ACCESS_TOKEN);
 		const genuine = fx.sampleOrder({ id: uniqueId('genuine'), status: 'COMPLETED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_COMPLETED',
-			fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN),
-		);
+		publishToAll('ORDER_COMPLETED', genuine, ACCESS_TOKEN);
 
 		const execution = await nextExecution(allOrders, before);
-		expect(outputItems(execution, TRIGGER)).toEqual([
-			expect.objectContaining({
-				eventID: 'ORDER_COMPLETED',
-				status: 'COMPLETED',
-				orderId: genuine.id,
-			}),
-		]);
+		expectItem(execution, {
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: genuine.id,
+		});
 		// Events on one socket arrive in order: the genuine one came last, so the others were dropped.
 		const failed = fx.sampleOrder({ id: uniqueId('failed'), status: 'FAILED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_FAILED',
-			fx.sign(fx.orderClaims('ORDER_FAILED', failed), ACCESS_TOKEN),
-		);
+		publishToAll('ORDER_FAILED', failed, ACCESS_TOKEN);
 		const next = await nextExecution(allOrders, before + 1);
 		expect(outputItems(next, TRIGGER)[0]).toMatchObject({
 			eventID: 'ORDER_FAILED',
@@ -271,21 +193,16 @@ describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
 		await resubscribed;
 
 		const execution = await nextExecution(recovering, 0);
-		expect(outputItems(execution, TRIGGER)).toEqual([
-			expect.objectContaining({
-				eventID: 'ORDER_COMPLETED',
-				status: 'COMPLETED',
-				orderId: order.id,
-				recovered: true,
-			}),
-		]);
+		expectItem(execution, {
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: order.id,
+			recovered: true,
+		});
 	});
 
 	test('no access token in execution data or the n8n log', async () => {
-		const data = await allExecutionData(
-			client,
-			active.map((w) => w.id),
-		);
+		const data = await real.allExecutionData(active.map((w) => w.id));
 		expect(data).toContain('ORDER_COMPLETED');
 		expect(data).not.toContain(ACCESS_TOKEN);
 		expect(client.logs()).not.toContain(ACCESS_TOKEN);

@@ -4,26 +4,16 @@
  * n8n's Redis (the default). Both are measured and recorded for the run's summary; the shared
  * window must give exactly one execution per delivery, and neither may lose one.
  */
-import * as fx from '../support/fixtures';
-import { RespConnection } from '../../nodes/shared/redisClaim';
-import {
-	activateOnAllProcessors,
-	cluster,
-	exactlyExecutions,
-	executions,
-	node,
-	outputItems,
-	PACKAGE,
-	post,
-	record,
-	secret,
-	settledExecutions,
-	uniqueId,
-	type Execution,
-} from './support/cluster';
+import Redis from 'ioredis';
 
-const { main, webhooks, redis } = cluster();
-const ACCESS_TOKEN = secret('dup-access-token');
+import * as fx from '../../tools/transak/fixtures';
+import * as real from '../support/real-n8n';
+import { exactlyExecutions, executions, outputItems, post, uniqueId } from '../support/real-n8n';
+import type { Execution } from '../support/real-n8n';
+
+const { main, webhooks } = real.n8n();
+const redis = real.n8n().redis!;
+const ACCESS_TOKEN = real.secret('dup-access-token');
 const TRIGGER = 'Transak Trigger';
 const DELIVERIES = 100;
 const PARALLEL = 10;
@@ -41,24 +31,14 @@ async function createFlow(
 	options: Record<string, unknown>,
 	credential: { id: string; name: string },
 ) {
-	flow.id = (
-		await main.createWorkflow({
-			name,
-			nodes: [
-				node(
-					TRIGGER,
-					`${PACKAGE}.transakTrigger`,
-					{ events: [], options },
-					{
-						typeVersion: 2,
-						webhookId: flow.hook,
-						credentials: { transakApi: { id: credential.id, name: credential.name } },
-					},
-				),
-			],
-		})
-	).id;
-	await activateOnAllProcessors(flow.id, `${flow.hook}/webhook`);
+	const trigger = real.transakTrigger({
+		webhookId: flow.hook,
+		credential,
+		options,
+		typeVersion: 2,
+	});
+	flow.id = (await main.createWorkflow({ name, nodes: [trigger] })).id;
+	await real.activate(flow.id, `${flow.hook}/webhook`);
 }
 
 /** Sends each body to both processors at the same moment, PARALLEL deliveries at a time. */
@@ -99,12 +79,7 @@ function bodiesFor(label: string) {
 }
 
 beforeAll(async () => {
-	const credential = await main.createCredential('transakApi', {
-		environment: 'custom',
-		baseUrl: 'http://127.0.0.1:9',
-		apiKey: 'dup-partner-api-key',
-		accessToken: ACCESS_TOKEN,
-	});
+	const credential = await real.signingCredential(main, { accessToken: ACCESS_TOKEN });
 	await createFlow(
 		separate,
 		'Queue: duplicates, separate windows',
@@ -115,8 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	for (const flow of [separate, shared])
-		if (flow.id) await main.deactivate(flow.id).catch(() => undefined);
+	await real.deactivate([separate.id, shared.id]);
 });
 
 describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once`, () => {
@@ -124,11 +98,11 @@ describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once
 		const { orders, bodies } = bodiesFor('separate');
 		const statuses = await sendToBoth(separate, bodies);
 		expect(statuses.every((s) => s === 200)).toBe(true);
-		const all = await settledExecutions(separate.id, DELIVERIES);
+		const all = await real.settledExecutions(separate.id, DELIVERIES);
 		const counts = perOrder(all);
 		for (const order of orders) expect(counts.get(order.id) ?? 0).toBeGreaterThanOrEqual(1);
 		const duplicated = [...counts.values()].filter((c) => c > 1).length;
-		record('duplicates.separateWindows', {
+		real.record('duplicates.separateWindows', {
 			deliveries: DELIVERIES,
 			copiesEach: 2,
 			executions: all.length,
@@ -145,7 +119,7 @@ describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once
 		expect([...counts.keys()].sort()).toEqual(orders.map((o) => o.id).sort());
 		expect([...counts.values()].every((c) => c === 1)).toBe(true);
 		expect(all.every((e) => e.status === 'success')).toBe(true);
-		record('duplicates.sharedWindow', {
+		real.record('duplicates.sharedWindow', {
 			deliveries: DELIVERIES,
 			copiesEach: 2,
 			executions: all.length,
@@ -172,36 +146,24 @@ describe(`${DELIVERIES} deliveries, each sent to both webhook processors at once
 	});
 
 	test("the claims are in n8n's Redis, under its prefix and database, marked done for the window", async () => {
-		const connection = await RespConnection.open({
+		const connection = new Redis({
 			host: redis.host,
 			port: redis.port,
 			db: redis.db,
 			password: redis.password,
-			tls: false,
-			rejectUnauthorized: true,
-			prefix: redis.prefix,
-			timeoutMs: 5000,
 		});
 		try {
-			const keys = (await connection.command([
-				'KEYS',
-				`${redis.prefix}:transak:dedupe:${shared.id}:*`,
-			])) as string[];
+			const keys = await connection.keys(`${redis.prefix}:transak:dedupe:${shared.id}:*`);
 			expect(keys.length).toBeGreaterThanOrEqual(DELIVERIES);
-			const values = await Promise.all(
-				keys.slice(0, 20).map((key) => connection.command(['GET', key])),
-			);
+			const values = await Promise.all(keys.slice(0, 20).map((key) => connection.get(key)));
 			expect(values.every((v) => v === 'done')).toBe(true);
-			const ttl = (await connection.command(['PTTL', keys[0]])) as number;
+			const ttl = await connection.pttl(keys[0]);
 			expect(ttl).toBeGreaterThan(500_000); // the default window is 600 s
 			expect(ttl).toBeLessThanOrEqual(600_000);
-			const separateKeys = (await connection.command([
-				'KEYS',
-				`${redis.prefix}:transak:dedupe:${separate.id}:*`,
-			])) as string[];
+			const separateKeys = await connection.keys(`${redis.prefix}:transak:dedupe:${separate.id}:*`);
 			expect(separateKeys).toEqual([]);
 		} finally {
-			connection.close();
+			connection.disconnect();
 		}
 	});
 });

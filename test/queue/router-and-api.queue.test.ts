@@ -4,36 +4,27 @@
  * node talks to the fake Transak partner API, including the access-token refresh, whose new token
  * n8n stores in the credential (the database all processes share).
  */
-import * as fx from '../support/fixtures';
-import { makeOrders, startFakeTransakApi } from '../support/fake-transak-api';
+import * as fx from '../../tools/transak/fixtures';
+import type { FakeTransakApi } from '../../tools/transak/fake-api';
+import * as real from '../support/real-n8n';
 import {
-	activateOnAllProcessors,
-	allLogs,
-	cluster,
-	connect,
-	exactlyExecutions,
 	executions,
 	node,
 	outputItems,
-	PACKAGE,
-	post,
 	ranBy,
-	secret,
 	uniqueId,
 	type Execution,
-} from './support/cluster';
+} from '../support/real-n8n';
 
-const { main, webhooks, workers } = cluster();
-const ACCESS_TOKEN = secret('queue-router-token');
+const { main, webhooks, workers } = real.n8n();
+const ACCESS_TOKEN = real.secret('queue-router-token');
 const TRIGGER = 'Transak Trigger';
 const ROUTER = 'Transak Status Router';
-const TRANSAK = 'Transak';
-const START = 'Start';
 
 const router = { id: '', hook: uniqueId('queue-router') };
-const getOne = { id: '', hook: uniqueId('queue-transak-get') };
-const getMany = { id: '', hook: uniqueId('queue-transak-get-many') };
-let fake: Awaited<ReturnType<typeof startFakeTransakApi>>;
+let getOne: { id: string; hook: string };
+let getMany: { id: string; hook: string };
+let fake: FakeTransakApi;
 let firstAccessToken = '';
 const issuedTokens: string[] = [];
 
@@ -42,112 +33,36 @@ function routerCounts(execution: Execution): number[] {
 }
 const onlyOn = (index: number) => Array.from({ length: 10 }, (_, i) => (i === index ? 1 : 0));
 
-function transakWorkflow(
-	name: string,
-	hook: string,
-	credential: { id: string; name: string },
-	parameters: Record<string, unknown>,
-) {
-	return {
-		name,
-		nodes: [
-			node(
-				START,
-				'n8n-nodes-base.webhook',
-				{
-					httpMethod: 'POST',
-					path: hook,
-					responseMode: 'lastNode',
-					responseData: 'allEntries',
-					options: {},
-				},
-				{
-					typeVersion: 2,
-					webhookId: hook,
-				},
-			),
-			node(
-				TRANSAK,
-				`${PACKAGE}.transak`,
-				{ resource: 'order', ...parameters },
-				{
-					position: [250, 0],
-					credentials: { transakApi: { id: credential.id, name: credential.name } },
-				},
-			),
-		],
-		connections: connect([[START, TRANSAK]]),
-	};
-}
-
-async function lastExecution(workflowId: string, before: number): Promise<Execution> {
-	const all = await exactlyExecutions(workflowId, before + 1, 500);
-	return all[all.length - 1];
+function lastExecution(workflowId: string, before: number): Promise<Execution> {
+	return real.nextExecution(workflowId, before, 500);
 }
 
 beforeAll(async () => {
-	const routerCredential = await main.createCredential('transakApi', {
-		environment: 'custom',
-		baseUrl: 'http://127.0.0.1:9',
-		apiKey: 'queue-router-api-key',
-		accessToken: ACCESS_TOKEN,
-	});
+	const routerCredential = await real.signingCredential(main, { accessToken: ACCESS_TOKEN });
 	router.id = (
 		await main.createWorkflow({
 			name: 'Queue: router',
 			nodes: [
 				// Version 1, as workflows saved before version 2 have it.
-				node(
-					TRIGGER,
-					`${PACKAGE}.transakTrigger`,
-					{ events: [] },
-					{
-						webhookId: router.hook,
-						credentials: { transakApi: { id: routerCredential.id, name: routerCredential.name } },
-					},
-				),
-				node(ROUTER, `${PACKAGE}.transakStatusRouter`, {}, { position: [250, 0] }),
+				real.transakTrigger({ webhookId: router.hook, credential: routerCredential }),
+				node(ROUTER, `${real.PACKAGE}.transakStatusRouter`, {}, { position: [250, 0] }),
 				node('On Completed', 'n8n-nodes-base.noOp', {}, { position: [500, 0] }),
 				node('On Failed', 'n8n-nodes-base.noOp', {}, { position: [500, 120] }),
 			],
-			connections: connect([
+			connections: real.connect([
 				[TRIGGER, ROUTER, 0],
 				[ROUTER, 'On Completed', 3],
 				[ROUTER, 'On Failed', 4],
 			]),
 		})
 	).id;
-	await activateOnAllProcessors(router.id, `${router.hook}/webhook`);
+	await real.activate(router.id, `${router.hook}/webhook`);
 
-	fake = await startFakeTransakApi({ orders: makeOrders(12) });
-	firstAccessToken = fake.accessToken;
-	const credential = await main.createCredential('transakApi', fake.credentials());
-	getOne.id = (
-		await main.createWorkflow(
-			transakWorkflow('Queue: Transak get', getOne.hook, credential, {
-				operation: 'get',
-				orderId: '={{ $json.body.orderId }}',
-			}),
-		)
-	).id;
-	getMany.id = (
-		await main.createWorkflow(
-			transakWorkflow('Queue: Transak get many', getMany.hook, credential, {
-				operation: 'getAll',
-				returnAll: '={{ $json.body.returnAll === true }}',
-				limit: '={{ $json.body.limit ?? 50 }}',
-				filters: { status: "={{ $json.body.status ?? '' }}" },
-			}),
-		)
-	).id;
-	// The probe runs the workflow too (an unknown order / one listed order): harmless.
-	await activateOnAllProcessors(getOne.id, getOne.hook, JSON.stringify({ orderId: 'probe' }));
-	await activateOnAllProcessors(getMany.id, getMany.hook, JSON.stringify({ limit: 1 }));
+	({ fake, firstAccessToken, getOne, getMany } = await real.transakApiWorkflows('Queue: Transak'));
 });
 
 afterAll(async () => {
-	for (const id of [router.id, getOne.id, getMany.id])
-		if (id) await main.deactivate(id).catch(() => undefined);
+	await real.deactivate([router.id, getOne?.id, getMany?.id]);
 	await fake?.close();
 });
 
@@ -160,7 +75,7 @@ describe(`Transak Status Router in queue mode (n8n ${main.version})`, () => {
 		async (index, eventID, status, output, handler) => {
 			const before = (await executions(router.id)).length;
 			const order = fx.sampleOrder({ id: uniqueId('routed'), status });
-			const answer = await post(webhooks[index], `${router.hook}/webhook`, {
+			const answer = await real.post(webhooks[index], `${router.hook}/webhook`, {
 				data: fx.sign(fx.orderClaims(eventID, order), ACCESS_TOKEN),
 			});
 			expect(answer.status).toBe(200);
@@ -176,7 +91,7 @@ describe(`Transak Status Router in queue mode (n8n ${main.version})`, () => {
 
 	test('a KYC approval reaches KYC Approved; an unknown status reaches Other', async () => {
 		const before = (await executions(router.id)).length;
-		await post(webhooks[0], `${router.hook}/webhook`, {
+		await real.post(webhooks[0], `${router.hook}/webhook`, {
 			data: fx.sign(
 				fx.kycClaims('KYC_APPROVED', 'APPROVED', { partnerUserId: uniqueId('u') }),
 				ACCESS_TOKEN,
@@ -184,7 +99,7 @@ describe(`Transak Status Router in queue mode (n8n ${main.version})`, () => {
 		});
 		const kyc = await lastExecution(router.id, before);
 		expect(routerCounts(kyc)).toEqual(onlyOn(7));
-		await post(webhooks[1], `${router.hook}/webhook`, {
+		await real.post(webhooks[1], `${router.hook}/webhook`, {
 			data: fx.sign(
 				fx.orderClaims(
 					'ORDER_PROCESSING',
@@ -200,7 +115,7 @@ describe(`Transak Status Router in queue mode (n8n ${main.version})`, () => {
 
 describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 	const call = (index: number, target: { hook: string }, body: Record<string, unknown>) =>
-		post(webhooks[index], target.hook, body);
+		real.post(webhooks[index], target.hook, body);
 
 	test('get: the order, from the worker, sent with the access token', async () => {
 		const before = (await executions(getOne.id)).length;
@@ -208,13 +123,8 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 		fake.reset();
 		const answer = await call(0, getOne, { orderId: order.id });
 		expect(answer.status).toBe(200);
-		expect(answer.json).toEqual([
-			expect.objectContaining({
-				orderId: order.id,
-				status: order.status,
-				walletAddress: order.walletAddress,
-			}),
-		]);
+		const { id: orderId, status, walletAddress } = order;
+		expect(answer.json).toEqual([expect.objectContaining({ orderId, status, walletAddress })]);
 		const execution = await lastExecution(getOne.id, before);
 		expect(execution.status).toBe('success');
 		expect(ranBy(execution.id)).toEqual([workers[0].role]);
@@ -271,16 +181,8 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 			...(await executions(router.id)),
 		]);
 		expect(data).toContain('orderId');
-		const logs = allLogs();
-		for (const value of new Set([
-			fake.apiSecret,
-			firstAccessToken,
-			ACCESS_TOKEN,
-			...issuedTokens,
-			...fake.validTokens,
-		])) {
-			expect(data).not.toContain(value);
-			expect(logs).not.toContain(value);
-		}
+		const logs = real.allLogs();
+		const secrets = [fake.apiSecret, firstAccessToken, ACCESS_TOKEN, ...issuedTokens];
+		real.expectNoneOf([...secrets, ...fake.validTokens], data, logs);
 	});
 });

@@ -3,65 +3,45 @@
  * executions read back through the main instance's public API, and each process's log telling
  * which one queued an execution and which one ran it.
  */
-import * as fx from '../support/fixtures';
-import {
-	activateOnAllProcessors,
-	allLogs,
-	cluster,
-	enqueuedBy,
-	exactlyExecutions,
-	executions,
-	node,
-	outputItems,
-	PACKAGE,
-	post,
-	ranBy,
-	secret,
-	uniqueId,
-	type Target,
-} from './support/cluster';
+import * as fx from '../../tools/transak/fixtures';
+import * as real from '../support/real-n8n';
+import { enqueuedBy, exactlyExecutions, executions, outputItems, ranBy } from '../support/real-n8n';
+import type { N8nClient } from '../support/real-n8n';
 
-const { main, webhooks, workers } = cluster();
-const ACCESS_TOKEN = secret('queue-access-token');
-const API_SECRET = secret('queue-api-secret');
+const { main, webhooks, workers } = real.n8n();
+const ACCESS_TOKEN = real.secret('queue-access-token');
+const API_SECRET = real.secret('queue-api-secret');
 const TRIGGER = 'Transak Trigger';
-const hook = uniqueId('queue-webhook');
+const hook = real.uniqueId('queue-webhook');
 const path = `${hook}/webhook`;
 let workflowId = '';
 
-const deliver = (target: Target, body: unknown) => post(target, path, body);
+const deliver = (target: N8nClient, body: unknown) => real.post(target, path, body);
 
 beforeAll(async () => {
 	expect(webhooks).toHaveLength(2);
 	expect(workers).toHaveLength(1);
-	const credential = await main.createCredential('transakApi', {
-		environment: 'custom',
-		baseUrl: 'http://127.0.0.1:9',
-		apiKey: 'queue-partner-api-key',
+	const credential = await real.signingCredential(main, {
 		accessToken: ACCESS_TOKEN,
 		apiSecret: API_SECRET,
 	});
 	const workflow = await main.createWorkflow({
 		name: 'Queue: Transak webhook',
 		nodes: [
-			node(
-				TRIGGER,
-				`${PACKAGE}.transakTrigger`,
-				{ events: ['ORDER_COMPLETED', 'KYC_APPROVED'] },
-				{
-					typeVersion: 2, // what new workflows get; the router test below keeps a version 1 trigger
-					webhookId: hook,
-					credentials: { transakApi: { id: credential.id, name: credential.name } },
-				},
-			),
+			real.transakTrigger({
+				webhookId: hook,
+				credential,
+				events: ['ORDER_COMPLETED', 'KYC_APPROVED'],
+				typeVersion: 2, // what new workflows get; the router test keeps a version 1 trigger
+			}),
 		],
 	});
 	workflowId = workflow.id;
-	await activateOnAllProcessors(workflowId, path);
+	await real.activate(workflowId, path);
 });
 
 afterAll(async () => {
-	if (workflowId) await main.deactivate(workflowId).catch(() => undefined);
+	await real.deactivate([workflowId]);
 });
 
 describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.length} webhook processors, ${workers.length} worker)`, () => {
@@ -78,7 +58,7 @@ describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.l
 		async (index) => {
 			const target = webhooks[index];
 			const before = (await executions(workflowId)).length;
-			const order = fx.sampleOrder({ id: uniqueId(`genuine-${index}`) });
+			const order = fx.sampleOrder({ id: real.uniqueId(`genuine-${index}`) });
 			const answer = await deliver(
 				target,
 				fx.orderWebhookBody('ORDER_COMPLETED', order, ACCESS_TOKEN),
@@ -101,7 +81,7 @@ describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.l
 
 	test('a KYC event through each processor: one execution each, run by the worker', async () => {
 		const before = (await executions(workflowId)).length;
-		const users = [uniqueId('user'), uniqueId('user')];
+		const users = [real.uniqueId('user'), real.uniqueId('user')];
 		for (const [i, target] of webhooks.entries()) {
 			const answer = await deliver(target, {
 				data: fx.sign(
@@ -122,7 +102,7 @@ describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.l
 	describe.each([0, 1])('webhook processor %i refuses and starts nothing', (index) => {
 		const target = () => webhooks[index];
 		const claims = () =>
-			fx.orderClaims('ORDER_COMPLETED', fx.sampleOrder({ id: uniqueId('refused') }));
+			fx.orderClaims('ORDER_COMPLETED', fx.sampleOrder({ id: real.uniqueId('refused') }));
 		test.each([
 			['forged (signed with another key)', () => ({ data: fx.forge(claims()) })],
 			['alg none', () => ({ data: fx.unsigned(claims()) })],
@@ -137,7 +117,7 @@ describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.l
 
 		test('an event the workflow does not select: 200, no execution', async () => {
 			const before = (await executions(workflowId)).length;
-			const order = fx.sampleOrder({ id: uniqueId('filtered'), status: 'FAILED' });
+			const order = fx.sampleOrder({ id: real.uniqueId('filtered'), status: 'FAILED' });
 			const answer = await deliver(
 				target(),
 				fx.orderWebhookBody('ORDER_FAILED', order, ACCESS_TOKEN),
@@ -157,11 +137,8 @@ describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.l
 	test('neither the access token nor the API secret appears in execution data or any process log', async () => {
 		const data = JSON.stringify(await executions(workflowId));
 		expect(data).toContain('ORDER_COMPLETED');
-		const logs = allLogs();
+		const logs = real.allLogs();
 		expect(logs).toContain('Worker started execution');
-		for (const value of [ACCESS_TOKEN, API_SECRET]) {
-			expect(data).not.toContain(value);
-			expect(logs).not.toContain(value);
-		}
+		real.expectNoneOf([ACCESS_TOKEN, API_SECRET], data, logs);
 	});
 });

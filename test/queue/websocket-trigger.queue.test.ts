@@ -4,27 +4,16 @@
  * against the sockets each process really holds, from /proc), and its events run on the worker.
  * Deactivating closes the connection.
  */
-import * as fx from '../support/fixtures';
-import { startFakeTransakApi } from '../support/fake-transak-api';
-import { startPusherServer } from '../support/pusher-server';
-import {
-	cluster,
-	enqueuedBy,
-	exactlyExecutions,
-	executions,
-	node,
-	outputItems,
-	PACKAGE,
-	ranBy,
-	secret,
-	sleep,
-	socketsPerProcess,
-	uniqueId,
-} from './support/cluster';
+import * as fx from '../../tools/transak/fixtures';
+import { startFakeTransakApi } from '../../tools/transak/fake-api';
+import { startPusherServer } from '../../tools/transak/pusher-server';
+import * as real from '../support/real-n8n';
+import { enqueuedBy, exactlyExecutions, executions, outputItems, ranBy } from '../support/real-n8n';
+import { sleep, socketsPerProcess, uniqueId } from '../support/real-n8n';
 
-const { main, webhooks, workers } = cluster();
+const { main, webhooks, workers } = real.n8n();
 const TRIGGER = 'Transak WebSocket Trigger';
-const ACCESS_TOKEN = secret('queue-ws-access-token');
+const ACCESS_TOKEN = real.secret('queue-ws-access-token');
 const API_KEY = `queue-partner-${Date.now()}`;
 
 type PusherServer = Awaited<ReturnType<typeof startPusherServer>>;
@@ -44,36 +33,17 @@ function workflow(
 	parameters: Record<string, unknown>,
 	credential: { id: string; name: string },
 ) {
-	return {
-		name,
-		nodes: [
-			node(
-				TRIGGER,
-				`${PACKAGE}.transakWebSocketTrigger`,
-				{
-					...parameters,
-					options: {
-						appKey: pusher.key,
-						cluster: 'queue',
-						wsHost: '127.0.0.1',
-						wsPort: pusher.port,
-						forceTLS: false,
-						recoverMissed: false,
-					},
-				},
-				{ credentials: { transakApi: { id: credential.id, name: credential.name } } },
-			),
-		],
-	};
+	return { name, nodes: [real.webSocketTrigger({ credential, pusher, parameters })] };
 }
 
 async function activate(watched: Watched, json: ReturnType<typeof workflow>) {
-	watched.id = (await main.createWorkflow(json)).id;
-	const subscribed = pusher.waitForSubscribers(watched.channel, 1, 60_000);
-	await main.activate(watched.id);
-	await subscribed;
+	watched.id = await real.activateSubscribed(pusher, watched.channel, json);
 	active.push(watched);
 }
+
+/** Publishes an order event on the all-orders channel, signed with `key` (forged without). */
+const publishToAll = (eventID: string, order: object, key?: string) =>
+	pusher.publish(allOrders.channel, eventID, fx.signedOrder(eventID, order, key));
 
 beforeAll(async () => {
 	pusher = await startPusherServer({ port: 0, key: `queue-app-${Date.now()}` });
@@ -130,17 +100,9 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 	test('all-orders channel: signed, selected events run on the worker; forged ones start nothing', async () => {
 		const before = (await executions(allOrders.id)).length;
 		const forged = fx.sampleOrder({ id: uniqueId('forged'), status: 'COMPLETED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_COMPLETED',
-			fx.forge(fx.orderClaims('ORDER_COMPLETED', forged)),
-		);
+		publishToAll('ORDER_COMPLETED', forged);
 		const genuine = fx.sampleOrder({ id: uniqueId('genuine'), status: 'COMPLETED' });
-		pusher.publish(
-			allOrders.channel,
-			'ORDER_COMPLETED',
-			fx.sign(fx.orderClaims('ORDER_COMPLETED', genuine), ACCESS_TOKEN),
-		);
+		publishToAll('ORDER_COMPLETED', genuine, ACCESS_TOKEN);
 		const all = await exactlyExecutions(allOrders.id, before + 1);
 		const execution = all[all.length - 1];
 		expect(outputItems(execution, TRIGGER)).toEqual([

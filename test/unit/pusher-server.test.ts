@@ -1,5 +1,5 @@
 /**
- * The Pusher-protocol test server (test/support/pusher-server.js): protocol 7 as pusher-js speaks
+ * The Pusher-protocol test server (tools/transak/pusher-server.js): protocol 7 as pusher-js speaks
  * it, the HTTP API with its signature check as the official `pusher` SDK uses it, the test controls
  * and the CLI. A raw `ws` client shows exactly what goes over the wire.
  */
@@ -348,7 +348,7 @@ describe('test controls', () => {
 
 describe('CLI', () => {
 	it('prints its port as JSON and serves until SIGTERM', async () => {
-		const script = path.join(__dirname, '..', 'support', 'pusher-server.js');
+		const script = path.join(__dirname, '..', '..', 'tools', 'transak', 'pusher-server.js');
 		const child = spawn(
 			process.execPath,
 			[script, '--port', '0', '--key', 'cli-key', '--activity-timeout', '3'],

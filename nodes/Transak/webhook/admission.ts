@@ -5,11 +5,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { TransakEvent } from '../model/decode';
-import {
-	sharedDeliveryWindow,
-	type Claim,
-	type SharedDeliveryWindow,
-} from '../../shared/redisClaim';
+import { sharedDeliveryWindow, type Claim, type SharedDeliveryWindow } from './sharedWindow';
 import { deliveryKey, recentKeysFor, type RecentKeys } from './window';
 
 /** How long a copy of a delivery waits for the first copy's hand-off to n8n before accepting anyway. */

@@ -1,12 +1,12 @@
 'use strict';
 /**
  * Stops the n8n of the global setup, keeps a copy of its log for post-mortems, and kills any
- * n8n this process started that is still registered (a test that started its own and crashed).
+ * process this run registered whose owner is gone (a test that started its own and crashed).
  */
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { reapRegistered } = require('../../../scripts/lib/n8n-instance');
+const { reap } = require('../../../tools/processes');
 
 module.exports = async function globalTeardown() {
 	const instance = globalThis.__N8N_E2E_INSTANCE__;
@@ -19,6 +19,6 @@ module.exports = async function globalTeardown() {
 		globalThis.__N8N_E2E_INSTANCE__ = undefined;
 		process.stderr.write(`[e2e] n8n ${instance.version} stopped; its log: ${copy}\n`);
 	}
-	const reaped = reapRegistered({ owner: process.pid });
-	if (reaped > 0) process.stderr.write(`[e2e] killed ${reaped} leftover n8n process group(s)\n`);
+	const reaped = reap();
+	if (reaped > 0) process.stderr.write(`[e2e] killed ${reaped} leftover process group(s)\n`);
 };

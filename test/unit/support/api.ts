@@ -9,7 +9,7 @@ import {
 	startFakeTransakApi,
 	type FakeTransakApi,
 	type FakeTransakApiOptions,
-} from '../../support/fake-transak-api';
+} from '../../../tools/transak/fake-api';
 import {
 	createCredentialStore,
 	credentialType,

@@ -17,13 +17,13 @@ import {
 	startFakeTransakApi,
 	type FakeOrder,
 	type FakeTransakApi,
-} from '../../support/fake-transak-api';
+} from '../../../tools/transak/fake-api';
 import { triggerContext, type LogLine } from './n8n';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startPusherServer } = require('../../support/pusher-server.js');
+const { startPusherServer } = require('../../../tools/transak/pusher-server.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const fixtures = require('../../support/fixtures.js');
+export const fixtures = require('../../../tools/transak/fixtures.js');
 
 export type { LogLine };
 

@@ -13,7 +13,7 @@ import {
 import { caught, errorText, type CredentialStore } from '../../support/n8n';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { sign, sampleOrder } = require('../../../support/fixtures');
+const { sign, sampleOrder } = require('../../../../tools/transak/fixtures');
 // Luxon comes with n8n-workflow: n8n hands Luxon DateTimes to nodes from date expressions.
 const { DateTime } = require('luxon');
 /* eslint-enable @typescript-eslint/no-require-imports */

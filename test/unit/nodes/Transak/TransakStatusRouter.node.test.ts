@@ -23,7 +23,11 @@ import {
 import { CONTRACT } from '../../support/contract';
 import { executeContext, nodeOf } from '../../support/n8n';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { sampleOrder, ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../../../support/fixtures');
+const {
+	sampleOrder,
+	ORDER_LIFECYCLE,
+	KYC_LIFECYCLE,
+} = require('../../../../tools/transak/fixtures');
 
 const CONTRACT_OUTPUTS = [...CONTRACT.map(([name]) => name), 'Other'];
 

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 
-import { orderClaims, orderWebhookBody, sampleOrder, sign } from '../../../support/fixtures';
+import {
+	orderClaims,
+	orderWebhookBody,
+	sampleOrder,
+	sign,
+} from '../../../../tools/transak/fixtures';
 import { ACCESS_TOKEN, callWebhook } from '../../support/webhook';
 
 const GENUINE = orderWebhookBody('ORDER_COMPLETED', sampleOrder(), ACCESS_TOKEN).data as string;

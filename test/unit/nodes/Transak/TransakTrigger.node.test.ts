@@ -10,7 +10,7 @@ import {
 	sampleOrder,
 	sign,
 	unsigned,
-} from '../../../support/fixtures';
+} from '../../../../tools/transak/fixtures';
 import { ACCESS_TOKEN, API_SECRET, callWebhook, freshWorkflowId } from '../../support/webhook';
 
 const genuine = (eventID = 'ORDER_COMPLETED', order = sampleOrder()) =>

@@ -18,7 +18,12 @@ import { MAX_DEPTH } from '../../../../../nodes/Transak/model/sanitize';
 import { JwtVerifier } from '../../../../../nodes/Transak/verification/jwt';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { sampleOrder, sign, kycClaims, orderClaims } = require('../../../../support/fixtures');
+const {
+	sampleOrder,
+	sign,
+	kycClaims,
+	orderClaims,
+} = require('../../../../../tools/transak/fixtures');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const KEY = 'decoder-test-access-token-0123456789';

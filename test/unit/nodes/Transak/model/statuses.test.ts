@@ -15,7 +15,7 @@ import {
 import { CONTRACT } from '../../../support/contract';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../../../../support/fixtures');
+const { ORDER_LIFECYCLE, KYC_LIFECYCLE } = require('../../../../../tools/transak/fixtures');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const values = (options: Array<{ value: unknown }>) => options.map((o) => o.value);

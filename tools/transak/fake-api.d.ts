@@ -1,4 +1,4 @@
-/** Types for fake-transak-api.js (plain CommonJS, shared with scripts), for TypeScript tests. */
+/** Types for fake-api.js (plain CommonJS, shared by the tooling), for TypeScript tests. */
 
 export interface FakeOrder {
 	id: string;

@@ -83,6 +83,22 @@ function orderWebhookBody(eventID, order, key, options) {
 	return { data: sign(orderClaims(eventID, order), key, options) };
 }
 
+/**
+ * An order event as the all-orders Pusher channel carries it: a JWT signed with `key`, or forged
+ * (signed with a random key) when there is none.
+ */
+function signedOrder(eventID, order, key) {
+	const claims = orderClaims(eventID, order);
+	return key === undefined ? forge(claims) : sign(claims, key);
+}
+
+/** `count` COMPLETED order webhook bodies for distinct orders `<prefix>-<i>`, signed with `key`. */
+function completedOrderBodies(count, prefix, key) {
+	return Array.from({ length: count }, (_, i) =>
+		orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: `${prefix}-${i}` }), key),
+	);
+}
+
 /** A token with a valid-looking shape whose signature was made with another key. */
 function forge(claims) {
 	return sign(claims, crypto.randomBytes(32).toString('hex'));
@@ -103,6 +119,8 @@ module.exports = {
 	orderClaims,
 	kycClaims,
 	orderWebhookBody,
+	completedOrderBodies,
+	signedOrder,
 	forge,
 	unsigned,
 };

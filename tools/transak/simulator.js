@@ -6,7 +6,7 @@
  */
 const crypto = require('crypto');
 
-const { kycClaims, orderClaims, sampleOrder, sign } = require('../../test/support/fixtures');
+const { kycClaims, orderClaims, sampleOrder, sign } = require('./fixtures');
 
 const BUY_COMPLETED = [
 	['ORDER_CREATED', 'AWAITING_PAYMENT_FROM_USER'],

@@ -13,12 +13,18 @@
  * `xlsx` tarball hosted off-registry for 1.x), so every version installs with lifecycle scripts
  * off and then rebuilds only the native modules it needs, with Node 24 first on PATH.
  *
- * CLI: `node scripts/lib/n8n-install.js 2.41.1 [1.123.81]`
+ * A first install runs for minutes with npm printing nothing: every step reports its elapsed time
+ * (and how many packages are in place) every 10 s.
+ *
+ * CLI: `node tools/n8n/install.js 2.41.1 [1.123.81]`
  */
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
+
+const { logger } = require('../log');
+const { isAlive } = require('../processes');
 
 const RECIPES = {
 	'2.41.1': {
@@ -43,9 +49,9 @@ function cacheRoot() {
 	return process.env.N8N_TRANSAK_CACHE || path.join(os.homedir(), '.cache', 'n8n-nodes-transak');
 }
 
-function log(message) {
-	process.stderr.write(`[n8n-install ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
+const log = logger('n8n-install');
+/** A long step says how long it has been running at least this often. */
+const PROGRESS_EVERY_MS = Number(process.env.N8N_TRANSAK_PROGRESS_MS || 10_000);
 
 /** Paths inside an install folder; the binaries exist only once the install is complete. */
 function layout(version) {
@@ -68,26 +74,51 @@ function layout(version) {
 	};
 }
 
+/** Top-level packages in `dir`/node_modules so far (scoped ones counted one by one). */
+function packagesIn(dir) {
+	const modules = path.join(dir, 'node_modules');
+	let count = 0;
+	try {
+		for (const entry of fs.readdirSync(modules)) {
+			if (entry.startsWith('.')) continue;
+			count += entry.startsWith('@') ? fs.readdirSync(path.join(modules, entry)).length : 1;
+		}
+	} catch {
+		// Not created yet.
+	}
+	return count;
+}
+
 function run(command, args, { cwd, env, label }) {
 	return new Promise((resolve, reject) => {
 		const started = Date.now();
+		const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
 		log(`${label}: ${command} ${args.join(' ')}`);
 		const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+		const progress = setInterval(() => {
+			const packages = packagesIn(cwd);
+			log(
+				`${label}: still running, ${elapsed()} so far${packages ? ` (${packages} packages)` : ''}`,
+			);
+		}, PROGRESS_EVERY_MS);
 		let tail = '';
 		const keep = (chunk) => {
 			tail = (tail + chunk.toString()).slice(-8000);
 		};
 		child.stdout.on('data', keep);
 		child.stderr.on('data', keep);
-		child.on('error', reject);
+		child.on('error', (error) => {
+			clearInterval(progress);
+			reject(error);
+		});
 		child.on('close', (code, signal) => {
-			const seconds = ((Date.now() - started) / 1000).toFixed(0);
+			clearInterval(progress);
 			if (code === 0) {
-				log(`${label}: done in ${seconds} s`);
+				log(`${label}: done in ${elapsed()}`);
 				resolve();
 			} else {
 				reject(
-					new Error(`${label} failed (${signal ?? `exit ${code}`}) after ${seconds} s:\n${tail}`),
+					new Error(`${label} failed (${signal ?? `exit ${code}`}) after ${elapsed()}:\n${tail}`),
 				);
 			}
 		});
@@ -103,20 +134,11 @@ function isComplete(paths) {
 	}
 }
 
-function pidAlive(pid) {
-	if (!Number.isInteger(pid) || pid <= 0) return false;
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return error.code === 'EPERM';
-	}
-}
-
 /** Takes the lock folder, or waits while a live process holds it. Returns a release function. */
 async function acquireLock(lockDir, version) {
 	fs.mkdirSync(path.dirname(lockDir), { recursive: true });
-	let announced = false;
+	const waiting = Date.now();
+	let announced = 0;
 	for (;;) {
 		try {
 			fs.mkdirSync(lockDir);
@@ -135,13 +157,15 @@ async function acquireLock(lockDir, version) {
 		if (Number.isNaN(owner)) {
 			const age = Date.now() - fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs;
 			if (age > 30000) fs.rmSync(lockDir, { recursive: true, force: true });
-		} else if (!pidAlive(owner)) {
+		} else if (!isAlive(owner)) {
 			log(`n8n ${version}: stale lock of dead process ${owner}, taking it over`);
 			fs.rmSync(lockDir, { recursive: true, force: true });
 			continue;
-		} else if (!announced) {
-			log(`n8n ${version}: process ${owner} is installing it, waiting`);
-			announced = true;
+		} else if (Date.now() - announced >= PROGRESS_EVERY_MS) {
+			log(
+				`n8n ${version}: process ${owner} is installing it, waiting (${((Date.now() - waiting) / 1000).toFixed(0)} s so far)`,
+			);
+			announced = Date.now();
 		}
 		await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
 	}
@@ -176,7 +200,7 @@ async function install(version, paths) {
 		...(recipe.overrides ? { overrides: recipe.overrides } : {}),
 	};
 	fs.writeFileSync(path.join(paths.dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-	log(`n8n ${version}: installing into ${paths.dir} (takes a few minutes)`);
+	log(`n8n ${version}: first install into ${paths.dir}, once per machine (several minutes)`);
 
 	const common = ['--no-audit', '--no-fund', '--loglevel=error'];
 	await run('npm', ['install', '--ignore-scripts', ...common], {

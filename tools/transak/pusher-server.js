@@ -20,7 +20,7 @@
  * connections and subscriptions, dropping every socket abruptly or with a close code, refusing
  * new connections, swallowing pings, stopping and restarting on the same port, activity timeout.
  *
- * CLI: `node test/support/pusher-server.js --port 0 [--app-id ID] [--key K] [--secret S]
+ * CLI: `node tools/transak/pusher-server.js --port 0 [--app-id ID] [--key K] [--secret S]
  * [--activity-timeout SECONDS] [--host 127.0.0.1]` prints one JSON line
  * `{"port":N,"host":"127.0.0.1","appId":..,"key":..,"secret":..}` once listening, and stops on
  * SIGINT/SIGTERM.
@@ -582,7 +582,13 @@ async function startPusherServer(options = {}) {
 		waitForNoConnections(timeoutMs = 10000) {
 			return waitUntil(() => sockets.size === 0, timeoutMs, 'no connections');
 		},
-		/** Resolves with the next event of `name` (`subscribe`, `connection`, `disconnect`, `publish`, `ping`) matching `filter`. */
+		/**
+		 * Resolves with the next event of `name` (`subscribe`, `connection`, `disconnect`, `publish`,
+		 * `ping`) matching `filter`.
+		 * @param {string} name
+		 * @param {(event: any) => boolean} [filter]
+		 * @param {number} [timeoutMs]
+		 */
 		next(name, filter = () => true, timeoutMs = 10000) {
 			return new Promise((resolve, reject) => {
 				const timer = setTimeout(() => {
@@ -704,4 +710,23 @@ if (require.main === module) {
 	);
 }
 
-module.exports = { startPusherServer };
+/**
+ * The official `pusher` SDK publishing to `server` over loopback, as Transak publishes to Pusher.
+ * @param {{ appId: string, key: string, secret: string, port: number }} server
+ * @param {Record<string, unknown>} [options]  more SDK options (an http agent, ...)
+ */
+function publisherFor(server, options = {}) {
+	const Pusher = require('pusher');
+	const { appId, key, secret, port } = server;
+	return new Pusher({
+		appId,
+		key,
+		secret,
+		host: '127.0.0.1',
+		port: String(port),
+		useTLS: false,
+		...options,
+	});
+}
+
+module.exports = { startPusherServer, publisherFor };

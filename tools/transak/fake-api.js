@@ -27,6 +27,16 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 const PARTNER = '/partners/api/v2';
+/** State the handle shows read-only (`accessToken`: the newest valid one). */
+const STATE_VIEWS = [
+	'apiKey',
+	'apiSecret',
+	'accessToken',
+	'refreshCalls',
+	'requests',
+	'orders',
+	'webhooks',
+];
 
 function errorBody(statusCode, message) {
 	const names = {
@@ -462,30 +472,8 @@ async function startFakeTransakApi(options = {}) {
 	const handle = {
 		url: `http://${host}:${port}`,
 		port,
-		get apiKey() {
-			return state.apiKey;
-		},
-		get apiSecret() {
-			return state.apiSecret;
-		},
-		/** The newest valid access token. */
-		get accessToken() {
-			return state.accessToken;
-		},
 		get validTokens() {
 			return [...state.validTokens];
-		},
-		get refreshCalls() {
-			return state.refreshCalls;
-		},
-		get requests() {
-			return state.requests;
-		},
-		get orders() {
-			return state.orders;
-		},
-		get webhooks() {
-			return state.webhooks;
 		},
 		/** Transak API credential data pointing at this fake. */
 		credentials(overrides = {}) {
@@ -522,6 +510,9 @@ async function startFakeTransakApi(options = {}) {
 			});
 		},
 	};
+	for (const name of STATE_VIEWS)
+		Object.defineProperty(handle, name, { get: () => state[name], enumerable: true });
+
 	return handle;
 }
 

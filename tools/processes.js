@@ -1,38 +1,74 @@
 'use strict';
 /**
- * Child processes of the queue-mode suite and bench (PostgreSQL, Redis, n8n main/webhook/worker):
- * each in its own process group, logged to a file, recorded in a PID registry, and stopped by
- * `stopAll()`, on process exit and on SIGINT/SIGTERM/SIGHUP. A run killed with SIGKILL cannot
- * clean up after itself; the next run reaps what it left (registry entries whose owner is dead
- * and whose process still carries the run's marker in its environment).
+ * The one process supervisor of the tooling: every server and n8n process that the dev sandbox,
+ * the e2e and queue suites and the benches start (n8n main/webhook/worker, PostgreSQL, Redis) runs
+ * in its own process group, logs to a file, is recorded in a PID registry, and is stopped by
+ * `stop()`, `stopAll()`, on process exit and on SIGINT/SIGTERM/SIGHUP. A run killed with SIGKILL
+ * cannot clean up after itself; the next one reaps what it left: registry entries whose owner is
+ * dead and whose process still carries its marker in its environment (so a reused PID is spared).
  */
 const fs = require('fs');
+const net = require('net');
 const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
-const { hasEnvMarker, isAlive, killGroup } = require('./process-groups');
 
-const REGISTRY = path.join(os.tmpdir(), 'n8n-nodes-transak-queue-pids');
-const MARKER_ENV = 'N8N_TRANSAK_QUEUE_PROC';
+const { logger } = require('./log');
+
+const HOST = '127.0.0.1';
+const MARKER_ENV = 'N8N_TRANSAK_PROC';
 const MAX_MEMORY_LOG = 4 * 1024 * 1024;
+const log = logger('processes');
 
-function log(message) {
-	process.stderr.write(`[queue ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+/** Env N8N_TRANSAK_PID_DIR (a suite run sets its own), else one folder in the temp dir. */
+function registryDir() {
+	const dir =
+		process.env.N8N_TRANSAK_PID_DIR || path.join(os.tmpdir(), 'n8n-nodes-transak-processes');
+	fs.mkdirSync(dir, { recursive: true });
+	return dir;
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+function isAlive(pid) {
+	if (!Number.isInteger(pid) || pid <= 0) return false;
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
 
 /** True when `pid` still runs a process this code started with `marker` (guards against PID reuse). */
 function carriesMarker(pid, marker) {
-	return hasEnvMarker(pid, MARKER_ENV, marker);
+	try {
+		return fs
+			.readFileSync(`/proc/${pid}/environ`, 'utf8')
+			.split('\0')
+			.includes(`${MARKER_ENV}=${marker}`);
+	} catch {
+		return false;
+	}
 }
 
-/** Kills process groups left by runs whose owner died. Returns how many it killed. */
-function reapOrphans() {
-	fs.mkdirSync(REGISTRY, { recursive: true });
+/** Signals a whole process group (n8n and its task runners); false when it is already gone. */
+function killGroup(pid, signal) {
+	try {
+		process.kill(-pid, signal);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Kills registered process groups whose owner is dead, or every one with `all` (a suite runner
+ * after its jest child exited). Returns how many it killed.
+ */
+function reap({ all = false } = {}) {
+	const dir = registryDir();
 	let reaped = 0;
-	for (const name of fs.readdirSync(REGISTRY)) {
-		const file = path.join(REGISTRY, name);
+	for (const name of fs.readdirSync(dir)) {
+		const file = path.join(dir, name);
 		let entry;
 		try {
 			entry = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -40,11 +76,11 @@ function reapOrphans() {
 			fs.rmSync(file, { force: true });
 			continue;
 		}
-		if (isAlive(entry.owner) && entry.owner !== process.pid) continue;
+		if (!all && isAlive(entry.owner) && entry.owner !== process.pid) continue;
 		if (isAlive(entry.pid) && carriesMarker(entry.pid, entry.marker)) {
 			killGroup(entry.pid, 'SIGKILL');
 			reaped += 1;
-			log(`reaped ${entry.name} (pid ${entry.pid}) left by dead run ${entry.owner}`);
+			log(`reaped ${entry.name} (pid ${entry.pid}) left by run ${entry.owner}`);
 		}
 		fs.rmSync(file, { force: true });
 	}
@@ -52,6 +88,7 @@ function reapOrphans() {
 }
 
 const running = new Set();
+const exitDirs = new Set();
 let hooksInstalled = false;
 
 function installExitHooks() {
@@ -63,7 +100,7 @@ function installExitHooks() {
 	});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 		process.once(signal, () => {
-			log(`${signal}: stopping ${running.size} process(es)`);
+			if (running.size) log(`${signal}: stopping ${running.size} process(es)`);
 			for (const child of running) child.killNow();
 			process.exit(130);
 		});
@@ -97,8 +134,7 @@ function spawnManaged({
 		detached: true,
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
-	const registryFile = path.join(REGISTRY, String(child.pid ?? `failed-${marker}`));
-	fs.mkdirSync(REGISTRY, { recursive: true });
+	const registryFile = path.join(registryDir(), String(child.pid ?? `failed-${marker}`));
 	if (child.pid)
 		fs.writeFileSync(
 			registryFile,
@@ -180,8 +216,6 @@ function spawnManaged({
 	return handle;
 }
 
-const exitDirs = new Set();
-
 /**
  * Removes `dir` when this process exits without having cleaned up (an interrupted run: Ctrl-C,
  * SIGTERM, an uncaught error). Returns a function that cancels this once the caller removed it.
@@ -192,14 +226,48 @@ function removeOnExit(dir) {
 	return () => exitDirs.delete(dir);
 }
 
+/** A fresh temp folder that is removed on exit unless `keep()` is called; `remove()` removes it now. */
+function tempDir(prefix) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+	const forget = removeOnExit(dir);
+	return {
+		dir,
+		keep: forget,
+		remove() {
+			fs.rmSync(dir, { recursive: true, force: true });
+			forget();
+		},
+	};
+}
+
 /** Every process this module started that has not exited yet. */
 function runningProcesses() {
 	return [...running];
 }
 
-/** Stops every process this module started, in parallel. */
-async function stopAll() {
-	await Promise.all([...running].map((child) => child.stop()));
+/** Stops every process this module started whose name matches `filter`, in parallel. */
+async function stopAll(filter = () => true) {
+	await Promise.all([...running].filter((child) => filter(child.name)).map((c) => c.stop()));
+}
+
+/** A TCP port free on 127.0.0.1 right now, and not handed out before by this process. */
+const handedOut = new Set();
+async function freePort() {
+	for (;;) {
+		const port = await new Promise((resolve, reject) => {
+			const server = net.createServer();
+			server.unref();
+			server.once('error', reject);
+			server.listen(0, HOST, () => {
+				const { port: p } = server.address();
+				server.close(() => resolve(p));
+			});
+		});
+		if (!handedOut.has(port)) {
+			handedOut.add(port);
+			return port;
+		}
+	}
 }
 
 /** PIDs of `pid` and all its descendants (from /proc), for finding sockets a process group holds. */
@@ -227,11 +295,8 @@ function descendants(pid) {
 	return all;
 }
 
-/**
- * Counts, per process tree, the established TCP connections to 127.0.0.1:`remotePort`.
- * `trees` maps a label to a root PID; the result maps the label to a count.
- */
-function connectionsTo(remotePort, trees) {
+/** Socket inodes of established TCP connections to `remotePort`. */
+function establishedTo(remotePort) {
 	const inodes = new Set();
 	for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
 		let text = '';
@@ -244,11 +309,19 @@ function connectionsTo(remotePort, trees) {
 			const parts = line.trim().split(/\s+/);
 			if (parts.length < 10) continue;
 			const remote = parts[2];
-			const state = parts[3];
 			const port = parseInt(remote.slice(remote.indexOf(':') + 1), 16);
-			if (port === remotePort && state === '01') inodes.add(parts[9]);
+			if (port === remotePort && parts[3] === '01') inodes.add(parts[9]);
 		}
 	}
+	return inodes;
+}
+
+/**
+ * Counts, per process tree, the established TCP connections to 127.0.0.1:`remotePort`.
+ * `trees` maps a label to a root PID; the result maps the label to a count.
+ */
+function connectionsTo(remotePort, trees) {
+	const inodes = establishedTo(remotePort);
 	const result = {};
 	for (const [label, root] of Object.entries(trees)) {
 		let count = 0;
@@ -276,14 +349,14 @@ function connectionsTo(remotePort, trees) {
 }
 
 module.exports = {
+	HOST,
 	spawnManaged,
 	stopAll,
 	runningProcesses,
-	reapOrphans,
+	reap,
 	removeOnExit,
+	tempDir,
+	freePort,
 	connectionsTo,
-	descendants,
-	log,
-	sleep,
 	isAlive,
 };

@@ -1,8 +1,9 @@
 'use strict';
 /**
- * PostgreSQL and Redis for the queue-mode suite and bench: installed from Debian packages when
+ * PostgreSQL and Redis for the queue-mode suite and bench, and Redis for the shared
+ * de-duplication window's own tests: installed from Debian packages when
  * missing (apt-get, as root, as CI runs), started on 127.0.0.1 with free ports and throwaway data
- * folders, stopped by the caller (or by queue-procs' exit hooks).
+ * folders, stopped by the caller (or by the exit hooks of processes.js).
  *
  * PostgreSQL refuses to run as root: as root its binaries run as the `postgres` system user
  * (created by the Debian package); as any other user they run as that user.
@@ -16,10 +17,10 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-const { freePort } = require('./n8n-instance');
-const { spawnManaged, removeOnExit, log, sleep } = require('./queue-procs');
+const { logger, sleep } = require('./log');
+const { HOST, freePort, removeOnExit, spawnManaged } = require('./processes');
 
-const HOST = '127.0.0.1';
+const log = logger('services');
 const POLICY_RC = '/usr/sbin/policy-rc.d';
 
 function which(command) {
@@ -320,62 +321,85 @@ async function startPostgres({ databases = ['n8n'], logDir } = {}) {
 }
 
 /**
- * redis-server on 127.0.0.1:<free port> with a password, no persistence, a throwaway folder.
- * Returns `{ host, port, password, n8nEnv(), stop() }`.
+ * redis-server on 127.0.0.1:<free port> with no persistence and a throwaway folder. Options:
+ * password (default: a random one; null for none), tls ({key, cert} in PEM: the port then speaks
+ * TLS only), config (more redis.conf lines, e.g. ACL users or `cluster-enabled yes`).
+ * Returns `{ host, port, password, n8nEnv(), down(), up(), stop() }`; `down()` and `up()` stop
+ * and start the same server on the same port (an outage).
+ * @param {{ baseDir?: string, password?: string | null, tls?: { key: string, cert: string },
+ *   config?: string[] }} [options]
  */
 async function startRedis({
 	baseDir,
 	password = crypto.randomBytes(18).toString('base64url'),
+	tls,
+	config = [],
 } = {}) {
 	const bin = redisServerBin();
 	if (!bin) throw new Error('redis-server not found (call ensureServicePackages first)');
 	const dir = fs.mkdtempSync(path.join(baseDir ?? os.tmpdir(), 'redis-'));
 	const port = await freePort();
 	const started = Date.now();
+	const listen = [`port ${port}`];
+	if (tls) {
+		fs.writeFileSync(path.join(dir, 'tls.key'), tls.key, { mode: 0o600 });
+		fs.writeFileSync(path.join(dir, 'tls.crt'), tls.cert);
+		listen.splice(0, 1, 'port 0', `tls-port ${port}`, 'tls-cert-file tls.crt');
+		listen.push('tls-key-file tls.key', 'tls-auth-clients no');
+	}
 	// The password goes in a config file, not on the command line, where `ps` would show it.
-	const config = path.join(dir, 'redis.conf');
+	const file = path.join(dir, 'redis.conf');
 	fs.writeFileSync(
-		config,
+		file,
 		[
 			`bind ${HOST}`,
-			`port ${port}`,
+			...listen,
 			`dir ${dir}`,
 			'save ""',
 			'appendonly no',
 			'protected-mode yes',
 			'daemonize no',
-			`requirepass ${password}`,
+			...(password ? [`requirepass ${password}`] : []),
 			'loglevel notice',
+			...config,
 			'',
 		].join('\n'),
 		{ mode: 0o600 },
 	);
-	const child = spawnManaged({
-		name: 'redis',
-		command: bin,
-		args: [config],
-		cwd: dir,
-		logFile: path.join(dir, 'redis.log'),
-		stopSignal: 'SIGTERM',
-		stopTimeoutMs: 10_000,
-	});
-	await waitForTcp(port, 30_000, child, 'Redis');
+	let child;
+	const up = async () => {
+		child = spawnManaged({
+			name: 'redis',
+			command: bin,
+			args: [file],
+			cwd: dir,
+			logFile: path.join(dir, 'redis.log'),
+			stopSignal: 'SIGTERM',
+			stopTimeoutMs: 10_000,
+		});
+		await waitForTcp(port, 30_000, child, 'Redis');
+	};
+	await up();
 	log(`Redis ready on ${HOST}:${port} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 	return {
 		host: HOST,
 		port,
 		password,
-		process: child,
+		get process() {
+			return child;
+		},
 		/** n8n's queue-mode environment for this Redis. */
 		n8nEnv({ db = 0, prefix = 'bull' } = {}) {
 			return {
 				QUEUE_BULL_REDIS_HOST: HOST,
 				QUEUE_BULL_REDIS_PORT: String(port),
-				QUEUE_BULL_REDIS_PASSWORD: password,
+				...(password ? { QUEUE_BULL_REDIS_PASSWORD: password } : {}),
 				QUEUE_BULL_REDIS_DB: String(db),
 				QUEUE_BULL_PREFIX: prefix,
 			};
 		},
+		down: () => child.stop(),
+		up,
 		async stop() {
 			await child.stop();
 			fs.rmSync(dir, { recursive: true, force: true });
@@ -389,11 +413,10 @@ module.exports = {
 	startRedis,
 	postgresBinDir,
 	redisServerBin,
-	HOST,
 };
 
 if (require.main === module) {
-	// `node scripts/lib/queue-services.js` installs what is missing and prints the timing.
+	// `node tools/services.js` installs what is missing and prints the timing.
 	const result = ensureServicePackages();
 	process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -3,18 +3,17 @@
  * Builds the package and packs it exactly as `npm publish` would, into a fresh temp folder.
  * The project's .npmrc sets ignore-scripts=true, so `prepack` does not run: build explicitly.
  *
- * CLI: `node scripts/lib/pack.js` prints the tarball path.
+ * CLI: `node tools/n8n/pack.js` prints the tarball path.
  */
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-const ROOT = path.resolve(__dirname, '..', '..');
+const { logger } = require('../log');
 
-function log(message) {
-	process.stderr.write(`[pack ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
+const ROOT = path.resolve(__dirname, '..', '..');
+const log = logger('pack');
 
 function npm(args, options = {}) {
 	const result = spawnSync('npm', args, { cwd: ROOT, encoding: 'utf8', ...options });
