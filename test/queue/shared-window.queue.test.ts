@@ -7,11 +7,10 @@
  */
 import Redis from 'ioredis';
 
+import { describeRedis, sharedWindowSettings } from '../../nodes/Transak/webhook/redisSettings';
+import { openRedisStore } from '../../nodes/Transak/webhook/redisStore';
 import {
-	describeRedis,
-	openRedisStore,
 	SharedDeliveryWindow,
-	sharedWindowSettings,
 	type Claim,
 	type SharedWindowOptions,
 } from '../../nodes/Transak/webhook/sharedWindow';
@@ -19,8 +18,12 @@ import { freePort } from '../../tools/processes';
 import { startRedis } from '../../tools/services';
 import { orderWebhookBody, sampleOrder } from '../../tools/transak/fixtures';
 import { n8n, sleep, uniqueId } from '../support/real-n8n';
-import { closeProcesses, deliver, nodeProcess, started } from '../support/trigger-process';
+import { disconnectRedisClients } from '../support/tracked-ioredis';
+import { deliver, nodeProcess, started } from '../support/trigger-process';
 import type { Delivery } from '../support/trigger-process';
+
+// Every connection the windows open is closed after the suite (see tracked-ioredis).
+jest.mock('ioredis', () => jest.requireActual('../support/tracked-ioredis'));
 
 type Env = Record<string, string>;
 type Server = Awaited<ReturnType<typeof startRedis>>;
@@ -57,7 +60,6 @@ nxHbMLAn2K9ejvwRQ1AmxeLnJE/ZWgm5xMH04FEjTgw=
 -----END CERTIFICATE-----`,
 };
 
-const windows: SharedDeliveryWindow[] = [];
 const servers: Server[] = [];
 const clients: Redis[] = [];
 
@@ -73,13 +75,11 @@ function windowFor(
 	const settings = sharedWindowSettings(env);
 	if (!settings.enabled) throw new Error(settings.reason);
 	const { redis: r } = settings;
-	const window = new SharedDeliveryWindow(
+	return new SharedDeliveryWindow(
 		(onError) => openRedisStore(r, onError),
 		{ prefix: r.prefix, where: describeRedis(r), secret: r.password, pollMs: 5, ...options },
 		report,
 	);
-	windows.push(window);
-	return window;
 }
 
 /** A plain client to look at what the window left in Redis. */
@@ -108,8 +108,7 @@ const envOf = (s: Server, extra: Env = {}): Env => ({
 });
 
 afterAll(async () => {
-	closeProcesses();
-	for (const window of windows) window.close();
+	disconnectRedisClients();
 	for (const client of clients) client.disconnect();
 	for (const s of servers) await s.stop();
 });

@@ -4,134 +4,19 @@
  * server might (the real redis-server is in the queue suite: test/queue/shared-window.queue.test.ts),
  * how ioredis is configured, and that nothing outside queue mode loads it.
  */
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 
+import type { RedisSettings } from '../../../../../nodes/Transak/webhook/redisSettings';
+import type { ClaimStore } from '../../../../../nodes/Transak/webhook/redisStore';
 import {
-	closeSharedWindows,
 	SharedDeliveryWindow,
 	sharedDeliveryWindow,
-	sharedWindowSettings,
-	type ClaimStore,
-	type RedisSettings,
 } from '../../../../../nodes/Transak/webhook/sharedWindow';
 import { orderWebhookBody, sampleOrder } from '../../../../../tools/transak/fixtures';
-import { closeProcesses, deliver, nodeProcess, started } from '../../../../support/trigger-process';
+import { deliver, nodeProcess, started } from '../../../../support/trigger-process';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-afterEach(() => {
-	closeSharedWindows();
-	closeProcesses();
-});
-
 // ---------------------------------------------------------------- settings
-
-describe("n8n's queue-mode Redis settings", () => {
-	it('is off outside queue mode', () => {
-		expect(sharedWindowSettings({})).toEqual({
-			enabled: false,
-			reason: 'n8n is not in queue mode',
-		});
-		expect(
-			sharedWindowSettings({ EXECUTIONS_MODE: 'regular', QUEUE_BULL_REDIS_HOST: 'redis' }).enabled,
-		).toBe(false);
-	});
-
-	it("uses n8n's defaults in queue mode", () => {
-		expect(sharedWindowSettings({ EXECUTIONS_MODE: 'queue' })).toEqual({
-			enabled: true,
-			redis: expect.objectContaining({
-				host: 'localhost',
-				port: 6379,
-				clusterNodes: [],
-				db: 0,
-				tls: false,
-				rejectUnauthorized: true,
-				dualStack: false,
-				prefix: 'bull',
-				username: undefined,
-				password: undefined,
-			}),
-		});
-	});
-
-	it('reads every variable n8n reads (TLS, username, password, database), and <NAME>_FILE like n8n', () => {
-		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shared-window-'));
-		const file = path.join(dir, 'password');
-		fs.writeFileSync(file, 's3cret-from-file\n');
-		const settings = sharedWindowSettings({
-			EXECUTIONS_MODE: 'queue',
-			QUEUE_BULL_REDIS_HOST: 'redis.internal',
-			QUEUE_BULL_REDIS_PORT: '6380',
-			QUEUE_BULL_REDIS_DB: '3',
-			QUEUE_BULL_REDIS_USERNAME: 'n8n',
-			QUEUE_BULL_REDIS_PASSWORD_FILE: file,
-			QUEUE_BULL_REDIS_TLS: 'true',
-			QUEUE_BULL_REDIS_TLS_SERVERNAME: 'redis.example',
-			QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE: 'false',
-			QUEUE_BULL_REDIS_DUALSTACK: 'true',
-			QUEUE_BULL_PREFIX: 'prod',
-		});
-		fs.rmSync(dir, { recursive: true, force: true });
-		expect(settings).toEqual({
-			enabled: true,
-			redis: {
-				host: 'redis.internal',
-				port: 6380,
-				clusterNodes: [],
-				db: 3,
-				username: 'n8n',
-				password: 's3cret-from-file',
-				tls: true,
-				tlsServername: 'redis.example',
-				rejectUnauthorized: false,
-				dualStack: true,
-				prefix: 'prod',
-				timeoutMs: expect.any(Number),
-			},
-		});
-	});
-
-	it('reads Redis Cluster nodes (QUEUE_BULL_REDIS_CLUSTER_NODES) as n8n does: host:port,host:port', () => {
-		const settings = sharedWindowSettings({
-			EXECUTIONS_MODE: 'queue',
-			QUEUE_BULL_REDIS_CLUSTER_NODES: 'redis-a:7000, redis-b:7001,,10.0.0.3:7002',
-			QUEUE_BULL_REDIS_PASSWORD: 'cluster-password',
-		});
-		expect(settings).toEqual({
-			enabled: true,
-			redis: expect.objectContaining({
-				clusterNodes: [
-					{ host: 'redis-a', port: 7000 },
-					{ host: 'redis-b', port: 7001 },
-					{ host: '10.0.0.3', port: 7002 },
-				],
-				password: 'cluster-password',
-			}),
-		});
-		for (const bad of ['redis-a', 'redis-a:', ':7000', 'redis-a:70000', 'a:1,b:x'])
-			expect(
-				sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_CLUSTER_NODES: bad }),
-			).toEqual({ enabled: false, reason: expect.stringContaining('CLUSTER_NODES') });
-	});
-
-	it('turns itself off for bad numbers and unreadable files, saying why without the path', () => {
-		expect(
-			sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_PORT: 'abc' }).enabled,
-		).toBe(false);
-		expect(
-			sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_DB: '-1' }).enabled,
-		).toBe(false);
-		const missing = sharedWindowSettings({
-			EXECUTIONS_MODE: 'queue',
-			QUEUE_BULL_REDIS_PASSWORD_FILE: '/nonexistent/secret',
-		});
-		expect(missing).toEqual({ enabled: false, reason: expect.stringContaining('ENOENT') });
-		expect(JSON.stringify(missing)).not.toContain('/nonexistent/secret');
-	});
-});
 
 // ---------------------------------------------------------------- the claim loop
 
@@ -151,7 +36,6 @@ function scriptedStore(answer: (command: string, key: string) => unknown) {
 		get: async (key) => (await call('GET', key)) as string | null,
 		put: async (key) => void (await call('SET', key)),
 		removeIf: async (key) => void (await call('DEL', key)),
-		close: () => undefined,
 	};
 	return { store, commands };
 }
@@ -302,7 +186,9 @@ describe('ioredis for the window', () => {
 		});
 		const module =
 			require('../../../../../nodes/Transak/webhook/sharedWindow') as typeof import('../../../../../nodes/Transak/webhook/sharedWindow');
-		return { loaded, module };
+		const store =
+			require('../../../../../nodes/Transak/webhook/redisStore') as typeof import('../../../../../nodes/Transak/webhook/redisStore');
+		return { loaded, module, store };
 	}
 	afterEach(() => {
 		constructed.length = 0;
@@ -326,8 +212,8 @@ describe('ioredis for the window', () => {
 	});
 
 	it('one Redis: host, port, database, username, password and TLS as n8n sets them; every wait bounded', async () => {
-		const { module } = withRecordedIoredis();
-		const store = await module.openRedisStore(redis(), () => undefined);
+		const { store: storeModule } = withRecordedIoredis();
+		const store = await storeModule.openRedisStore(redis(), () => undefined);
 		expect(await store.setIfAbsent('k', 'v', 1000)).toBe(true);
 		expect(constructed).toEqual([
 			{
@@ -350,12 +236,12 @@ describe('ioredis for the window', () => {
 	});
 
 	it('Redis Cluster: new Redis.Cluster(nodes, { redisOptions }) with the same credentials and TLS', async () => {
-		const { module } = withRecordedIoredis();
+		const { store } = withRecordedIoredis();
 		const nodes = [
 			{ host: 'a', port: 7000 },
 			{ host: 'b', port: 7001 },
 		];
-		await module.openRedisStore(redis({ clusterNodes: nodes }), () => undefined);
+		await store.openRedisStore(redis({ clusterNodes: nodes }), () => undefined);
 		expect(constructed).toEqual([
 			{
 				kind: 'Cluster',
@@ -385,7 +271,6 @@ describe('ioredis for the window', () => {
 		expect(inside.loaded.ioredis).toBe(false); // not before a delivery needs it
 		expect((await window!.claim('k', 1000)).kind).toBe('claimed');
 		expect(inside.loaded.ioredis).toBe(true);
-		inside.module.closeSharedWindows();
 	});
 });
 
