@@ -11,5 +11,7 @@ module.exports = {
 	maxWorkers: 1,
 	testTimeout: 240000,
 	slowTestThreshold: 60,
+	// A server a failed test left open must not hold the run (and CI) until its time limit.
+	forceExit: true,
 	verbose: true,
 };

@@ -175,14 +175,20 @@ export async function transakApiWorkflows(label: string) {
 		await activate(id, hook, JSON.stringify({ orderId: 'probe', limit: 1 }));
 		return { id: id as string, hook };
 	};
-	const getOne = await create('get', { operation: 'get', orderId: '={{ $json.body.orderId }}' });
-	const getMany = await create('get many', {
-		operation: 'getAll',
-		returnAll: '={{ $json.body.returnAll === true }}',
-		limit: '={{ $json.body.limit ?? 50 }}',
-		filters: { status: "={{ $json.body.status ?? '' }}" },
-	});
-	return { fake, firstAccessToken, getOne, getMany };
+	try {
+		const getOne = await create('get', { operation: 'get', orderId: '={{ $json.body.orderId }}' });
+		const getMany = await create('get many', {
+			operation: 'getAll',
+			returnAll: '={{ $json.body.returnAll === true }}',
+			limit: '={{ $json.body.limit ?? 50 }}',
+			filters: { status: "={{ $json.body.status ?? '' }}" },
+		});
+		return { fake, firstAccessToken, getOne, getMany };
+	} catch (error) {
+		// The caller never gets the fake to close: close it here, or jest would wait on it forever.
+		await fake.close();
+		throw error;
+	}
 }
 
 /** Checks that none of `secrets` appears in any of `texts` (execution data, logs). */

@@ -171,9 +171,12 @@ function createClient({ version, baseUrl, session = { cookie: '', apiKey: '' }, 
 		async waitForWebhook(webhookPath, { method = 'POST', probe = '{}', timeoutMs = 30_000 } = {}) {
 			const deadline = Date.now() + timeoutMs;
 			for (;;) {
+				// A probe that starts an execution waits for it (on a worker in queue mode, which a
+				// loaded machine can make slow): give it the whole remaining time.
 				const answer = await client.http(method, `/webhook/${webhookPath}`, {
 					body: probe,
 					headers: { 'content-type': 'application/json' },
+					timeoutMs: Math.max(30_000, deadline - Date.now()),
 				});
 				if (answer.status !== 404) return answer;
 				if (Date.now() > deadline)
