@@ -35,34 +35,39 @@ const CHAIN_IDS = {
 	terra: null,
 };
 
-/** [symbol, name, network, decimals, isStable, isAllowed] */
-const CRYPTO = [
-	['ETH', 'Ethereum', 'ethereum', 18, false, true],
-	['ETH', 'Ethereum', 'arbitrum', 18, false, true],
-	['ETH', 'Ethereum', 'base', 18, false, true],
-	['USDC', 'USD Coin', 'ethereum', 6, true, true],
-	['USDC', 'USD Coin', 'polygon', 6, true, true],
-	['USDC', 'USD Coin', 'base', 6, true, true],
-	['USDC', 'USD Coin', 'solana', 6, true, true],
-	['USDT', 'Tether', 'ethereum', 6, true, true],
-	['USDT', 'Tether', 'tron', 6, true, true],
-	['BTC', 'Bitcoin', 'mainnet', 8, false, true],
-	['SOL', 'Solana', 'solana', 9, false, true],
-	['POL', 'Polygon Ecosystem Token', 'polygon', 18, false, true],
-	['LUNA', 'Terra', 'terra', 6, false, false],
-];
+/** Each crypto currency and the networks it is sold on; Transak lists one entry per network. */
+const CRYPTO = {
+	ETH: { name: 'Ethereum', decimals: 18, networks: ['ethereum', 'arbitrum', 'base'] },
+	USDC: {
+		name: 'USD Coin',
+		decimals: 6,
+		stable: true,
+		networks: ['ethereum', 'polygon', 'base', 'solana'],
+	},
+	USDT: { name: 'Tether', decimals: 6, stable: true, networks: ['ethereum', 'tron'] },
+	BTC: { name: 'Bitcoin', decimals: 8, networks: ['mainnet'] },
+	SOL: { name: 'Solana', decimals: 9, networks: ['solana'] },
+	POL: { name: 'Polygon Ecosystem Token', decimals: 18, networks: ['polygon'] },
+	// Listed, but not sold to this partner.
+	LUNA: { name: 'Terra', decimals: 6, networks: ['terra'], allowed: false },
+};
 
 function cryptoCurrencies() {
-	return CRYPTO.map(([symbol, name, network, decimals, isStable, isAllowed], index) => ({
+	const entries = Object.entries(CRYPTO).flatMap(([symbol, coin]) =>
+		coin.networks.map((network) => ({
+			coinId: coin.name.toLowerCase().replace(/\s+/g, '-'),
+			symbol,
+			name: coin.name,
+			decimals: coin.decimals,
+			isAllowed: coin.allowed !== false,
+			isStable: coin.stable === true,
+			isPopular: ['ETH', 'USDC', 'BTC'].includes(symbol),
+			network: { name: network, chainId: CHAIN_IDS[network] },
+		})),
+	);
+	return entries.map((entry, index) => ({
 		_id: `crypto-${String(index + 1).padStart(3, '0')}`,
-		coinId: name.toLowerCase().replace(/\s+/g, '-'),
-		symbol,
-		name,
-		decimals,
-		isAllowed,
-		isStable,
-		isPopular: ['ETH', 'USDC', 'BTC'].includes(symbol),
-		network: { name: network, chainId: CHAIN_IDS[network] },
+		...entry,
 	}));
 }
 

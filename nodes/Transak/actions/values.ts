@@ -15,10 +15,26 @@ export function textOf(value: unknown): string {
 	return typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
 }
 
+/** A currency or country code as Transak writes it: upper case. */
+export const code = (value: unknown): string => textOf(value).toUpperCase();
+
+/** A network name as Transak writes it: lower case (ethereum, polygon, mainnet). */
+export const networkName = (value: unknown): string => textOf(value).toLowerCase();
+
 /** A finite number greater than 0 from a number or numeric text; undefined otherwise. */
 export function positiveNumber(value: unknown): number | undefined {
 	const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** The error for a parameter value that cannot be used, with its item and a hint. */
+export function invalidParameter(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	message: string,
+	hint?: string,
+): NodeOperationError {
+	return new NodeOperationError(this.getNode(), message, { itemIndex, description: hint });
 }
 
 /** A required text parameter, or a NodeOperationError naming it. */
@@ -30,12 +46,7 @@ export function requiredText(
 	hint: string,
 ): string {
 	const value = textOf(this.getNodeParameter(name, itemIndex, ''));
-	if (value === '') {
-		throw new NodeOperationError(this.getNode(), `${label} is empty`, {
-			itemIndex,
-			description: hint,
-		});
-	}
+	if (value === '') throw invalidParameter.call(this, itemIndex, `${label} is empty`, hint);
 	return value;
 }
 

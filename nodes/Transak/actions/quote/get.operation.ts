@@ -1,12 +1,10 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { getQuote, type QuoteQuery } from '../../transport/public';
-import { catalogField, positiveNumber, requiredText, setValues, textOf } from '../values';
+import * as values from '../values';
+
+const { catalogField, code, invalidParameter, networkName, positiveNumber } = values;
+const { requiredText, setValues, textOf } = values;
 
 export const option = {
 	name: 'Get',
@@ -111,8 +109,7 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const bad = (message: string, hint?: string) =>
-		new NodeOperationError(this.getNode(), message, { itemIndex, description: hint });
+	const bad = (message: string) => invalidParameter.call(this, itemIndex, message);
 	const side = textOf(this.getNodeParameter('isBuyOrSell', itemIndex, 'BUY')).toUpperCase();
 	if (side !== 'BUY' && side !== 'SELL')
 		throw bad(`Buy or Sell must be BUY or SELL, not "${side}"`);
@@ -120,10 +117,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		requiredText.call(this, name, itemIndex, label, `Choose one from the list, e.g. ${example}.`);
 	const query: QuoteQuery = {
 		isBuyOrSell: side,
-		fiatCurrency: text('fiatCurrency', 'Fiat Currency', 'EUR').toUpperCase(),
-		cryptoCurrency: text('cryptoCurrency', 'Crypto Currency', 'ETH').toUpperCase(),
-		// Transak's network names are lower case.
-		network: text('network', 'Network', 'ethereum').toLowerCase(),
+		fiatCurrency: code(text('fiatCurrency', 'Fiat Currency', 'EUR')),
+		cryptoCurrency: code(text('cryptoCurrency', 'Crypto Currency', 'ETH')),
+		network: networkName(text('network', 'Network', 'ethereum')),
 	};
 	const amountIn = textOf(this.getNodeParameter('amountIn', itemIndex, 'fiat')).toLowerCase();
 	if (amountIn !== 'fiat' && amountIn !== 'crypto')
@@ -135,6 +131,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const options = setValues(this.getNodeParameter('options', itemIndex, {}) as IDataObject);
 	if (options.paymentMethod !== undefined) query.paymentMethod = textOf(options.paymentMethod);
 	if (options.quoteCountryCode !== undefined)
-		query.quoteCountryCode = textOf(options.quoteCountryCode).toUpperCase();
+		query.quoteCountryCode = code(options.quoteCountryCode);
 	return [await getQuote.call(this, query)];
 }

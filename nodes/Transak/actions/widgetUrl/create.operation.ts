@@ -1,13 +1,16 @@
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeProperties,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { isObject } from '../../model/guards';
 import { createWidgetUrl } from '../../transport/widget';
-import { catalogField, positiveNumber, requiredText, setValues, textOf } from '../values';
+import {
+	catalogField,
+	code,
+	invalidParameter,
+	networkName,
+	positiveNumber,
+	requiredText,
+	setValues,
+} from '../values';
 
 export const option = {
 	name: 'Create',
@@ -22,8 +25,9 @@ const PRODUCTS = [
 	{ name: 'Sell Only', value: 'SELL' },
 ];
 
-/** Widget parameters read as numbers; the text ones are trimmed, the rest passed as set. */
+/** Widget parameters read as numbers, and as codes; the text ones are trimmed, the rest passed as set. */
 const NUMBERS = ['fiatAmount', 'cryptoAmount'] as const;
+const CODES = ['cryptoCurrencyCode', 'fiatCurrency'] as const;
 
 export const description: INodeProperties[] = [
 	{
@@ -197,10 +201,11 @@ function additionalParams(this: IExecuteFunctions, value: unknown, itemIndex: nu
 		}
 	}
 	if (!isObject(parsed)) {
-		throw new NodeOperationError(
-			this.getNode(),
+		throw invalidParameter.call(
+			this,
+			itemIndex,
 			'Other Widget Parameters (JSON) must be a JSON object',
-			{ itemIndex, description: 'For example {"exchangeScreenTitle": "Buy ETH"}.' },
+			'For example {"exchangeScreenTitle": "Buy ETH"}.',
 		);
 	}
 	return parsed;
@@ -221,18 +226,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	for (const name of NUMBERS) {
 		if (chosen[name] === undefined) continue;
 		const value = positiveNumber(chosen[name]);
-		if (value === undefined) {
-			throw new NodeOperationError(this.getNode(), `Widget parameter ${name} must be above 0`, {
-				itemIndex,
-			});
-		}
+		if (value === undefined)
+			throw invalidParameter.call(this, itemIndex, `Widget parameter ${name} must be above 0`);
 		params[name] = value;
 	}
-	if (chosen.cryptoCurrencyCode !== undefined)
-		params.cryptoCurrencyCode = textOf(chosen.cryptoCurrencyCode).toUpperCase();
-	if (chosen.fiatCurrency !== undefined)
-		params.fiatCurrency = textOf(chosen.fiatCurrency).toUpperCase();
-	if (chosen.network !== undefined) params.network = textOf(chosen.network).toLowerCase();
+	for (const name of CODES) if (chosen[name] !== undefined) params[name] = code(chosen[name]);
+	if (chosen.network !== undefined) params.network = networkName(chosen.network);
 	const widgetUrl = await createWidgetUrl.call(this, { ...params, referrerDomain });
 	return [{ widgetUrl }];
 }
