@@ -6,7 +6,7 @@ export const { option, description, execute } = listOperation(
 		name: 'Get Countries',
 		description:
 			'List the countries Transak knows, one item per country: alpha2 (ISO code), name and isAllowed (whether Transak serves customers there). Needs nothing.',
-		action: 'Get countries',
+		action: 'Get countries Transak serves',
 	},
 	['alpha2', 'alpha3', 'name'],
 	'ISO code or name',

@@ -10,7 +10,7 @@ export const option = {
 	name: 'Get',
 	description:
 		"Get Transak's live price quote: how much crypto a fiat amount buys (or how much fiat a crypto amount costs or sells for), after fees. Needs buy or sell, fiat currency, crypto currency, network and an amount. Returns one item: quoteId, conversionPrice, fiatAmount, cryptoAmount, totalFee and feeBreakdown. Prices move: the quote is valid about a minute.",
-	action: 'Get a price quote',
+	action: 'Get a price quote for buying or selling crypto',
 };
 
 const SIDES = [

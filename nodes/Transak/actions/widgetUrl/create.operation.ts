@@ -16,7 +16,7 @@ export const option = {
 	name: 'Create',
 	description:
 		"Create a Transak payment link: a widget URL where the customer buys (or sells) crypto, prefilled with the given wallet, currencies and amount. Needs the referrer domain; everything else is optional. Returns one item: widgetUrl. The URL works once and expires after 5 minutes: send it to the customer straight away. Transak only accepts these calls from the partner's whitelisted server IP addresses.",
-	action: 'Create a widget URL',
+	action: 'Create a payment link (widget URL)',
 };
 
 const PRODUCTS = [
