@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { makeOrders, startFakeTransakApi, type FakeTransakApi } from '../../tools/transak/fake-api';
-import { apiWorkflow } from '../../tools/n8n/workflows';
+import { apiWorkflow, connect, node } from '../../tools/n8n/workflows';
+import { startFakeModel } from '../support/fake-model';
 import { submitForm } from '../support/form';
 import * as real from '../support/real-n8n';
 import { executions, outputItems, uniqueId } from '../support/real-n8n';
@@ -293,6 +294,97 @@ describe(`Transak node on-ramp operations in n8n ${client.version}`, () => {
 		expect(tools).toHaveLength(4);
 		for (const node of workflow.nodes as Array<{ type: string }>)
 			expect([node.type, known.has(node.type)]).toEqual([node.type, true]);
+	});
+
+	test('an AI Agent calls the example’s Get Quote tool: what the model is shown, the call, the answer', async () => {
+		const model = await startFakeModel({
+			tool: /quote/i,
+			args: {
+				isBuyOrSell: 'BUY',
+				fiatCurrency: 'EUR',
+				cryptoCurrency: 'ETH',
+				network: 'ethereum',
+				amountIn: 'fiat',
+				amount: 100,
+			},
+			reply: (output) => `You get ${/"cryptoAmount":\s*([0-9.]+)/.exec(output)?.[1]} ETH`,
+		});
+		try {
+			// Through the public API as is: n8n 1.x refuses createCredential's extra field here.
+			const modelCredential = (await client.api('POST', '/credentials', {
+				name: 'Scripted model',
+				type: 'openAiApi',
+				data: { apiKey: 'sk-e2e-not-a-real-key', url: model.url, header: false },
+			})) as { id: string; name: string };
+			const template = example('ai-agent-transak-tools.json');
+			const byName = (name: string) =>
+				template.nodes.find((n: { name: string }) => n.name === name);
+			const agent = byName('AI Agent');
+			const chatModel = byName('OpenAI Chat Model');
+			chatModel.credentials = { openAiApi: modelCredential };
+			const hook = uniqueId('onramp-agent');
+			const { id } = await client.createWorkflow({
+				name: 'On-ramp: AI agent',
+				nodes: [
+					node(
+						'Start',
+						'n8n-nodes-base.webhook',
+						{ httpMethod: 'POST', path: hook, responseMode: 'lastNode', options: {} },
+						{ typeVersion: 2, webhookId: hook },
+					),
+					{
+						...agent,
+						parameters: {
+							...agent.parameters,
+							promptType: 'define',
+							text: '={{ $json.body.question }}',
+						},
+					},
+					chatModel,
+					byName('Get Quote'),
+				],
+				connections: {
+					...connect([['Start', 'AI Agent']]),
+					'OpenAI Chat Model': {
+						ai_languageModel: [[{ node: 'AI Agent', type: 'ai_languageModel', index: 0 }]],
+					},
+					'Get Quote': { ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]] },
+				},
+			});
+			workflowIds.push(id);
+			await real.activate(id, hook, JSON.stringify({ question: 'probe' }));
+			fake.reset();
+			model.requests.length = 0;
+
+			const answer = await real.post(client, hook, {
+				question: 'How much ETH do I get for 100 EUR?',
+			});
+			expect(answer.status).toBe(200);
+			const [quoteCall] = fake.requestsTo(QUOTES);
+			expect(quoteCall.query).toEqual({
+				partnerApiKey: fake.apiKey,
+				isBuyOrSell: 'BUY',
+				fiatCurrency: 'EUR',
+				cryptoCurrency: 'ETH',
+				network: 'ethereum',
+				fiatAmount: '100',
+			});
+			expect(JSON.stringify(answer.json)).toMatch(/You get 0\.\d+ ETH/);
+
+			const offered = model.requests[0].tools?.map((t) => t.function) ?? [];
+			expect(offered).toHaveLength(1);
+			expect(offered[0].description).toContain('price quote');
+			const properties = offered[0].parameters?.properties as Record<
+				string,
+				{ description?: string }
+			>;
+			expect(Object.keys(properties).sort()).toEqual(
+				['amount', 'amountIn', 'cryptoCurrency', 'fiatCurrency', 'isBuyOrSell', 'network'].sort(),
+			);
+			expect(properties.network.description).toContain('ethereum');
+		} finally {
+			await model.close();
+		}
 	});
 
 	test('no access token or API secret in execution data or the n8n log', async () => {
