@@ -43,6 +43,12 @@ async function workflow(name: string, parameters: Record<string, unknown>): Prom
 const call = (name: string, body: Record<string, unknown> = {}) =>
 	real.post(client, hooks[name].hook, body);
 
+/** Runs the quote workflow for `amount` of `fiat` in `crypto` on `network`. */
+const quote = (pair: string, amount: number, extra: Record<string, unknown> = {}) => {
+	const [fiat, crypto, network] = pair.split(' ');
+	return call('quote', { fiat, crypto, network, amount, ...extra });
+};
+
 /** The example with its Transak credential pointed at the fake. */
 function example(file: string) {
 	const workflow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8'));
@@ -102,13 +108,7 @@ afterAll(async () => {
 describe(`Transak node on-ramp operations in n8n ${client.version}`, () => {
 	test('quote: the documented query without a token; one item, Transak’s quote', async () => {
 		const before = (await executions(hooks.quote.id)).length;
-		const answer = await call('quote', {
-			fiat: 'EUR',
-			crypto: 'USDC',
-			network: 'polygon',
-			amount: 250,
-			country: 'FR',
-		});
+		const answer = await quote('EUR USDC polygon', 250, { country: 'FR' });
 		expect(answer.status).toBe(200);
 		expect(answer.json).toEqual([
 			expect.objectContaining({
@@ -141,12 +141,7 @@ describe(`Transak node on-ramp operations in n8n ${client.version}`, () => {
 
 	test('quote below the minimum: the execution fails with Transak’s message', async () => {
 		const before = (await executions(hooks.quote.id)).length;
-		const answer = await call('quote', {
-			fiat: 'EUR',
-			crypto: 'ETH',
-			network: 'ethereum',
-			amount: 5,
-		});
+		const answer = await quote('EUR ETH ethereum', 5);
 		expect(answer.status).toBeGreaterThanOrEqual(400);
 		const execution = await real.nextExecution(hooks.quote.id, before);
 		expect(execution.status).toBe('error');
@@ -297,16 +292,10 @@ describe(`Transak node on-ramp operations in n8n ${client.version}`, () => {
 	});
 
 	test('an AI Agent calls the example’s Get Quote tool: what the model is shown, the call, the answer', async () => {
+		const pair = { fiatCurrency: 'EUR', cryptoCurrency: 'ETH', network: 'ethereum' };
 		const model = await startFakeModel({
 			tool: /quote/i,
-			args: {
-				isBuyOrSell: 'BUY',
-				fiatCurrency: 'EUR',
-				cryptoCurrency: 'ETH',
-				network: 'ethereum',
-				amountIn: 'fiat',
-				amount: 100,
-			},
+			args: { isBuyOrSell: 'BUY', ...pair, amountIn: 'fiat', amount: 100 },
 			reply: (output) => `You get ${/"cryptoAmount":\s*([0-9.]+)/.exec(output)?.[1]} ETH`,
 		});
 		try {
@@ -364,9 +353,7 @@ describe(`Transak node on-ramp operations in n8n ${client.version}`, () => {
 			expect(quoteCall.query).toEqual({
 				partnerApiKey: fake.apiKey,
 				isBuyOrSell: 'BUY',
-				fiatCurrency: 'EUR',
-				cryptoCurrency: 'ETH',
-				network: 'ethereum',
+				...pair,
 				fiatAmount: '100',
 			});
 			expect(JSON.stringify(answer.json)).toMatch(/You get 0\.\d+ ETH/);
