@@ -24,6 +24,12 @@ const CRM_PLACEHOLDER = 'https://crm.example.com/api';
 
 const say = (line) => console.log(`[sandbox] ${line}`);
 
+/** Credential types a workflow needs besides the Transak one (the user's own, e.g. a model's). */
+function otherCredentialTypes(workflow) {
+	const types = workflow.nodes.flatMap((node) => Object.keys(node.credentials ?? {}));
+	return [...new Set(types.filter((type) => type !== 'transakApi'))];
+}
+
 /** Points an example at the sandbox: its credential, the local Slack/CRM sink, the local Pusher. */
 function localize(workflow, { credential, sink, pusher }) {
 	const text = JSON.stringify(workflow)
@@ -70,7 +76,12 @@ async function main() {
 
 	try {
 		const accessToken = crypto.randomBytes(24).toString('base64url');
-		const fakeApi = await startFakeTransakApi({ apiKey: 'sandbox-api-key', accessToken });
+		// Orders answered as Transak's API does: their ID named `_id`.
+		const fakeApi = await startFakeTransakApi({
+			apiKey: 'sandbox-api-key',
+			accessToken,
+			orderIdKey: '_id',
+		});
 		stops.push(() => fakeApi.close());
 		say(`simulated Transak partner API at ${fakeApi.url}`);
 
@@ -97,6 +108,7 @@ async function main() {
 		);
 		const orderWebhookUrls = [];
 		const kycWebhookUrls = [];
+		const formUrls = [];
 		for (const file of fs
 			.readdirSync(EXAMPLES)
 			.filter((f) => f.endsWith('.json'))
@@ -108,7 +120,16 @@ async function main() {
 				pusher: { ...pusherConfig, port: pusherServer.port },
 			});
 			const created = await n8n.createWorkflow(workflow);
+			const missing = otherCredentialTypes(workflow);
+			if (missing.length > 0) {
+				say(
+					`workflow "${workflow.name}" imported, inactive: it needs your own ${missing.join(', ')} credential`,
+				);
+				continue;
+			}
 			await n8n.activate(created.id);
+			for (const node of workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.formTrigger'))
+				formUrls.push(`${n8n.baseUrl}/form/${node.parameters.options?.path ?? node.webhookId}`);
 			for (const node of workflow.nodes.filter(
 				(n) => n.type === 'n8n-nodes-transak.transakTrigger',
 			)) {
@@ -143,6 +164,7 @@ async function main() {
   Credential "Transak sandbox" points at the simulated Transak API (${fakeApi.url}).
   Simulated Transak now sends signed webhooks and Pusher events every few seconds;
   open Executions in n8n to watch them. n8n's log: ${n8n.logFile}
+${formUrls.map((url) => `  Form: ${url}`).join('\n')}
   Ctrl-C stops everything.
 `);
 	} catch (error) {

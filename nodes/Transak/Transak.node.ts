@@ -8,6 +8,7 @@ import {
 
 import { properties } from './actions/description';
 import { router } from './actions/router';
+import * as loadOptions from './methods/loadOptions';
 import { CREDENTIAL_TYPE } from './transport/credentials';
 
 export class Transak implements INodeType {
@@ -18,7 +19,8 @@ export class Transak implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read orders and past webhook deliveries from the Transak partner API',
+		description:
+			'Transak crypto on/off-ramp: price quotes, single-use payment links (widget URLs), supported currencies and countries, orders and past webhook deliveries',
 		defaults: { name: 'Transak' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -26,6 +28,8 @@ export class Transak implements INodeType {
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		properties,
 	};
+
+	methods = { loadOptions };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -162,7 +162,8 @@ export async function deactivate(workflowIds: Array<string | undefined>) {
  * Also the first access token, before any refresh.
  */
 export async function transakApiWorkflows(label: string) {
-	const fake = await startFakeTransakApi({ orders: makeOrders(12) });
+	// Orders answered as Transak's API does: their ID named `_id`.
+	const fake = await startFakeTransakApi({ orders: makeOrders(12), orderIdKey: '_id' });
 	const firstAccessToken = fake.accessToken;
 	const { main } = n8n();
 	const credential = await main.createCredential('transakApi', fake.credentials());

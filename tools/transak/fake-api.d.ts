@@ -57,6 +57,16 @@ export interface FakeTransakApiOptions {
 	refreshRotates?: boolean;
 	latencyMs?: number;
 	recordLimit?: number;
+	/** Where Get Order and Get Orders answers put the order's ID: `id` (default) or `_id`, as Transak's do. */
+	orderIdKey?: 'id' | '_id';
+}
+
+export interface FakeWidgetSession {
+	sessionId: string;
+	widgetParams: Record<string, unknown>;
+	createdAt: number;
+	/** Whether the widget URL has been opened (it opens once). */
+	opened: boolean;
 }
 
 export interface FakeTransakApi {
@@ -71,6 +81,8 @@ export interface FakeTransakApi {
 	readonly requests: RecordedRequest[];
 	readonly orders: FakeOrder[];
 	readonly webhooks: FakeWebhookDelivery[];
+	/** Every Create Widget URL session, oldest first. */
+	readonly widgetSessions: FakeWidgetSession[];
 	/** Transak API credential data (environment custom) pointing at this fake. */
 	credentials(overrides?: Record<string, unknown>): {
 		environment: 'custom';

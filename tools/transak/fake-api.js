@@ -7,6 +7,7 @@
  *   GET  /partners/api/v2/order/:orderId  -> {meta:{orderId}, data:order} | 400 "Order not found"
  *   GET  /partners/api/v2/orders          limit, skip, startDate, endDate, filter[...] -> {meta, data}
  *   GET  /partners/api/v2/webhooks        eventID, orderID -> {data:[{id, partnerApiKey, createdAt, eventID, webhookData}]}
+ *   the on-ramp endpoints (price, currency lists, Create Widget URL): see fake-ramp.js
  * Every partner endpoint takes the `access-token` header; a token the fake does not currently
  * accept gets 401 {error:{statusCode:401, name:'UnauthorizedError', message:'Authorization Required'}}.
  *
@@ -18,6 +19,7 @@ const crypto = require('crypto');
 const http = require('http');
 const jwt = require('jsonwebtoken');
 
+const { rampRoutes } = require('./fake-ramp');
 const { sampleOrder, ORDER_LIFECYCLE } = require('./fixtures');
 
 const TOKEN_TTL_SECONDS = 7 * 24 * 60 * 60;
@@ -85,7 +87,8 @@ function parseFlag(argv, name, fallback) {
  *   port (0 = random), host ('127.0.0.1'), apiKey, apiSecret, accessToken (the first valid token;
  *   generated when omitted), tokenFormat ('jwt' | 'opaque'), orders (seed), webhooks (seed),
  *   refreshRotates (true: a refresh invalidates the previous token, as Transak's docs warn),
- *   latencyMs (added to every answer).
+ *   latencyMs (added to every answer), orderIdKey ('id', or '_id' as Transak's Get Order and Get
+ *   Orders answers name the order's ID).
  */
 async function startFakeTransakApi(options = {}) {
 	const state = {
@@ -103,6 +106,7 @@ async function startFakeTransakApi(options = {}) {
 		failures: [],
 		refreshFailure: null,
 		recordLimit: options.recordLimit || 10_000,
+		orderIdKey: options.orderIdKey || 'id',
 	};
 
 	function issueToken({ expired = false } = {}) {
@@ -251,6 +255,15 @@ async function startFakeTransakApi(options = {}) {
 		return failure;
 	}
 
+	/** An order as the partner API answers it (the ID under `orderIdKey`). */
+	function apiOrder(order) {
+		if (state.orderIdKey === 'id') return order;
+		const { id, ...rest } = order;
+		return { [state.orderIdKey]: id, ...rest };
+	}
+
+	const ramp = rampRoutes({ state, send, authorized, errorBody, baseUrl: () => handle.url });
+
 	function dayOf(value) {
 		const ms = Date.parse(value);
 		return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().slice(0, 10);
@@ -312,11 +325,12 @@ async function startFakeTransakApi(options = {}) {
 
 		return send(res, 200, {
 			meta: { query: Object.fromEntries(query), limit, skip, totalCount: orders.length },
-			data: orders.slice(skip, skip + limit),
+			data: orders.slice(skip, skip + limit).map(apiOrder),
 		});
 	}
 
 	function route(method, path, query, body, req, res) {
+		if (ramp.route(method, path, query, body, req, res)) return undefined;
 		if (method === 'POST' && path === `${PARTNER}/refresh-token`) {
 			state.refreshCalls += 1;
 			if (state.refreshFailure) {
@@ -343,7 +357,7 @@ async function startFakeTransakApi(options = {}) {
 				const id = decodeURIComponent(orderMatch[1]);
 				const order = state.orders.find((o) => o.id === id);
 				if (!order) return send(res, 400, errorBody(400, 'Order not found'));
-				return send(res, 200, { meta: { orderId: id }, data: order });
+				return send(res, 200, { meta: { orderId: id }, data: apiOrder(order) });
 			}
 			if (path === `${PARTNER}/orders`) return listOrders(query, res);
 			if (path === `${PARTNER}/webhooks`) {
@@ -500,6 +514,10 @@ async function startFakeTransakApi(options = {}) {
 		failRefresh,
 		reset,
 		requestsTo,
+		/** Every Create Widget URL session, oldest first: {sessionId, widgetParams, createdAt, opened}. */
+		get widgetSessions() {
+			return ramp.widgetSessions;
+		},
 		setLatency(ms) {
 			state.latencyMs = ms;
 		},
@@ -527,6 +545,7 @@ if (require.main === module) {
 		apiSecret: parseFlag(argv, 'api-secret', undefined),
 		accessToken: parseFlag(argv, 'access-token', undefined),
 		tokenFormat: parseFlag(argv, 'token-format', 'jwt'),
+		orderIdKey: parseFlag(argv, 'order-id-key', '_id'),
 		orders: makeOrders(Number.isInteger(seed) && seed >= 0 ? seed : 25),
 	}).then(
 		(api) => {

@@ -7,12 +7,15 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { currency } from './currency/Currency.resource';
 import { order } from './order/Order.resource';
+import { quote } from './quote/Quote.resource';
 import type { Resource } from './resource';
 import { webhook } from './webhook/Webhook.resource';
+import { widgetUrl } from './widgetUrl/WidgetUrl.resource';
 
 /** Every resource of the Transak node, in the order the editor lists them. */
-export const RESOURCES: readonly Resource[] = [order, webhook];
+export const RESOURCES: readonly Resource[] = [order, quote, widgetUrl, currency, webhook];
 
 /** Keyed by parameter values: a Map, never a plain object. */
 const BY_NAME: ReadonlyMap<string, Resource> = new Map(

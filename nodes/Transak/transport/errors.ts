@@ -157,7 +157,7 @@ export function transakError(
 	node: INode,
 	error: unknown,
 	credentials: TransakApiCredentials,
-	request: { method: string; path: string },
+	request: { method: string; path: string; baseURL?: string },
 ): NodeApiError {
 	const secrets = credentialSecrets(credentials as unknown as IDataObject);
 	const clean = (text: string) => scrubSecrets(text, secrets);
@@ -195,7 +195,7 @@ export function transakError(
 		node,
 		`Could not reach the Transak API (${reason})`,
 		clean(
-			`${where} at ${apiBaseUrl(credentials) || '(no base URL)'} failed before Transak answered${failure.code ? ` (${failure.code})` : ''}.`,
+			`${where} at ${request.baseURL ?? (apiBaseUrl(credentials) || '(no base URL)')} failed before Transak answered${failure.code ? ` (${failure.code})` : ''}.`,
 		),
 		undefined,
 	);

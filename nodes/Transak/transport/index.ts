@@ -12,8 +12,9 @@ import {
 } from 'n8n-workflow';
 
 import { isObject } from '../model/guards';
-import { apiBaseUrl, CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
+import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
 import { apiError, transakError } from './errors';
+import { baseUrlFor, type Host } from './hosts';
 
 /*
  * Transport for the Transak partner API. Calls go through n8n's httpRequestWithAuthentication,
@@ -50,7 +51,7 @@ export interface OrderQuery {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-function compact(values: IDataObject | undefined): IDataObject | undefined {
+export function compact(values: IDataObject | undefined): IDataObject | undefined {
 	if (values === undefined) return undefined;
 	const out: IDataObject = {};
 	for (const [key, value] of Object.entries(values)) {
@@ -66,18 +67,13 @@ export async function transakApiRequest(
 	path: string,
 	qs?: IDataObject,
 	body?: IDataObject,
+	host: Host = 'api',
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<any> {
 	const credentials = (await this.getCredentials(
 		CREDENTIAL_TYPE,
 	)) as unknown as TransakApiCredentials;
-	const baseURL = apiBaseUrl(credentials);
-	if (!/^https?:\/\//i.test(baseURL)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			'The Transak API credential has no valid base URL: choose Staging or Production, or enter the base URL of your Transak-compatible API (http:// or https://).',
-		);
-	}
+	const baseURL = baseUrlFor(this.getNode(), credentials, host);
 	const options: IHttpRequestOptions = {
 		method,
 		baseURL,
@@ -92,7 +88,7 @@ export async function transakApiRequest(
 	try {
 		return await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);
 	} catch (error) {
-		throw transakError(this.getNode(), error, credentials, { method, path });
+		throw transakError(this.getNode(), error, credentials, { method, path, baseURL });
 	}
 }
 

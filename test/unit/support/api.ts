@@ -4,6 +4,8 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { Transak } from '../../../nodes/Transak/Transak.node';
+
 import {
 	makeOrders,
 	startFakeTransakApi,
@@ -14,6 +16,7 @@ import {
 	createCredentialStore,
 	credentialType,
 	executeContext,
+	loadOptionsContext,
 	type CredentialStore,
 	type N8nMajor,
 } from './n8n';
@@ -65,4 +68,28 @@ export function contextFor(
 	} = {},
 ) {
 	return executeContext({ store, n8nMajor: defaultMajor, ...options }).context;
+}
+
+/** A loadOptions context using the stored credential, with the node's current parameters. */
+export function loadOptionsFor(store: CredentialStore, parameters: IDataObject = {}) {
+	return loadOptionsContext({ store, n8nMajor: defaultMajor, parameters }).context;
+}
+
+/**
+ * A fresh fake API (with `orders` orders) and a stored credential for it before each test, as
+ * `api.fake` and `api.store` (a test may replace the store).
+ */
+export function apiPerTest(orders = 0): { fake: FakeApi; store: CredentialStore } {
+	const api = {} as { fake: FakeApi; store: CredentialStore };
+	fakeApiPerTest(orders, (fake) => Object.assign(api, { fake, store: storeFor(fake) }));
+	return api;
+}
+
+/** The Transak node's output for `parameters` (and input `items`) with the stored credential. */
+export async function runTransak(
+	store: CredentialStore,
+	parameters: IDataObject,
+	options: { items?: IDataObject[]; continueOnFail?: boolean } = {},
+) {
+	return (await new Transak().execute.call(contextFor(store, { parameters, ...options })))[0];
 }

@@ -19,11 +19,13 @@ import { inspect } from 'util';
 
 import {
 	NodeApiError,
+	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
 	type INode,
 	type INodeExecutionData,
 	type INodeProperties,
@@ -560,6 +562,27 @@ export function executeContext(options: ContextOptions = {}) {
 	};
 }
 
+/**
+ * A loadOptions context: as n8n's, `getCurrentNodeParameter` reads the node's current parameters,
+ * a dot path reaching into collections (`widgetParams.fiatCurrency`).
+ */
+export function loadOptionsContext(options: ContextOptions = {}) {
+	const { context, ...rest } = nodeContext('execute', options);
+	const parameters = options.parameters ?? {};
+	const getCurrentNodeParameter = (path: string) =>
+		path
+			.split('.')
+			.reduce<unknown>(
+				(value, key) =>
+					typeof value === 'object' && value !== null ? (value as IDataObject)[key] : undefined,
+				parameters,
+			);
+	return {
+		context: { ...context, getCurrentNodeParameter } as unknown as ILoadOptionsFunctions,
+		...rest,
+	};
+}
+
 export function webhookContext(options: ContextOptions = {}) {
 	const { context, ...rest } = nodeContext('webhook', {
 		node: { name: 'Transak Trigger', type: 'n8n-nodes-transak.transakTrigger' },
@@ -604,4 +627,16 @@ export async function caught(promise: Promise<unknown>): Promise<Error & IDataOb
 		return error as Error & IDataObject;
 	}
 	throw new Error('expected a rejection');
+}
+
+/** Expects a NodeOperationError with exactly `message`, for item `itemIndex`. */
+export async function expectParameterError(
+	promise: Promise<unknown>,
+	message: string,
+	itemIndex = 0,
+): Promise<void> {
+	const error = await caught(promise);
+	expect(error).toBeInstanceOf(NodeOperationError);
+	expect(error.message).toBe(message);
+	expect((error.context as IDataObject).itemIndex).toBe(itemIndex);
 }
