@@ -59,3 +59,23 @@ export function sanitize<T>(value: T): T | undefined {
 	if (found === TOO_DEEP) return undefined;
 	return found === FORBIDDEN ? (strip(value) as T) : value;
 }
+
+/** What takes the place of data nested deeper than MAX_DEPTH in a pruned copy. */
+export const NESTED_TOO_DEEP = `[nested deeper than ${MAX_DEPTH} levels]`;
+
+/**
+ * A copy of JSON data that always fits in an item: keys that reach a prototype dropped, and every
+ * object or array nested deeper than MAX_DEPTH replaced by NESTED_TOO_DEEP. For what a user asked
+ * the API for, where refusing the whole record would lose the rest of it.
+ */
+export function prune(value: unknown, depth = 0): unknown {
+	if (value === null || typeof value !== 'object') return value;
+	if (depth > MAX_DEPTH) return NESTED_TOO_DEEP;
+	if (Array.isArray(value)) return value.map((entry) => prune(entry, depth + 1));
+	const copy: Record<string, unknown> = {};
+	for (const key of Object.keys(value)) {
+		if (!FORBIDDEN_KEYS.has(key))
+			copy[key] = prune((value as Record<string, unknown>)[key], depth + 1);
+	}
+	return copy;
+}

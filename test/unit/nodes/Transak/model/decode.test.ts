@@ -14,7 +14,7 @@ import {
 	type Decoded,
 	type TransakEvent,
 } from '../../../../../nodes/Transak/model/decode';
-import { MAX_DEPTH } from '../../../../../nodes/Transak/model/sanitize';
+import { MAX_DEPTH, NESTED_TOO_DEEP } from '../../../../../nodes/Transak/model/sanitize';
 import { JwtVerifier } from '../../../../../nodes/Transak/verification/jwt';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -238,7 +238,30 @@ describe('hostile records', () => {
 			ok: false,
 			message: `the event data nests deeper than ${MAX_DEPTH} levels`,
 		});
-		expect(() => orderItem({ id: 'o', extra: nested(5_000) })).toThrow(/nests deeper/);
+	});
+
+	it(`API records nested deeper than ${MAX_DEPTH} levels become items cut at that depth, the rest kept`, () => {
+		const item = orderItem({ id: 'o', status: 'COMPLETED', extra: nested(5_000) });
+		expect(item).toMatchObject({ orderId: 'o', status: 'COMPLETED', eventID: 'ORDER_COMPLETED' });
+		let value: unknown = item.extra;
+		let depth = 1;
+		while (typeof value === 'object' && value !== null) {
+			value = (value as IDataObject).next;
+			depth += 1;
+		}
+		expect(value).toBe(NESTED_TOO_DEEP);
+		expect(depth).toBe(MAX_DEPTH + 1);
+		const delivery = deliveryItem({
+			id: 'd',
+			eventID: 'ORDER_FAILED',
+			createdAt: 'now',
+			webhookData: { id: 'o', status: 'FAILED', extra: nested(5_000) },
+		});
+		expect(delivery).toMatchObject({ id: 'd', eventID: 'ORDER_FAILED', status: 'FAILED' });
+		expect(JSON.stringify(delivery)).toContain(NESTED_TOO_DEEP);
+	});
+
+	it('nesting within the limit is kept', () => {
 		expect(
 			event(
 				decodeEvent({ eventID: 'ORDER_COMPLETED', webhookData: { id: 'o', extra: nested(50) } }),
