@@ -644,14 +644,7 @@ async function startPusherServer(options = {}) {
 		 * after it succeeds: a connection that flaps. Undefined stops it.
 		 */
 		closeAfterSubscribe(value) {
-			flapping =
-				value === undefined
-					? undefined
-					: {
-							code: Number(value.code ?? 4200),
-							reason: value.reason ?? 'Closed by the test server',
-							channel: value.channel,
-						};
+			flapping = value && { code: 4200, reason: 'Closed by the test server', ...value };
 		},
 		/** Sends one frame, as given, to every open socket (a hostile or broken server). Returns how many. */
 		sendRaw(text) {

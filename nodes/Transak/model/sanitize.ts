@@ -79,3 +79,24 @@ export function prune(value: unknown, depth = 0): unknown {
 	}
 	return copy;
 }
+
+/**
+ * Whether JSON text may nest deeper than `limit`, told without parsing: brackets are counted
+ * wherever they are, inside strings too (so JSON encoded in a string counts as well), which can
+ * only overestimate. Linear and iterative, for text that must not reach recursive code.
+ */
+export function textNestsDeeperThan(text: string, limit: number): boolean {
+	let depth = 0;
+	for (let i = 0; i < text.length; i += 1) {
+		const code = text.charCodeAt(i);
+		// [ and {
+		if (code === 91 || code === 123) {
+			depth += 1;
+			if (depth > limit) return true;
+			// ] and }
+		} else if ((code === 93 || code === 125) && depth > 0) {
+			depth -= 1;
+		}
+	}
+	return false;
+}

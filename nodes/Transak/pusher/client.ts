@@ -1,6 +1,7 @@
 import type Pusher from 'pusher-js';
 import type { Channel } from 'pusher-js';
 
+import { MAX_DEPTH, textNestsDeeperThan } from '../model/sanitize';
 import { quoteServerText } from '../transport/quote';
 import { pusherOptions, type PusherEndpoint } from './endpoint';
 import { createPusher } from './globals';
@@ -51,6 +52,21 @@ function closeInfo(error: unknown): CloseInfo {
 function describeClose({ code, message }: CloseInfo): string {
 	if (code === undefined) return '';
 	return `code ${code}${message !== undefined ? `: ${quoteServerText(message)}` : ''}`;
+}
+
+/** The frame around an event's data, and JSON encoded in its strings, take a few more levels. */
+const MAX_FRAME_DEPTH = MAX_DEPTH + 20;
+
+/** What pusher-js dispatches connection events with (its `Dispatcher.emit`). */
+interface Dispatching {
+	emit(name: string, data?: unknown): unknown;
+}
+
+/** A frame as pusher-js decoded it, with what its handlers rely on: a string event name. */
+function isFrame(data: unknown): boolean {
+	if (data === null || typeof data !== 'object') return false;
+	const { event, channel } = data as { event?: unknown; channel?: unknown };
+	return typeof event === 'string' && (channel === undefined || typeof channel === 'string');
 }
 
 /** Close codes after which the server asks for a delay (4100-4199 over capacity, 1002-1004 protocol errors). */
@@ -132,6 +148,7 @@ export class PusherChannelClient {
 		this.releaseGlobals = release;
 
 		const connection = pusher.connection;
+		this.shield(connection as unknown as Dispatching);
 		connection.bind('state_change', this.onStateChange);
 		connection.bind('error', this.onError);
 		connection.bind('connecting_in', this.onConnectingIn);
@@ -199,6 +216,54 @@ export class PusherChannelClient {
 					this.log.warn(`${message}; further ones are logged at debug level`);
 				}
 			}
+		};
+	}
+
+	/**
+	 * pusher-js hands every frame to its own handlers first, and some throw on frames no Pusher
+	 * server sends (an event name that is not a string); thrown inside the socket's message
+	 * handling, that breaks the connection. Such frames are dropped before pusher-js sees them,
+	 * and whatever one of its handlers still throws ends with one log line.
+	 */
+	private shield(connection: Dispatching): void {
+		const dispatch = connection.emit.bind(connection);
+		const guardedDispatch = this.guarded('frame', (name: string, data?: unknown) => {
+			dispatch(name, data);
+		});
+		connection.emit = (name: string, data?: unknown) => {
+			if (name === 'message' && !isFrame(data)) {
+				this.log.debug('Ignored a frame without an event name');
+				return connection;
+			}
+			guardedDispatch(name, data);
+			return connection;
+		};
+	}
+
+	/**
+	 * pusher-js logs every frame it receives, building the log text whether or not logging is on,
+	 * with recursive code that overflows the stack on data nested a few thousand levels deep;
+	 * thrown there, inside the socket's message handling, that breaks the connection. Frames that
+	 * may nest deeper than any item can (MAX_DEPTH, plus the frame around the data) are dropped
+	 * before pusher-js reads them. The transport is pusher-js's own, reached when it connects.
+	 */
+	private shieldTransport(): void {
+		const manager = this.pusher?.connection as unknown as
+			{ connection?: { transport?: Dispatching } | null } | undefined;
+		const transport = manager?.connection?.transport;
+		if (transport === undefined || typeof transport.emit !== 'function') return;
+		const dispatch = transport.emit.bind(transport);
+		transport.emit = (name: string, data?: unknown) => {
+			const text = (data as { data?: unknown } | undefined)?.data;
+			if (
+				name === 'message' &&
+				typeof text === 'string' &&
+				textNestsDeeperThan(text, MAX_FRAME_DEPTH)
+			) {
+				this.log.debug(`Ignored a frame nested deeper than ${MAX_DEPTH} levels`);
+				return transport;
+			}
+			return dispatch(name, data);
 		};
 	}
 
@@ -286,6 +351,7 @@ export class PusherChannelClient {
 				this.outageLogged = false;
 				this.dropLogged = false;
 				this.lastClose = {};
+				this.shieldTransport();
 				this.stability.connected(Date.now());
 				this.stableCheck = setTimeout(() => {
 					this.stableCheck = undefined;

@@ -2,6 +2,7 @@
  * The one decoder: how every Transak record becomes an event or an item. Each decision that used to
  * differ between the webhook, Pusher, API and recovery paths is pinned here once.
  */
+import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
 import {
@@ -16,6 +17,12 @@ import {
 } from '../../../../../nodes/Transak/model/decode';
 import { MAX_DEPTH, NESTED_TOO_DEEP } from '../../../../../nodes/Transak/model/sanitize';
 import { JwtVerifier } from '../../../../../nodes/Transak/verification/jwt';
+import {
+	expectWellFormedItem,
+	hostileRecordText,
+	signText,
+	statusLike,
+} from '../../../support/hostile';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const {
@@ -267,5 +274,34 @@ describe('hostile records', () => {
 				decodeEvent({ eventID: 'ORDER_COMPLETED', webhookData: { id: 'o', extra: nested(50) } }),
 			).subjectId,
 		).toBe('o');
+	});
+});
+
+describe('API items from hostile records (property)', () => {
+	it('Get Order, Get Many and webhook deliveries never throw and always give string eventID and status', () => {
+		const signedOrOpen = fc.record({ text: hostileRecordText(), signed: fc.boolean() });
+		fc.assert(
+			fc.property(
+				hostileRecordText(),
+				signedOrOpen,
+				statusLike,
+				(orderText, delivered, eventID) => {
+					const order = JSON.parse(orderText) as unknown;
+					if (order !== null && typeof order === 'object' && !Array.isArray(order))
+						expectWellFormedItem(orderItem(order as IDataObject, 'requested'), { event: false });
+					const webhookData = delivered.signed
+						? signText(`{"webhookData":${delivered.text}}`, KEY)
+						: (JSON.parse(delivered.text) as unknown);
+					const item = deliveryItem(
+						{ id: 'd', eventID, createdAt: 'now', webhookData } as IDataObject,
+						verify,
+					);
+					expect(typeof item.eventID).toBe('string');
+					expect(typeof item.status).toBe('string');
+					expect(() => JSON.stringify(item)).not.toThrow();
+				},
+			),
+			{ numRuns: 500 },
+		);
 	});
 });
