@@ -195,14 +195,18 @@ export class OrderStream {
 	private deliver(event: TransakEvent): boolean {
 		if (this.closed || (this.settings.manual && this.firstEmitted)) return false;
 		if (!isEventSelected(this.settings.events, event.eventID)) return false;
-		if (!this.emitted.firstSeen(`${event.subjectId}\u0000${event.status}`)) return false;
-		this.firstEmitted = true;
+		const seen = `${event.subjectId}\u0000${event.status}`;
+		if (!this.emitted.firstSeen(seen)) return false;
 		const scope = this.settings.deduplicationScope;
 		try {
 			this.host.emit(event.json, scope === undefined ? undefined : executionKey(scope, event));
-		} finally {
-			this.resolveFirst();
+		} catch (error) {
+			// Not handed to n8n: a copy of the event, or recovery, may still emit it.
+			this.emitted.forget(seen);
+			throw error;
 		}
+		this.firstEmitted = true;
+		this.resolveFirst();
 		return true;
 	}
 
