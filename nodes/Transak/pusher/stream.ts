@@ -203,7 +203,12 @@ export class OrderStream {
 		} catch (error) {
 			// Not handed to n8n: a copy of the event, or recovery, may still emit it.
 			this.emitted.forget(seen);
-			throw error;
+			const kind = error instanceof Error ? error.name : typeof error;
+			this.logOnce(
+				'failedLogged',
+				`could not hand event ${quoteServerText(event.eventID, 80)} to n8n (${kind})`,
+			);
+			return false;
 		}
 		this.firstEmitted = true;
 		this.resolveFirst();

@@ -119,9 +119,7 @@ describe('frames and events that break handlers', () => {
 		await until(() => harness.emitted.length === 2);
 		expect(harness.emitted.map((item) => item.status)).toEqual(['PROCESSING', 'COMPLETED']);
 		expect(harness.logs.filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([
-			expect.stringContaining(
-				'dropped event "ORDER_PROCESSING": it could not be handled (TypeError)',
-			),
+			expect.stringContaining('could not hand event "ORDER_PROCESSING" to n8n (TypeError)'),
 		]);
 	});
 });
