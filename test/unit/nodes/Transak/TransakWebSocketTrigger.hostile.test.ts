@@ -87,6 +87,16 @@ describe('frames and events that break handlers', () => {
 			])
 				suite.server.sendRaw(JSON.stringify(frame));
 			for (const raw of ['null', '5', '"text"', '[]', 'not json']) suite.server.sendRaw(raw);
+			// Data nested 6,000 deep, its depth hidden from a naive bracket count: closing brackets
+			// in strings, and brackets written as escapes.
+			suite.server.publish(
+				channel,
+				'ORDER_COMPLETED',
+				`${'["]]]",'.repeat(6000)}1${']'.repeat(6000)}`,
+			);
+			suite.server.sendRaw(
+				`{"event":"ORDER_COMPLETED","channel":"${channel}","data":"${'\\u005b'.repeat(6000)}${'\\u005d'.repeat(6000)}"}`,
+			);
 			suite.server.publish(channel, 'ORDER_COMPLETED', { id: channel, status: 'COMPLETED' });
 			await until(() => harness.emitted.length === 1);
 		} finally {
@@ -99,6 +109,9 @@ describe('frames and events that break handlers', () => {
 		expect(
 			lines(harness).filter((l) => l.includes('Ignored a frame without an event name')).length,
 		).toBeGreaterThanOrEqual(5);
+		expect(
+			lines(harness).filter((l) => l.includes('Ignored a frame nested deeper than 100 levels')),
+		).toHaveLength(2);
 	});
 
 	it('a host that throws on one event: that event is dropped with one warning, the next is emitted, and a copy of it too', async () => {
