@@ -106,6 +106,11 @@ export class TransakTrigger implements INodeType {
 			? await readUnparsedBody(this.getRequestObject(), MAX_BODY_BYTES)
 			: { tooLarge: false };
 		if (unparsed.tooLarge) return answer(this, 413);
+		if (unparsed.incomplete === true) {
+			// Cut off mid-way: nothing of it is trusted, and nothing starts.
+			this.logger.debug('Transak Trigger refused a delivery (400): the request body was cut off');
+			return answer(this, 400);
+		}
 		const token = extractToken(body, unparsed.raw);
 		const keys = new WebhookKeys(this, `${scope.workflowId}|${scope.nodeId}`);
 		let outcome = handleDelivery(token, { verifier: await keys.verifier(), events });

@@ -181,11 +181,13 @@ export class TransakWebSocketTrigger implements INodeType {
 		}
 
 		const node = this.getNode();
+		const manual = this.getMode() === 'manual';
 		const api = recoveryApi(this, credentials, options.recoverMissed !== false);
 		const stream = new OrderStream(
 			{
 				// Looked up at call time: in manual mode n8n replaces emit/emitError after trigger() returns.
-				emit: (json) => this.emit([[{ json }]]),
+				emit: (json, deduplicationKey) =>
+					this.emit([[{ json }]], undefined, undefined, deduplicationKey),
 				emitError: (error) => this.emitError(error),
 				logger: this.logger,
 			},
@@ -198,8 +200,12 @@ export class TransakWebSocketTrigger implements INodeType {
 				verifier,
 				api,
 				secrets: credentialSecrets(credentials as unknown as IDataObject),
-				manual: this.getMode() === 'manual',
+				manual,
 				label: `Transak WebSocket Trigger "${node.name}"`,
+				// A test run is not remembered: the (order, status) it showed still runs once active.
+				deduplicationScope: manual
+					? undefined
+					: { workflowId: String(this.getWorkflow().id ?? ''), nodeId: node.id ?? node.name },
 			},
 		);
 		stream.start();

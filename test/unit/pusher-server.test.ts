@@ -293,6 +293,26 @@ describe('test controls', () => {
 		await server.waitForNoConnections();
 	});
 
+	it('closes every subscription right after it succeeds while flapping, and sends raw frames', async () => {
+		server.closeAfterSubscribe({ code: 4200, reason: 'flapping', channel: 'flaps' });
+		const flapping = client();
+		await flapping.established();
+		flapping.send({ event: 'pusher:subscribe', data: { channel: 'flaps' } });
+		await flapping.next('pusher_internal:subscription_succeeded');
+		await until(() => flapping.closed !== undefined);
+		expect(flapping.closed).toEqual({ code: 4200, reason: 'flapping' });
+		const other = client();
+		await other.established();
+		other.send({ event: 'pusher:subscribe', data: { channel: 'steady' } });
+		await other.next('pusher_internal:subscription_succeeded');
+		expect(server.sendRaw('{"event":"odd","data":"x"}')).toBe(1);
+		await other.next('odd');
+		expect(other.closed).toBeUndefined();
+		server.closeAfterSubscribe(undefined);
+		other.ws.close();
+		await server.waitForNoConnections();
+	});
+
 	it('refuses new connections with a chosen code while set', async () => {
 		server.refuseConnections({ code: 4003, message: 'Application is disabled' });
 		const c = client();

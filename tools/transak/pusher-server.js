@@ -18,7 +18,8 @@
  *
  * Test controls (on the handle, and over HTTP under `/_test/` for scripts running it as a process):
  * connections and subscriptions, dropping every socket abruptly or with a close code, refusing
- * new connections, swallowing pings, stopping and restarting on the same port, activity timeout.
+ * new connections, closing every subscription right after it succeeds (flapping), sending raw
+ * frames, swallowing pings, stopping and restarting on the same port, activity timeout.
  *
  * CLI: `node tools/transak/pusher-server.js --port 0 [--app-id ID] [--key K] [--secret S]
  * [--activity-timeout SECONDS] [--host 127.0.0.1]` prints one JSON line
@@ -100,6 +101,7 @@ async function startPusherServer(options = {}) {
 	const stats = { connections: 0, published: 0, delivered: 0, pings: 0, pongs: 0 };
 	let answerPings = true;
 	let refusal; // { code, message } while new connections are refused
+	let flapping; // { code, reason, channel } while every subscription is closed right after it succeeds
 	let port = Number(options.port ?? 0);
 	let httpServer;
 	let wss;
@@ -183,6 +185,14 @@ async function startPusherServer(options = {}) {
 		}
 		send(client, encode('pusher_internal:subscription_succeeded', payload, channel));
 		events.emit('subscribe', { socketId: client.socketId, channel });
+		if (flapping !== undefined && (flapping.channel === undefined || flapping.channel === channel))
+			closeClient(client, flapping.code, flapping.reason);
+	}
+
+	/** Closes one socket with a Pusher close code; 4000-4099 are announced with `pusher:error` first. */
+	function closeClient(client, code, reason) {
+		if (code >= 4000 && code < 4100) sendError(client, code, reason);
+		client.ws.close(code, reason);
 	}
 
 	function onMessage(client, raw) {
@@ -464,6 +474,19 @@ async function startPusherServer(options = {}) {
 				);
 				return reply(200, { refusal: refusal ?? null });
 			}
+			case 'flap': {
+				const code = q.get('code');
+				handle.closeAfterSubscribe(
+					code === null || code === 'off'
+						? undefined
+						: {
+								code: Number(code),
+								reason: q.get('reason') ?? undefined,
+								channel: q.get('channel') ?? undefined,
+							},
+				);
+				return reply(200, { flapping: flapping ?? null });
+			}
 			case 'activity-timeout':
 				handle.setActivityTimeout(Number(q.get('seconds')));
 				return reply(200, { activityTimeout: config.activityTimeout });
@@ -613,11 +636,20 @@ async function startPusherServer(options = {}) {
 		/** Closes every socket with a Pusher close code (4200 reconnect now, 4100 back off, 4001 refused...). */
 		closeAll(code = 4200, reason = 'Closed by the test server') {
 			const count = sockets.size;
-			for (const client of sockets.values()) {
-				if (code >= 4000 && code < 4100) sendError(client, code, reason);
-				client.ws.close(code, reason);
-			}
+			for (const client of sockets.values()) closeClient(client, code, reason);
 			return count;
+		},
+		/**
+		 * While set, every subscription (to `channel`, or to any channel) is closed with `code` right
+		 * after it succeeds: a connection that flaps. Undefined stops it.
+		 */
+		closeAfterSubscribe(value) {
+			flapping = value && { code: 4200, reason: 'Closed by the test server', ...value };
+		},
+		/** Sends one frame, as given, to every open socket (a hostile or broken server). Returns how many. */
+		sendRaw(text) {
+			for (const client of sockets.values()) send(client, text);
+			return sockets.size;
 		},
 		/** While set, new connections get `pusher:error` and this close code (e.g. 4003 app disabled). */
 		refuseConnections(value) {

@@ -15,7 +15,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { isObject, text } from './guards';
-import { MAX_DEPTH, sanitize } from './sanitize';
+import { MAX_DEPTH, prune, sanitize } from './sanitize';
 import { defaultStatus, eventIdForStatus, ORDER_EVENT_IDS } from './statuses';
 
 export type EventKind = 'order' | 'kyc';
@@ -133,11 +133,9 @@ export function decodeEvent(record: unknown, source: Source = {}): Decoded {
 	return orderEvent(eventID, body, text(clean.orderId) ?? text(clean.orderID));
 }
 
-/** Fails where the partner API answered with data nested deeper than an item can be. */
-function sanitized(value: IDataObject, what: string): IDataObject {
-	const clean = sanitize(value);
-	if (clean === undefined) throw new Error(`${what} nests deeper than ${MAX_DEPTH} levels`);
-	return clean;
+/** A record of the partner API as item data; what nests too deep is cut, never the whole record. */
+function sanitized(value: IDataObject): IDataObject {
+	return sanitize(value) ?? (prune(value) as IDataObject);
 }
 
 /**
@@ -146,7 +144,7 @@ function sanitized(value: IDataObject, what: string): IDataObject {
  * takes the requested one.
  */
 export function orderItem(order: IDataObject, requestedId?: string): IDataObject {
-	const clean = sanitized(order, 'the order');
+	const clean = sanitized(order);
 	const status = statusOf(clean, undefined);
 	return {
 		...clean,
@@ -180,7 +178,7 @@ export function openDelivery(delivery: IDataObject, verify?: Verify): IDataObjec
  * decoder cannot read is kept as listed.
  */
 export function deliveryItem(delivery: IDataObject, verify?: Verify): IDataObject {
-	const opened = openDelivery(sanitized(delivery, 'the webhook delivery'), verify);
+	const opened = openDelivery(sanitized(delivery), verify);
 	const data = isObject(opened.webhookData) ? opened.webhookData : undefined;
 	const decoded =
 		data === undefined ? undefined : decodeEvent({ ...opened, webhookData: { ...data } });

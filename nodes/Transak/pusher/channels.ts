@@ -74,21 +74,26 @@ function readObject(data: unknown): IDataObject | undefined {
 	}
 }
 
-/** The token of an all-orders event: the data itself, or `{data: "<JWT>"}` as webhooks carry it. */
+/** How many times over a token may come JSON-encoded (once or twice in practice). */
+const MAX_ENCODINGS = 4;
+
+/**
+ * The token of an all-orders event: the data itself, or `{data: "<JWT>"}` as webhooks carry it,
+ * either possibly as JSON text (encoded more than once, up to MAX_ENCODINGS).
+ */
 function readToken(data: unknown): unknown {
-	if (typeof data === 'string') {
-		const trimmed = data.trim();
-		if (trimmed.startsWith('"') || trimmed.startsWith('{')) {
-			try {
-				return readToken(JSON.parse(trimmed));
-			} catch {
-				return data;
-			}
+	let value = data;
+	for (let level = 0; level < MAX_ENCODINGS && typeof value === 'string'; level += 1) {
+		const trimmed = value.trim();
+		if (!trimmed.startsWith('"') && !trimmed.startsWith('{')) return value;
+		try {
+			value = JSON.parse(trimmed) as unknown;
+		} catch {
+			return value;
 		}
-		return data;
 	}
-	if (isObject(data) && typeof data.data === 'string') return data.data;
-	return data;
+	if (isObject(value) && typeof value.data === 'string') return value.data;
+	return value;
 }
 
 /** An order event from a payload; KYC events and records without an order are not for this trigger. */

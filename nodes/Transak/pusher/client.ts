@@ -1,8 +1,11 @@
 import type Pusher from 'pusher-js';
 import type { Channel } from 'pusher-js';
 
+import { MAX_DEPTH, textNestsDeeperThan } from '../model/sanitize';
+import { quoteServerText } from '../transport/quote';
 import { pusherOptions, type PusherEndpoint } from './endpoint';
 import { createPusher } from './globals';
+import { ConnectionStability } from './stability';
 
 export interface ClientLogger {
 	debug(message: string): void;
@@ -41,8 +44,29 @@ function closeInfo(error: unknown): CloseInfo {
 	const { code, message } = data as { code?: unknown; message?: unknown };
 	return {
 		code: typeof code === 'number' ? code : undefined,
-		message: typeof message === 'string' ? message : undefined,
+		message: typeof message === 'string' && message !== '' ? message : undefined,
 	};
+}
+
+/** `code 4200: "<the server's reason>"`: the reason comes from the server, so it is quoted. */
+function describeClose({ code, message }: CloseInfo): string {
+	if (code === undefined) return '';
+	return `code ${code}${message !== undefined ? `: ${quoteServerText(message)}` : ''}`;
+}
+
+/** The frame around an event's data, and JSON encoded in its strings, take a few more levels. */
+const MAX_FRAME_DEPTH = MAX_DEPTH + 20;
+
+/** What pusher-js dispatches connection events with (its `Dispatcher.emit`). */
+interface Dispatching {
+	emit(name: string, data?: unknown): unknown;
+}
+
+/** A frame as pusher-js decoded it, with what its handlers rely on: a string event name. */
+function isFrame(data: unknown): boolean {
+	if (data === null || typeof data !== 'object') return false;
+	const { event, channel } = data as { event?: unknown; channel?: unknown };
+	return typeof event === 'string' && (channel === undefined || typeof channel === 'string');
 }
 
 /** Close codes after which the server asks for a delay (4100-4199 over capacity, 1002-1004 protocol errors). */
@@ -61,8 +85,11 @@ function asksForBackoff(code: number | undefined): boolean {
  *   the previous fast reconnect was less than 10 s ago.
  * - While the server is down pusher-js retries after 1 s, 16 s, 46 s, then every 60 s; the client
  *   restarts the attempt on a shorter backoff (2 s doubling to 30 s, with jitter).
+ * - A connection that flaps (see stability.ts) reconnects after growing delays, and its
+ *   per-reconnect log lines give way to one summary line a minute.
  * - `failed`, and `disconnected` not caused by `close()` (a refusal, close codes 4001-4099 and
  *   4300+), close the client and call `onFatal` once.
+ * - Every handler pusher-js calls catches what it throws: pusher-js would let it escape.
  */
 export class PusherChannelClient {
 	private pusher: Pusher | undefined;
@@ -93,6 +120,16 @@ export class PusherChannelClient {
 
 	private dropLogged = false;
 
+	private readonly stability = new ConnectionStability();
+
+	/** While flapping: the pause before the next connection attempt. */
+	private holdOff: NodeJS.Timeout | undefined;
+
+	/** Ends a flapping streak once a connection has stayed up long enough. */
+	private stableCheck: NodeJS.Timeout | undefined;
+
+	private handlerFailureLogged = false;
+
 	/** Removes what pusher-js keeps globally for this client. */
 	private releaseGlobals: (() => void) | undefined;
 
@@ -111,6 +148,7 @@ export class PusherChannelClient {
 		this.releaseGlobals = release;
 
 		const connection = pusher.connection;
+		this.shield(connection as unknown as Dispatching);
 		connection.bind('state_change', this.onStateChange);
 		connection.bind('error', this.onError);
 		connection.bind('connecting_in', this.onConnectingIn);
@@ -148,42 +186,163 @@ export class PusherChannelClient {
 	private clearTimers(): void {
 		if (this.watchdog !== undefined) clearTimeout(this.watchdog);
 		if (this.fastReconnect !== undefined) clearImmediate(this.fastReconnect);
+		if (this.holdOff !== undefined) clearTimeout(this.holdOff);
+		if (this.stableCheck !== undefined) clearTimeout(this.stableCheck);
 		this.watchdog = undefined;
 		this.fastReconnect = undefined;
+		this.holdOff = undefined;
+		this.stableCheck = undefined;
 	}
 
-	private readonly onMessage = (): void => {
-		this.lastHeardAt = Date.now();
-	};
+	/**
+	 * A handler for pusher-js. pusher-js calls handlers inside its own event dispatch and lets what
+	 * they throw escape into the socket's message handling; here it ends with one log line instead.
+	 * Only the error's name is logged: its message may quote the payload.
+	 */
+	private guarded<A extends unknown[]>(
+		what: string,
+		handler: (...args: A) => void,
+	): (...args: A) => void {
+		return (...args: A) => {
+			try {
+				handler(...args);
+			} catch (error) {
+				const name = error instanceof Error ? error.name : typeof error;
+				const message = `Ignored a ${what} that could not be handled (${name})`;
+				if (this.handlerFailureLogged) {
+					this.log.debug(message);
+				} else {
+					this.handlerFailureLogged = true;
+					this.log.warn(`${message}; further ones are logged at debug level`);
+				}
+			}
+		};
+	}
 
-	private readonly onError = (error: unknown): void => {
+	/**
+	 * pusher-js hands every frame to its own handlers first, and some throw on frames no Pusher
+	 * server sends (an event name that is not a string); thrown inside the socket's message
+	 * handling, that breaks the connection. Such frames are dropped before pusher-js sees them,
+	 * and whatever one of its handlers still throws ends with one log line.
+	 */
+	private shield(connection: Dispatching): void {
+		const dispatch = connection.emit.bind(connection);
+		const guardedDispatch = this.guarded('frame', (name: string, data?: unknown) => {
+			dispatch(name, data);
+		});
+		connection.emit = (name: string, data?: unknown) => {
+			if (name === 'message' && !isFrame(data)) {
+				this.log.debug('Ignored a frame without an event name');
+				return connection;
+			}
+			guardedDispatch(name, data);
+			return connection;
+		};
+	}
+
+	/**
+	 * pusher-js logs every frame it receives, building the log text whether or not logging is on,
+	 * with recursive code that overflows the stack on data nested a few thousand levels deep;
+	 * thrown there, inside the socket's message handling, that breaks the connection. Frames that
+	 * may nest deeper than any item can (MAX_DEPTH, plus the frame around the data) are dropped
+	 * before pusher-js reads them. The transport is pusher-js's own, reached when it connects.
+	 */
+	private shieldTransport(): void {
+		const manager = this.pusher?.connection as unknown as
+			{ connection?: { transport?: Dispatching } | null } | undefined;
+		const transport = manager?.connection?.transport;
+		if (transport === undefined || typeof transport.emit !== 'function') return;
+		const dispatch = transport.emit.bind(transport);
+		transport.emit = (name: string, data?: unknown) => {
+			const text = (data as { data?: unknown } | undefined)?.data;
+			if (
+				name === 'message' &&
+				typeof text === 'string' &&
+				textNestsDeeperThan(text, MAX_FRAME_DEPTH)
+			) {
+				this.log.debug(`Ignored a frame nested deeper than ${MAX_DEPTH} levels`);
+				return transport;
+			}
+			return dispatch(name, data);
+		};
+	}
+
+	private readonly onMessage = this.guarded('message', (): void => {
+		this.lastHeardAt = Date.now();
+	});
+
+	private readonly onError = this.guarded('connection error', (error: unknown): void => {
 		const info = closeInfo(error);
+		// pusher-js reports one close twice (as the close and as the action it takes).
+		const repeated =
+			info.code !== undefined &&
+			info.code === this.lastClose.code &&
+			info.message === this.lastClose.message;
 		if (info.code !== undefined) this.lastClose = info;
-		this.log.debug(
-			`Pusher connection error${info.code !== undefined ? ` (code ${info.code}${info.message ? `: ${info.message}` : ''})` : ''}`,
-		);
+		if (!repeated && !this.stability.flapping) {
+			this.log.debug(
+				`Pusher connection error${info.code !== undefined ? ` (${describeClose(info)})` : ''}`,
+			);
+		}
 		// 4001-4099: the server is about to close and a retry with the same settings cannot succeed.
 		// Closing now, while the socket is still open, ends it with a clean close handshake.
 		if (info.code !== undefined && info.code >= 4001 && info.code <= 4099)
 			this.fail(this.refusalError());
-	};
+	});
 
-	/** Once per drop: what happened (never a secret: close codes and the server's reason). */
+	/** Once per drop: what happened (never a secret: close codes and the server's reason, quoted). */
 	private noteDrop(): void {
-		if (this.dropLogged) return;
+		if (this.dropLogged || this.stability.flapping) return;
 		this.dropLogged = true;
-		const { code, message } = this.lastClose;
-		const why = code !== undefined ? ` (code ${code}${message ? `: ${message}` : ''})` : '';
-		this.log.info(`Pusher connection lost${why}; reconnecting`);
+		const why = describeClose(this.lastClose);
+		this.log.info(`Pusher connection lost${why ? ` (${why})` : ''}; reconnecting`);
 	}
 
-	private readonly onStateChange = (change: { previous: string; current: string }): void => {
-		if (this.closed) return;
-		const { previous, current } = change;
-		if (previous === 'connected' && current !== 'connected') {
-			if (this.missedSince === undefined) this.missedSince = this.lastHeardAt;
-			if (!this.selfDisconnecting && current !== 'disconnected') this.noteDrop();
-		}
+	/** Counts the drop towards flapping; while flapping, holds the next attempt back. */
+	private onDrop(): void {
+		if (this.stableCheck !== undefined) clearTimeout(this.stableCheck);
+		this.stableCheck = undefined;
+		const why = describeClose(this.lastClose);
+		const drop = this.stability.dropped(Date.now(), why ? ` (last: ${why})` : '');
+		if (drop.line !== undefined) this.log[drop.line.level](drop.line.message);
+		if (drop.delayMs > 0) this.holdReconnect(drop.delayMs);
+	}
+
+	/**
+	 * Disconnects and connects again after `delayMs`. Deferred: pusher-js is inside its own state
+	 * change and about to start an attempt (or to arm a retry), which disconnect() then cancels.
+	 */
+	private holdReconnect(delayMs: number): void {
+		if (this.holdOff !== undefined) return;
+		if (this.fastReconnect !== undefined) clearImmediate(this.fastReconnect);
+		this.fastReconnect = undefined;
+		this.holdOff = setTimeout(() => {
+			const pusher = this.pusher;
+			if (this.closed || pusher === undefined) return;
+			this.clearWatchdog();
+			this.disconnectQuietly(pusher);
+			this.holdOff = setTimeout(() => {
+				this.holdOff = undefined;
+				if (!this.closed) this.pusher?.connect();
+			}, delayMs);
+		}, 0);
+	}
+
+	private readonly onStateChange = this.guarded(
+		'connection state change',
+		(change: { previous: string; current: string }): void => {
+			if (this.closed) return;
+			const { previous, current } = change;
+			if (previous === 'connected' && current !== 'connected') {
+				if (this.missedSince === undefined) this.missedSince = this.lastHeardAt;
+				this.onDrop();
+				if (!this.selfDisconnecting && current !== 'disconnected') this.noteDrop();
+			}
+			this.enter(current);
+		},
+	);
+
+	private enter(current: string): void {
 		switch (current) {
 			case 'connected':
 				this.clearWatchdog();
@@ -192,6 +351,13 @@ export class PusherChannelClient {
 				this.outageLogged = false;
 				this.dropLogged = false;
 				this.lastClose = {};
+				this.shieldTransport();
+				this.stability.connected(Date.now());
+				this.stableCheck = setTimeout(() => {
+					this.stableCheck = undefined;
+					const line = this.stability.settled(Date.now());
+					if (line !== undefined) this.log[line.level](line.message);
+				}, this.stability.shortLivedMs);
 				return;
 			case 'connecting':
 			case 'unavailable':
@@ -215,11 +381,14 @@ export class PusherChannelClient {
 			default:
 				return;
 		}
-	};
+	}
 
 	private refusalError(): Error {
 		const { code, message } = this.lastClose;
-		const detail = code !== undefined ? ` with code ${code}${message ? ` (${message})` : ''}` : '';
+		const detail =
+			code !== undefined
+				? ` with code ${code}${message !== undefined ? ` (${quoteServerText(message)})` : ''}`
+				: '';
 		const hint =
 			code === 4001 || code === 4003 || code === 4004
 				? '. Check the App Key and Cluster options (and Websocket Host for a custom server)'
@@ -228,36 +397,41 @@ export class PusherChannelClient {
 	}
 
 	/** pusher-js is about to wait before reconnecting after a close: reconnect now when allowed. */
-	private readonly onConnectingIn = (delaySeconds: unknown): void => {
-		if (this.closed || !(Number(delaySeconds) > 0)) return;
-		const now = Date.now();
-		this.noteDrop();
-		if (asksForBackoff(this.lastClose.code)) {
-			this.log.info(`Pusher server asked to back off; reconnecting in ${String(delaySeconds)} s`);
-			return;
-		}
-		// 4200-4299: pusher-js already reconnects at once.
-		const code = this.lastClose.code;
-		if (code !== undefined && code >= 4200 && code < 4300) return;
-		if (now - this.lastFastReconnectAt < FAST_RECONNECT_MIN_INTERVAL_MS) {
+	private readonly onConnectingIn = this.guarded(
+		'reconnect delay',
+		(delaySeconds: unknown): void => {
+			if (this.closed || !(Number(delaySeconds) > 0)) return;
+			const now = Date.now();
+			this.noteDrop();
+			// Flapping: the drop holds the next attempt back instead (onDrop).
+			if (this.stability.flapping) return;
+			if (asksForBackoff(this.lastClose.code)) {
+				this.log.info(`Pusher server asked to back off; reconnecting in ${String(delaySeconds)} s`);
+				return;
+			}
+			// 4200-4299: pusher-js already reconnects at once.
+			const code = this.lastClose.code;
+			if (code !== undefined && code >= 4200 && code < 4300) return;
+			if (now - this.lastFastReconnectAt < FAST_RECONNECT_MIN_INTERVAL_MS) {
+				this.log.debug(
+					`Reconnecting after pusher-js's ${String(delaySeconds)} s delay (reconnected at once less than 10 s ago)`,
+				);
+				return;
+			}
+			this.lastFastReconnectAt = now;
 			this.log.debug(
-				`Reconnecting after pusher-js's ${String(delaySeconds)} s delay (reconnected at once less than 10 s ago)`,
+				`Reconnecting at once instead of after pusher-js's ${String(delaySeconds)} s delay`,
 			);
-			return;
-		}
-		this.lastFastReconnectAt = now;
-		this.log.debug(
-			`Reconnecting at once instead of after pusher-js's ${String(delaySeconds)} s delay`,
-		);
-		// Deferred: pusher-js arms its retry timer right after this event; disconnect() clears it.
-		if (this.fastReconnect === undefined) {
-			this.fastReconnect = setImmediate(() => {
-				this.fastReconnect = undefined;
-				// Still waiting on its own timer (it reports `connected` until the timer fires).
-				if (!this.closed && this.pusher?.connection.state === 'connected') this.restart();
-			});
-		}
-	};
+			// Deferred: pusher-js arms its retry timer right after this event; disconnect() clears it.
+			if (this.fastReconnect === undefined) {
+				this.fastReconnect = setImmediate(() => {
+					this.fastReconnect = undefined;
+					// Still waiting on its own timer (it reports `connected` until the timer fires).
+					if (!this.closed && this.pusher?.connection.state === 'connected') this.restart();
+				});
+			}
+		},
+	);
 
 	private armWatchdog(): void {
 		if (this.watchdog !== undefined || this.closed) return;
@@ -298,30 +472,33 @@ export class PusherChannelClient {
 		}
 	}
 
-	private readonly onChannelEvent = (eventName: string, data: unknown): void => {
-		if (this.closed) return;
-		if (eventName === 'pusher:subscription_succeeded') {
-			const missedSince =
-				this.subscriptions > 0 ? (this.missedSince ?? this.lastHeardAt) : undefined;
-			this.subscriptions += 1;
-			this.missedSince = undefined;
-			if (missedSince === undefined) this.log.debug('Subscribed');
-			else
-				this.log.info(
-					`Re-subscribed, ${Math.round((Date.now() - missedSince) / 100) / 10} s after the connection was last heard from`,
+	private readonly onChannelEvent = this.guarded(
+		'channel event',
+		(eventName: unknown, data: unknown): void => {
+			if (this.closed || typeof eventName !== 'string') return;
+			if (eventName === 'pusher:subscription_succeeded') {
+				const missedSince =
+					this.subscriptions > 0 ? (this.missedSince ?? this.lastHeardAt) : undefined;
+				this.subscriptions += 1;
+				this.missedSince = undefined;
+				if (missedSince === undefined) this.log.debug('Subscribed');
+				else if (!this.stability.flapping)
+					this.log.info(
+						`Re-subscribed, ${Math.round((Date.now() - missedSince) / 100) / 10} s after the connection was last heard from`,
+					);
+				this.handlers.onSubscribed(missedSince);
+				return;
+			}
+			if (eventName === 'pusher:subscription_error') {
+				this.fail(
+					new Error(`The Pusher server refused the subscription to the channel${describe(data)}`),
 				);
-			this.handlers.onSubscribed(missedSince);
-			return;
-		}
-		if (eventName === 'pusher:subscription_error') {
-			this.fail(
-				new Error(`The Pusher server refused the subscription to the channel${describe(data)}`),
-			);
-			return;
-		}
-		if (eventName.startsWith('pusher:') || eventName.startsWith('pusher_internal:')) return;
-		this.handlers.onEvent(eventName, data);
-	};
+				return;
+			}
+			if (eventName.startsWith('pusher:') || eventName.startsWith('pusher_internal:')) return;
+			this.handlers.onEvent(eventName, data);
+		},
+	);
 
 	private fail(error: Error): void {
 		if (this.closed) return;
@@ -330,11 +507,12 @@ export class PusherChannelClient {
 	}
 }
 
+/** What a subscription error says: the server's text, quoted, or its status. */
 function describe(data: unknown): string {
 	if (data !== null && typeof data === 'object') {
 		const { status, error } = data as { status?: unknown; error?: unknown };
-		if (typeof error === 'string') return `: ${error}`;
-		if (typeof status === 'number') return ` (status ${status})`;
+		if (typeof error === 'string' && error !== '') return `: ${quoteServerText(error)}`;
+		if (typeof status === 'number' && Number.isFinite(status)) return ` (status ${status})`;
 	}
 	return '';
 }

@@ -51,15 +51,41 @@ export interface RecoveredEvent {
 	at: number;
 }
 
-/** The latest moment an order is known to have changed. */
+/** The latest moment an order is known to have changed (a loop: a history may be very long). */
 export function orderChangedAt(order: Record<string, unknown>): number | undefined {
-	const times = [order.updatedAt, order.completedAt, order.createdAt].map(timeOf);
+	let latest: number | undefined;
+	const consider = (value: unknown) => {
+		const at = timeOf(value);
+		if (at !== undefined && (latest === undefined || at > latest)) latest = at;
+	};
+	consider(order.updatedAt);
+	consider(order.completedAt);
+	consider(order.createdAt);
 	if (Array.isArray(order.statusHistories)) {
-		for (const entry of order.statusHistories)
-			if (isObject(entry)) times.push(timeOf(entry.createdAt));
+		for (const entry of order.statusHistories) if (isObject(entry)) consider(entry.createdAt);
 	}
-	const known = times.filter((t): t is number => t !== undefined);
-	return known.length > 0 ? Math.max(...known) : undefined;
+	return latest;
+}
+
+/**
+ * The missed events among `records`, each record on its own: one that cannot be read (or that
+ * throws) is left out, never the others.
+ */
+function each(
+	records: readonly unknown[],
+	read: (record: IDataObject) => RecoveredEvent | undefined,
+): RecoveredEvent[] {
+	const out: RecoveredEvent[] = [];
+	for (const record of records) {
+		if (!isObject(record)) continue;
+		try {
+			const event = read(record);
+			if (event !== undefined) out.push(event);
+		} catch {
+			// Hostile or broken: this record only.
+		}
+	}
+	return out;
 }
 
 function utcDay(ms: number): string {
@@ -79,17 +105,12 @@ function fromOrders(
 	since: number,
 	events: readonly string[],
 ): RecoveredEvent[] {
-	const out: RecoveredEvent[] = [];
-	for (const order of orders) {
-		if (!isObject(order)) continue;
+	return each(orders, (order) => {
 		const at = orderChangedAt(order);
-		if (at === undefined || at < since) continue;
+		if (at === undefined || at < since) return undefined;
 		const eventID = eventIdForStatus(order.status, events);
-		if (eventID === undefined) continue;
-		const item = recovered(order, at, eventID);
-		if (item !== undefined) out.push(item);
-	}
-	return out;
+		return eventID === undefined ? undefined : recovered(order, at, eventID);
+	});
 }
 
 /** Past webhook deliveries `{createdAt, eventID, webhookData}`: they also hold intermediate statuses. */
@@ -98,20 +119,16 @@ function fromWebhooks(
 	since: number,
 	settings: RecoverySettings,
 ): RecoveredEvent[] {
-	const out: RecoveredEvent[] = [];
-	for (const delivery of deliveries) {
-		if (!isObject(delivery)) continue;
+	return each(deliveries, (delivery) => {
 		const at = timeOf(delivery.createdAt);
-		if (at === undefined || at < since) continue;
+		if (at === undefined || at < since) return undefined;
 		const opened = openDelivery(delivery, (token) => settings.verifier.claimsOf(token));
 		// Still a token: none of the keys verifies it.
-		if (!isObject(opened.webhookData)) continue;
+		if (!isObject(opened.webhookData)) return undefined;
 		const item = recovered(opened, at);
-		if (item === undefined || !ORDER_EVENT_IDS.has(item.event.eventID)) continue;
-		if (!isEventSelected(settings.events, item.event.eventID)) continue;
-		out.push(item);
-	}
-	return out;
+		if (item === undefined || !ORDER_EVENT_IDS.has(item.event.eventID)) return undefined;
+		return isEventSelected(settings.events, item.event.eventID) ? item : undefined;
+	});
 }
 
 /**
@@ -155,12 +172,13 @@ export async function fetchMissedEvents(
 			};
 			for (let page = 0; page < maxPages; page += 1) {
 				const batch = await api.listOrders({ ...query, skip: page * pageSize });
-				orders.push(...batch);
+				// One by one: spreading a page into push() costs a stack frame slot per item.
+				for (const order of batch) orders.push(order);
 				if (batch.length < pageSize) break;
 			}
 			found = fromOrders(orders, since, settings.events);
 			try {
-				found.push(...fromWebhooks(await api.listWebhooks({}), since, settings));
+				found = found.concat(fromWebhooks(await api.listWebhooks({}), since, settings));
 			} catch (error) {
 				settings.onSourceError?.('webhook history', error);
 			}

@@ -1,6 +1,7 @@
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
 import { apiBaseUrl, type TransakApiCredentials } from './credentials';
+import { cleanServerText } from './quote';
 import { credentialSecrets, scrubSecrets } from './secrets';
 
 /*
@@ -58,14 +59,22 @@ export function isTransakTokenError(value: unknown): value is TransakTokenError 
 	);
 }
 
-/** Transak's own words from an error body (`{message}`, `{error: {message}}` or `{error: "..."}`). */
+/** Long enough for any message: scrubSecrets, after masking, is what cuts. */
+const UNCUT = 1_000_000;
+
+/**
+ * Transak's own words from an error body (`{message}`, `{error: {message}}` or `{error: "..."}`),
+ * on one line (see quote.ts): they go into error messages and log lines. Not cut here: callers
+ * mask secrets first, and scrubSecrets cuts afterwards, so that no cut leaves half a secret.
+ */
 export function transakMessage(body: unknown): string | undefined {
 	let value = body;
 	if (typeof body === 'string') {
 		try {
 			value = JSON.parse(body);
 		} catch {
-			const text = body.trim();
+			// Short plain text is a message; longer is a page (a proxy's HTML error page).
+			const text = cleanServerText(body, UNCUT);
 			return text.length > 0 && text.length < 300 ? text : undefined;
 		}
 	}
@@ -77,7 +86,8 @@ export function transakMessage(body: unknown): string | undefined {
 		obj.message,
 		typeof error === 'string' ? error : undefined,
 	];
-	return candidates.find((c): c is string => typeof c === 'string' && c.trim().length > 0)?.trim();
+	const said = candidates.find((c): c is string => typeof c === 'string' && c.trim().length > 0);
+	return said === undefined ? undefined : cleanServerText(said, UNCUT) || undefined;
 }
 
 const NETWORK_FAILURES: ReadonlyMap<string, string> = new Map([
@@ -177,7 +187,9 @@ export function transakError(
 		return apiError(
 			node,
 			message,
-			clean(`Transak answered 401 (${said ?? 'Authorization Required'}) to ${where}.`),
+			clean(
+				`Transak answered 401 (${said === undefined ? 'Authorization Required' : JSON.stringify(said)}) to ${where}.`,
+			),
 			401,
 		);
 	}

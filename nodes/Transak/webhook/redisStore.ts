@@ -26,7 +26,8 @@ class RedisTimeoutError extends Error {
 	readonly code = 'ETIMEDOUT';
 }
 
-function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
+/** `promise`, or a timeout error once `ms` have passed without its answer. */
+export function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(
 			() => reject(new RedisTimeoutError(`no answer from Redis within ${ms} ms`)),

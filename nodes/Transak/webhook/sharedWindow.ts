@@ -21,7 +21,7 @@
  */
 import { createHash, randomBytes } from 'crypto';
 
-import { openRedisStore, type ClaimStore } from './redisStore';
+import { bounded, openRedisStore, type ClaimStore } from './redisStore';
 import {
 	cachedSettings,
 	describeRedis,
@@ -108,17 +108,20 @@ export class SharedDeliveryWindow {
 			return { kind: 'unavailable', reason: 'Redis failed recently' };
 		const token = `pending:${process.pid}:${randomBytes(9).toString('base64url')}`;
 		const deadline = Date.now() + this.waitMs;
+		// Every command races the time left: a store that stops answering cannot hold the delivery.
+		const beforeDeadline = <T>(command: Promise<T>) =>
+			bounded(command, Math.max(1, deadline - Date.now()));
 		try {
 			const store = await this.connect();
 			for (;;) {
-				if (await store.setIfAbsent(key, token, this.pendingMs)) {
+				if (await beforeDeadline(store.setIfAbsent(key, token, this.pendingMs))) {
 					this.recovered();
 					return {
 						kind: 'claimed',
 						settle: (handedOff) => this.settle(key, token, handedOff, windowMs),
 					};
 				}
-				const holder = await store.get(key);
+				const holder = await beforeDeadline(store.get(key));
 				this.recovered();
 				if (holder === DONE) return { kind: 'duplicate' };
 				// Another process's pending claim, or none any more (released or expired between the

@@ -473,6 +473,8 @@ export interface Recorded {
 	logs: LogLine[];
 	/** Items a trigger emitted, and the errors it reported. */
 	emitted: IDataObject[];
+	/** The deduplication key passed with each emit (n8n 2.41's fourth argument). */
+	deduplicationKeys: Array<string | undefined>;
 	errors: Error[];
 	/** Every HTTP request the node made. */
 	requests: RequestLogEntry[];
@@ -498,6 +500,7 @@ function nodeContext(kind: 'execute' | 'webhook' | 'trigger', options: ContextOp
 	const recorded: Recorded = {
 		logs: [],
 		emitted: [],
+		deduplicationKeys: [],
 		errors: [],
 		requests: [],
 		response: options.response ?? new FakeResponse(),
@@ -540,8 +543,9 @@ function nodeContext(kind: 'execute' | 'webhook' | 'trigger', options: ContextOp
 		getInputData: () => items,
 		continueOnFail: () => options.continueOnFail ?? false,
 		// trigger
-		emit: (data: INodeExecutionData[][]) => {
+		emit: (data: INodeExecutionData[][], _r?: unknown, _d?: unknown, deduplicationKey?: string) => {
 			for (const item of data[0]) recorded.emitted.push(item.json);
+			recorded.deduplicationKeys.push(deduplicationKey);
 		},
 		emitError: (error: Error) => recorded.errors.push(error),
 		saveFailedExecution: () => undefined,

@@ -52,6 +52,8 @@ export interface PusherServer {
 	): Promise<IDataObject>;
 	terminateAll(): number;
 	closeAll(code?: number, reason?: string): number;
+	closeAfterSubscribe(value?: { code: number; reason?: string; channel?: string }): void;
+	sendRaw(text: string): number;
 	refuseConnections(value?: { code: number; message?: string }): void;
 	setAnswerPings(value: boolean): void;
 	setActivityTimeout(seconds: number): void;
@@ -110,6 +112,8 @@ export function changeStatus(
 export interface Harness {
 	context: ITriggerFunctions;
 	emitted: IDataObject[];
+	/** The deduplication key of each emit, in order. */
+	keys: Array<string | undefined>;
 	errors: Error[];
 	logs: LogLine[];
 	response: ITriggerResponse;
@@ -126,6 +130,8 @@ export interface HarnessOptions {
 	credentials?: IDataObject;
 	apiBaseUrl?: string;
 	mode?: WorkflowExecuteMode;
+	/** The workflow the trigger belongs to (default wf-1). */
+	workflowId?: string;
 }
 
 export function credentialsFor(apiBaseUrl?: string, extra: IDataObject = {}): IDataObject {
@@ -145,6 +151,7 @@ export async function activate(opts: HarnessOptions, waitSubscribed = true): Pro
 	const { context, recorded } = triggerContext({
 		credentials: opts.credentials ?? credentialsFor(opts.apiBaseUrl),
 		mode: opts.mode ?? 'trigger',
+		workflowId: opts.workflowId,
 		parameters: {
 			channel: opts.channel ?? 'allOrders',
 			orderId: opts.orderId ?? '',
@@ -166,6 +173,7 @@ export async function activate(opts: HarnessOptions, waitSubscribed = true): Pro
 	return {
 		context,
 		emitted: recorded.emitted,
+		keys: recorded.deduplicationKeys,
 		errors: recorded.errors,
 		logs: recorded.logs,
 		response,

@@ -6,6 +6,13 @@ import {
 	sampleOrder,
 	sign,
 } from '../../../../tools/transak/fixtures';
+import {
+	deepJsonText,
+	expectWellFormedItem,
+	hostileRecordText,
+	signText,
+	statusLike,
+} from '../../support/hostile';
 import { ACCESS_TOKEN, callWebhook } from '../../support/webhook';
 
 const GENUINE = orderWebhookBody('ORDER_COMPLETED', sampleOrder(), ACCESS_TOKEN).data as string;
@@ -124,6 +131,41 @@ describe('Transak Trigger fuzz', () => {
 			{ numRuns: 10_000 },
 		);
 		expect(runs).toBeGreaterThanOrEqual(10_000);
+	}, 120_000);
+
+	it('hostile claims signed with the right key, and deeply nested bodies: never a throw, never a malformed item', async () => {
+		const signedClaims = fc
+			.record({ eventID: statusLike, record: hostileRecordText(), topLevel: fc.boolean() })
+			.map(({ eventID, record, topLevel }) =>
+				signText(
+					topLevel
+						? record
+						: `{"eventID":${JSON.stringify(eventID) ?? 'null'},"webhookData":${record}}`,
+					ACCESS_TOKEN,
+				),
+			);
+		const request = fc.oneof(
+			{ weight: 4, arbitrary: signedClaims.map((data) => ({ body: { data } as unknown })) },
+			{
+				weight: 1,
+				arbitrary: deepJsonText.map((text) => ({
+					body: {} as unknown,
+					rawBody: Buffer.from(text),
+				})),
+			},
+			{ weight: 1, arbitrary: deepJsonText.map((text) => ({ body: JSON.parse(text) as unknown })) },
+		);
+		await fc.assert(
+			fc.asyncProperty(
+				request,
+				async ({ body: requestBody, rawBody }: { body: unknown; rawBody?: Buffer }) => {
+					const answer = await callWebhook({ body: requestBody, rawBody });
+					expect([200, 400]).toContain(answer.status);
+					for (const item of answer.items) expectWellFormedItem(item, { event: false });
+				},
+			),
+			{ numRuns: 1000 },
+		);
 	}, 120_000);
 
 	it('the genuine token itself is accepted (the fuzz starts from a valid delivery)', async () => {

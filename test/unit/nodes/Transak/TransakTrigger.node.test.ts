@@ -1,4 +1,10 @@
+import * as http from 'http';
 import jwt from 'jsonwebtoken';
+import * as net from 'net';
+import type { AddressInfo } from 'net';
+import type { IWebhookResponseData } from 'n8n-workflow';
+
+import { TransakTrigger } from '../../../../nodes/Transak/TransakTrigger.node';
 
 import {
 	forge,
@@ -11,6 +17,7 @@ import {
 	sign,
 	unsigned,
 } from '../../../../tools/transak/fixtures';
+import { webhookContext } from '../../support/n8n';
 import { ACCESS_TOKEN, API_SECRET, callWebhook, freshWorkflowId } from '../../support/webhook';
 
 const genuine = (eventID = 'ORDER_COMPLETED', order = sampleOrder()) =>
@@ -428,4 +435,63 @@ describe('Transak Trigger credential reads', () => {
 		}
 		expect(reads).toBeLessThanOrEqual(3);
 	});
+});
+
+describe('Transak Trigger bodies cut off mid-way', () => {
+	/**
+	 * n8n's live webhook path in small: each request's stream reaches webhook() unread (a body n8n
+	 * 2.x leaves to the node: untyped or application/octet-stream). What webhook() returns, or
+	 * throws (n8n would then save a failed execution and run the error workflow), is recorded.
+	 */
+	async function n8nLikeServer() {
+		const outcomes: Array<
+			Promise<{ returned?: IWebhookResponseData; threw?: unknown; logs: string[] }>
+		> = [];
+		const server = http.createServer((request, response) => {
+			const { context, recorded } = webhookContext({
+				parameters: { events: [], options: {} },
+				credentials: { environment: 'staging', apiKey: 'k', accessToken: ACCESS_TOKEN },
+				workflowId: freshWorkflowId(),
+			});
+			Object.assign(context, { getBodyData: () => ({}), getRequestObject: () => request });
+			outcomes.push(
+				new TransakTrigger().webhook
+					.call(context)
+					.then(
+						(returned) => ({
+							returned,
+							status: recorded.response.statusCode,
+							logs: recorded.logs.map((l) => l.message),
+						}),
+						(threw: unknown) => ({ threw, logs: [] }),
+					)
+					.finally(() => response.destroy()),
+			);
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		return { server, port: (server.address() as AddressInfo).port, outcomes };
+	}
+
+	it.each([['application/octet-stream'], ['']])(
+		'content type "%s": the sender disconnects after part of a genuine body: 400, no execution, no throw',
+		async (contentType) => {
+			const { server, port, outcomes } = await n8nLikeServer();
+			const body = JSON.stringify(genuine());
+			const socket = net.connect(port, '127.0.0.1');
+			socket.on('error', () => undefined);
+			socket.write(
+				`POST /webhook HTTP/1.1\r\nHost: 127.0.0.1\r\n${contentType ? `Content-Type: ${contentType}\r\n` : ''}Content-Length: ${body.length}\r\n\r\n${body.slice(0, 100)}`,
+			);
+			while (outcomes.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+			socket.destroy();
+			const outcome = await outcomes[0];
+			server.close();
+			expect(outcome.threw).toBeUndefined();
+			expect(outcome.returned).toEqual({ noWebhookResponse: true });
+			expect(outcome).toMatchObject({ status: 400 });
+			expect(outcome.logs).toEqual([
+				'Transak Trigger refused a delivery (400): the request body was cut off',
+			]);
+		},
+	);
 });

@@ -136,7 +136,7 @@ describe('refusals end in exactly one emitError', () => {
 		await until(() => harness.errors.length > 0);
 		await sleep(300);
 		expect(harness.errors).toHaveLength(1);
-		expect(harness.errors[0].message).toMatch(/4003 \(Application is disabled\)/);
+		expect(harness.errors[0].message).toMatch(/4003 \("Application is disabled"\)/);
 		expect(suite.server.connections()).toHaveLength(0);
 	});
 

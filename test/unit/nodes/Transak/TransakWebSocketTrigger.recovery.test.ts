@@ -15,9 +15,13 @@ import {
 	triggerSuite,
 	type Harness,
 } from '../../support/pusher';
+import { RECOVERY_MIN_INTERVAL_MS } from '../../../../nodes/Transak/pusher/stream';
 import { sleep, until } from '../../support/wait';
 
 const suite = triggerSuite({ api: true });
+
+/** A later recovery of the same trigger waits for RECOVERY_MIN_INTERVAL_MS after the previous one. */
+const SECOND_RECOVERY = RECOVERY_MIN_INTERVAL_MS + 5000;
 
 const { start } = suite;
 
@@ -98,12 +102,16 @@ it('all orders: a server outage, then the missed changes from the API, once each
 	expect(harness.emitted[6]).toMatchObject({ orderId: a.id, status: 'REFUNDED' });
 	expect(harness.emitted[6].recovered).toBeUndefined();
 
-	// Another drop with nothing new: the API is asked again, nothing is emitted twice.
+	// Another drop with nothing new: the API is asked again (at most one recovery every 5 s),
+	// nothing is emitted twice.
 	const before = suite.api.requestsTo('/partners/api/v2/orders').length;
 	const again = suite.server.next('subscribe', (e) => e.channel === API_KEY);
 	suite.server.terminateAll();
 	await again;
-	await until(() => suite.api.requestsTo('/partners/api/v2/orders').length > before);
+	await until(
+		() => suite.api.requestsTo('/partners/api/v2/orders').length > before,
+		SECOND_RECOVERY,
+	);
 	await sleep(200);
 	expect(harness.emitted).toHaveLength(7);
 	expect(harness.errors).toEqual([]);
@@ -168,7 +176,7 @@ it('recovered events honour the events filter', async () => {
 	resubscribed = suite.server.next('subscribe');
 	suite.server.closeAll(4200);
 	await resubscribed;
-	await until(() => harness.emitted.length === 1);
+	await until(() => harness.emitted.length === 1, SECOND_RECOVERY);
 	expect(harness.emitted[0]).toMatchObject({
 		eventID: 'ORDER_EXPIRED',
 		status: 'EXPIRED',
@@ -186,7 +194,10 @@ it('an API failure is logged once, without secrets, and the gap is recovered aft
 		const resubscribed = suite.server.next('subscribe');
 		suite.server.closeAll(4200);
 		await resubscribed;
-		await until(() => suite.api.requestsTo('/partners/api/v2/order/').length === i + 1);
+		await until(
+			() => suite.api.requestsTo('/partners/api/v2/order/').length === i + 1,
+			SECOND_RECOVERY,
+		);
 	}
 	await sleep(100);
 	expect(harness.emitted).toEqual([]);
@@ -198,7 +209,7 @@ it('an API failure is logged once, without secrets, and the gap is recovered aft
 	const resubscribed = suite.server.next('subscribe');
 	suite.server.closeAll(4200);
 	await resubscribed;
-	await until(() => harness.emitted.length === 1);
+	await until(() => harness.emitted.length === 1, SECOND_RECOVERY);
 	expect(harness.emitted[0]).toMatchObject({ status: 'COMPLETED', recovered: true });
 	const text = JSON.stringify(harness.logs);
 	for (const secret of [ACCESS_TOKEN, API_SECRET, PREVIOUS_TOKEN])

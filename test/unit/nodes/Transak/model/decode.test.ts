@@ -2,6 +2,7 @@
  * The one decoder: how every Transak record becomes an event or an item. Each decision that used to
  * differ between the webhook, Pusher, API and recovery paths is pinned here once.
  */
+import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
 import {
@@ -14,8 +15,14 @@ import {
 	type Decoded,
 	type TransakEvent,
 } from '../../../../../nodes/Transak/model/decode';
-import { MAX_DEPTH } from '../../../../../nodes/Transak/model/sanitize';
+import { MAX_DEPTH, NESTED_TOO_DEEP } from '../../../../../nodes/Transak/model/sanitize';
 import { JwtVerifier } from '../../../../../nodes/Transak/verification/jwt';
+import {
+	expectWellFormedItem,
+	hostileRecordText,
+	signText,
+	statusLike,
+} from '../../../support/hostile';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const {
@@ -238,11 +245,63 @@ describe('hostile records', () => {
 			ok: false,
 			message: `the event data nests deeper than ${MAX_DEPTH} levels`,
 		});
-		expect(() => orderItem({ id: 'o', extra: nested(5_000) })).toThrow(/nests deeper/);
+	});
+
+	it(`API records nested deeper than ${MAX_DEPTH} levels become items cut at that depth, the rest kept`, () => {
+		const item = orderItem({ id: 'o', status: 'COMPLETED', extra: nested(5_000) });
+		expect(item).toMatchObject({ orderId: 'o', status: 'COMPLETED', eventID: 'ORDER_COMPLETED' });
+		let value: unknown = item.extra;
+		let depth = 1;
+		while (typeof value === 'object' && value !== null) {
+			value = (value as IDataObject).next;
+			depth += 1;
+		}
+		expect(value).toBe(NESTED_TOO_DEEP);
+		expect(depth).toBe(MAX_DEPTH + 1);
+		const delivery = deliveryItem({
+			id: 'd',
+			eventID: 'ORDER_FAILED',
+			createdAt: 'now',
+			webhookData: { id: 'o', status: 'FAILED', extra: nested(5_000) },
+		});
+		expect(delivery).toMatchObject({ id: 'd', eventID: 'ORDER_FAILED', status: 'FAILED' });
+		expect(JSON.stringify(delivery)).toContain(NESTED_TOO_DEEP);
+	});
+
+	it('nesting within the limit is kept', () => {
 		expect(
 			event(
 				decodeEvent({ eventID: 'ORDER_COMPLETED', webhookData: { id: 'o', extra: nested(50) } }),
 			).subjectId,
 		).toBe('o');
+	});
+});
+
+describe('API items from hostile records (property)', () => {
+	it('Get Order, Get Many and webhook deliveries never throw and always give string eventID and status', () => {
+		const signedOrOpen = fc.record({ text: hostileRecordText(), signed: fc.boolean() });
+		fc.assert(
+			fc.property(
+				hostileRecordText(),
+				signedOrOpen,
+				statusLike,
+				(orderText, delivered, eventID) => {
+					const order = JSON.parse(orderText) as unknown;
+					if (order !== null && typeof order === 'object' && !Array.isArray(order))
+						expectWellFormedItem(orderItem(order as IDataObject, 'requested'), { event: false });
+					const webhookData = delivered.signed
+						? signText(`{"webhookData":${delivered.text}}`, KEY)
+						: (JSON.parse(delivered.text) as unknown);
+					const item = deliveryItem(
+						{ id: 'd', eventID, createdAt: 'now', webhookData } as IDataObject,
+						verify,
+					);
+					expect(typeof item.eventID).toBe('string');
+					expect(typeof item.status).toBe('string');
+					expect(() => JSON.stringify(item)).not.toThrow();
+				},
+			),
+			{ numRuns: 500 },
+		);
 	});
 });

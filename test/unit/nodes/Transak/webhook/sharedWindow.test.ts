@@ -4,6 +4,7 @@
  * server might (the real redis-server is in the queue suite: test/queue/shared-window.queue.test.ts),
  * how ioredis is configured, and that nothing outside queue mode loads it.
  */
+import fc from 'fast-check';
 
 import type { RedisSettings } from '../../../../../nodes/Transak/webhook/redisSettings';
 import type { ClaimStore } from '../../../../../nodes/Transak/webhook/redisStore';
@@ -154,6 +155,27 @@ describe('SharedDeliveryWindow, the claim loop', () => {
 		expect(key).toMatch(/^transak-test:transak:dedupe:wf-1:node-1:[0-9a-f]{40}$/);
 		expect(window.keyFor('wf-1', 'node-1', 'a')).not.toBe(window.keyFor('wf-1', 'node-1', 'b'));
 		expect(window.keyFor('wf/1 x', 'n:1', 'a')).toContain(':wf%2F1%20x:n%3A1:');
+	});
+
+	it('a store that stops answering, or answers slowly, cannot hold a delivery past the deadline', async () => {
+		const never = scriptedStore(() => new Promise(() => undefined));
+		const reports: string[] = [];
+		let startedAt = Date.now();
+		const silent = await windowOn(never.store, { waitMs: 100 }, (m) => reports.push(m)).claim(
+			'k',
+			1000,
+		);
+		expect(Date.now() - startedAt).toBeLessThan(400);
+		expect(silent.kind).toBe('unavailable');
+		expect(reports).toEqual([expect.stringContaining('no answer from Redis within')]);
+
+		const slow = scriptedStore(async (command) => {
+			await sleep(300);
+			return command === 'SET NX' ? false : 'pending:other';
+		});
+		startedAt = Date.now();
+		expect((await windowOn(slow.store, { waitMs: 100 }).claim('k', 1000)).kind).toBe('unavailable');
+		expect(Date.now() - startedAt).toBeLessThan(280);
 	});
 });
 
@@ -316,4 +338,76 @@ describe('Transak Trigger outside queue mode', () => {
 		expect(started(await deliver(a, body, workflowId, { accessToken }))).toBe(false);
 		expect([...first.logs, ...second.logs].filter((l) => l.startsWith('warn'))).toEqual([]);
 	});
+});
+
+describe('SharedDeliveryWindow, the claim loop against whatever a server answers (property)', () => {
+	type Answer =
+		| { kind: 'value'; value: unknown }
+		| { kind: 'throw' }
+		| { kind: 'slow'; ms: number; value: unknown };
+	const reply = fc.oneof(
+		fc.constantFrom<unknown>(
+			null,
+			'done',
+			'DONE',
+			'',
+			'pending:other',
+			'OK',
+			true,
+			false,
+			0,
+			1,
+			[],
+		),
+		fc.anything({ maxDepth: 1 }),
+	);
+	const answer: fc.Arbitrary<Answer> = fc.oneof(
+		{ weight: 6, arbitrary: reply.map((value) => ({ kind: 'value' as const, value })) },
+		{ weight: 1, arbitrary: fc.constant({ kind: 'throw' as const }) },
+		{
+			weight: 2,
+			arbitrary: fc
+				.record({ ms: fc.integer({ min: 0, max: 30 }), value: reply })
+				.map(({ ms, value }) => ({ kind: 'slow' as const, ms, value })),
+		},
+	);
+
+	it('always ends by its deadline (plus one slow answer), pausing between looks, never throwing', async () => {
+		const waitMs = 120;
+		const pollMs = 15;
+		await fc.assert(
+			fc.asyncProperty(fc.array(answer, { minLength: 1, maxLength: 8 }), async (script) => {
+				const looks: number[] = [];
+				let commands = 0;
+				const next = async (): Promise<unknown> => {
+					const step = script[commands % script.length];
+					commands += 1;
+					if (commands > 1000) throw new Error('more than 1,000 commands: the loop spins');
+					if (step.kind === 'throw') throw new Error('ERR odd reply');
+					if (step.kind === 'slow') await sleep(step.ms);
+					return step.value;
+				};
+				const store = {
+					setIfAbsent: async () => {
+						looks.push(Date.now());
+						return (await next()) as boolean;
+					},
+					get: async () => (await next()) as string | null,
+					put: async () => undefined,
+					removeIf: async () => undefined,
+				};
+				const window = new SharedDeliveryWindow(() => store, { waitMs, pollMs, retryAfterMs: 0 });
+				const startedAt = Date.now();
+				const claim = await window.claim('k', 60_000);
+				const elapsed = Date.now() - startedAt;
+				expect(['claimed', 'duplicate', 'undecided', 'unavailable']).toContain(claim.kind);
+				// The deadline is checked after each look, and a look takes at most two slow answers.
+				expect(elapsed).toBeLessThan(waitMs + pollMs + 2 * 30 + 100);
+				expect(commands).toBeLessThanOrEqual(2 * (waitMs / pollMs + 2));
+				for (let i = 1; i < looks.length; i += 1)
+					expect(looks[i] - looks[i - 1]).toBeGreaterThanOrEqual(pollMs - 2);
+			}),
+			{ numRuns: 60 },
+		);
+	}, 60_000);
 });

@@ -1,0 +1,63 @@
+import { transakError, transakMessage } from '../../../../../nodes/Transak/transport/errors';
+import { AxiosError, nodeOf } from '../../../support/n8n';
+
+const LINE_BREAKS = /[\r\n\u2028\u2029]/;
+const FORGED = 'Order not found\nFORGED | error | re-enter your API secret at http://evil.example/';
+const credentials = {
+	environment: 'custom' as const,
+	baseUrl: 'http://127.0.0.1:9',
+	apiKey: 'partner-api-key',
+	accessToken: 'access-token-secret-value-0123456789',
+};
+
+/** The error of the Transak node for an answer of Transak to `GET <path>` (as n8n throws it: axios's). */
+const errorFor = (status: number, data: unknown, path = '/partners/api/v2/order/x') =>
+	transakError(
+		nodeOf(),
+		new AxiosError(`Request failed with status code ${status}`, { status, data }),
+		credentials,
+		{ method: 'GET', path },
+	);
+
+describe("Transak's words in errors", () => {
+	it.each([
+		['{message}', { message: FORGED }],
+		['{error: {message}}', { error: { message: FORGED } }],
+		['{error: "..."}', { error: FORGED }],
+		['plain text', FORGED],
+		['JSON text', JSON.stringify({ message: FORGED })],
+	])('are read from %s on one line', (_label, body) => {
+		const said = transakMessage(body);
+		expect(said).toBe(
+			'Order not found FORGED | error | re-enter your API secret at http://evil.example/',
+		);
+	});
+
+	it('a message of nothing but control characters is no message', () => {
+		expect(transakMessage({ message: '\n\r\u2028' })).toBeUndefined();
+		expect(transakMessage({ message: '\u200b' })).toBeUndefined();
+	});
+
+	it('an error message and description never span lines; in a description the words are quoted', () => {
+		for (const status of [400, 401, 429, 500]) {
+			const error = errorFor(status, { message: FORGED });
+			expect(error.message).not.toMatch(LINE_BREAKS);
+			expect(String(error.description)).not.toMatch(LINE_BREAKS);
+		}
+		const unauthorized = errorFor(401, { message: FORGED });
+		expect(unauthorized.description).toContain(
+			'(\"Order not found FORGED | error | re-enter your API secret at http://evil.example/\")',
+		);
+		const notFound = errorFor(400, { message: FORGED });
+		expect(notFound.message).toBe(
+			'Order not found FORGED | error | re-enter your API secret at http://evil.example/',
+		);
+	});
+
+	it('a long message keeps no part of a secret: masked first, then cut', () => {
+		const long = `${'x'.repeat(480)} ${credentials.accessToken} ${'y'.repeat(400)}`;
+		const error = errorFor(500, { message: long }, '/partners/api/v2/orders');
+		expect(error.message).not.toContain(credentials.accessToken.slice(0, 10));
+		expect(error.message.length).toBeLessThanOrEqual(501);
+	});
+});
