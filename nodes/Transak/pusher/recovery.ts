@@ -33,6 +33,8 @@ export interface RecoverySettings {
 	events: readonly string[];
 	/** Verifies webhook deliveries whose data is still a JWT. */
 	verifier: JwtVerifier;
+	/** Reads the keys again, once, when a delivery fails verification (a token rotated meanwhile). */
+	rereadKeys?: () => Promise<JwtVerifier | undefined>;
 	/** Changes up to this long before the connection was last heard from count as missed (clock skew, delivery lag). */
 	marginMs?: number;
 	/** Page size and page count for the all-orders listing. */
@@ -93,17 +95,25 @@ function fromOrders(
 }
 
 /** Past webhook deliveries `{createdAt, eventID, webhookData}`: they also hold intermediate statuses. */
-function fromWebhooks(
+async function fromWebhooks(
 	deliveries: readonly unknown[],
 	since: number,
 	settings: RecoverySettings,
-): RecoveredEvent[] {
+): Promise<RecoveredEvent[]> {
 	const out: RecoveredEvent[] = [];
+	let verifier = settings.verifier;
+	let reread = settings.rereadKeys;
 	for (const delivery of deliveries) {
 		if (!isObject(delivery)) continue;
 		const at = timeOf(delivery.createdAt);
 		if (at === undefined || at < since) continue;
-		const opened = openDelivery(delivery, (token) => settings.verifier.claimsOf(token));
+		let opened = openDelivery(delivery, (token) => verifier.claimsOf(token));
+		if (!isObject(opened.webhookData) && typeof delivery.webhookData === 'string' && reread) {
+			// Still a token: perhaps signed with one the credential got meanwhile. Read the keys once.
+			verifier = (await reread()) ?? verifier;
+			reread = undefined;
+			opened = openDelivery(delivery, (token) => verifier.claimsOf(token));
+		}
 		// Still a token: none of the keys verifies it.
 		if (!isObject(opened.webhookData)) continue;
 		const item = recovered(opened, at);
@@ -160,7 +170,7 @@ export async function fetchMissedEvents(
 			}
 			found = fromOrders(orders, since, settings.events);
 			try {
-				found.push(...fromWebhooks(await api.listWebhooks({}), since, settings));
+				found.push(...(await fromWebhooks(await api.listWebhooks({}), since, settings)));
 			} catch (error) {
 				settings.onSourceError?.('webhook history', error);
 			}

@@ -2,17 +2,33 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { RecentKeys } from '../webhook/window';
 import { isEventSelected } from '../model/statuses';
-import type { JwtVerifier } from '../verification/jwt';
+import { SIGNATURE_MISMATCH, type JwtVerifier } from '../verification/jwt';
+import type { RereadOptions } from '../verification/keyring';
+import { describeRun, ROTATION_ADVICE, RotationWatch } from '../verification/rotation';
 import type { TransakEvent } from '../model/decode';
 import { PusherChannelClient, type ClientLogger } from './client';
 import type { PusherEndpoint } from './endpoint';
-import { parsePusherEvent, type ChannelMode } from './channels';
+import { parsePusherEvent, type ChannelMode, type PusherEventResult } from './channels';
 import { fetchMissedEvents, type RecoveryApi, type RecoveryTarget } from './recovery';
 import { scrubSecrets } from '../transport/secrets';
 
 /** Remember emitted (order, status) pairs this long and this many: bounded, yet far beyond any order's life. */
 const EMITTED_TTL_MS = 7 * 24 * 3600 * 1000;
 const EMITTED_MAX = 100_000;
+
+/** How often the keys are read again from the credential while events verify. */
+const KEYS_REREAD_INTERVAL_MS = 60_000;
+
+/** The verification keys, following the trigger's credential (see verification/keyring.ts). */
+export interface StreamKeys {
+	readonly verifier: JwtVerifier;
+	/** Reads the credential again for a failed event (shared, at most once a second). */
+	reread(options?: RereadOptions): Promise<JwtVerifier | undefined>;
+	/** Reads the credential again if the keys are older than `maxAgeMs`. */
+	fresh(maxAgeMs: number): Promise<JwtVerifier>;
+	/** Stops a queued read: the trigger is closing. */
+	dispose(): void;
+}
 
 /** What the stream needs from n8n. Looked up on every call: n8n swaps `emit` after trigger() in manual mode. */
 export interface StreamHost {
@@ -27,7 +43,7 @@ export interface OrderStreamSettings {
 	channel: string;
 	target: RecoveryTarget;
 	events: readonly string[];
-	verifier: JwtVerifier;
+	keys: StreamKeys;
 	/** Partner API for recovering missed events, or why there is none. */
 	api: RecoveryApi | { unavailable: string };
 	/** Values never to appear in a log line or an error. */
@@ -36,6 +52,8 @@ export interface OrderStreamSettings {
 	manual: boolean;
 	/** Log prefix naming the node. */
 	label: string;
+	/** Names the trigger (node and workflow) in warnings and errors. */
+	trigger: { id: string; label: string };
 }
 
 /**
@@ -66,6 +84,11 @@ export class OrderStream {
 
 	private rejectedLogged = false;
 
+	/** Follows all-orders events that no key verifies (a token rotation the credential missed). */
+	private readonly rotation: RotationWatch | undefined;
+
+	private keysTimer: NodeJS.Timeout | undefined;
+
 	constructor(
 		private readonly host: StreamHost,
 		private readonly settings: OrderStreamSettings,
@@ -73,6 +96,8 @@ export class OrderStream {
 		this.firstEvent = new Promise<void>((resolve) => {
 			this.settleFirst = resolve;
 		});
+		this.rotation =
+			settings.mode === 'allOrders' ? new RotationWatch(settings.trigger.id, true) : undefined;
 		this.client = new PusherChannelClient(
 			settings.endpoint,
 			settings.channel,
@@ -97,14 +122,31 @@ export class OrderStream {
 			);
 		}
 		this.client.start();
+		// A token edited or refreshed elsewhere is picked up even while no event fails.
+		this.keysTimer = setInterval(() => {
+			this.settings.keys.fresh(KEYS_REREAD_INTERVAL_MS / 2).catch((error: unknown) => {
+				this.log(
+					'debug',
+					`could not read the Transak API credential again: ${describeError(error)}`,
+				);
+			});
+		}, KEYS_REREAD_INTERVAL_MS);
+		this.keysTimer.unref?.();
 	}
 
 	/** Deactivation: closes the socket and forgets pending work. Safe to call more than once. */
 	close(): void {
 		if (this.closed) return;
-		this.closed = true;
-		this.client.close();
+		this.shutdown();
 		this.resolveFirst();
+	}
+
+	/** Stops everything that could still read, emit or connect. */
+	private shutdown(): void {
+		this.closed = true;
+		clearInterval(this.keysTimer);
+		this.settings.keys.dispose();
+		this.client.close();
 	}
 
 	private log(level: keyof ClientLogger, message: string): void {
@@ -125,11 +167,41 @@ export class OrderStream {
 
 	private onEvent(name: string, data: unknown): void {
 		if (this.closed) return;
-		const result = parsePusherEvent(this.settings.mode, name, data, this.settings.verifier);
+		const result = parsePusherEvent(this.settings.mode, name, data, this.settings.keys.verifier);
+		if (isKeyMismatch(result)) {
+			// Perhaps signed with a token the credential got since the keys were read (a refresh, an
+			// edit): verify this same event again with the keys read now.
+			void this.reverify(name, data, Date.now());
+			return;
+		}
+		this.settle(name, result);
+	}
+
+	private async reverify(name: string, data: unknown, since: number): Promise<void> {
+		await this.rereadKeys({ since, wait: true });
+		if (this.closed) return;
+		const result = parsePusherEvent(this.settings.mode, name, data, this.settings.keys.verifier);
+		this.settle(name, result);
+		if (isKeyMismatch(result)) this.noticeRefusal(since);
+	}
+
+	/** Reads the keys again; a failure keeps the keys held (and is said at debug level). */
+	private async rereadKeys(options?: RereadOptions): Promise<JwtVerifier | undefined> {
+		try {
+			return await this.settings.keys.reread(options);
+		} catch (error) {
+			this.log('debug', `could not read the Transak API credential again: ${describeError(error)}`);
+			return undefined;
+		}
+	}
+
+	private settle(name: string, result: PusherEventResult): void {
 		if (!result.ok) {
 			// The name comes from the server: quoted and cut, so it cannot forge or flood log lines.
 			const shown = JSON.stringify(String(name).slice(0, 80));
-			if (result.reason === 'rejected' && !this.rejectedLogged) {
+			// A signature no key matches is followed by the rotation watch instead (all orders).
+			const watched = this.rotation !== undefined && isKeyMismatch(result);
+			if (result.reason === 'rejected' && !this.rejectedLogged && !watched) {
 				this.rejectedLogged = true;
 				this.log(
 					'warn',
@@ -140,7 +212,22 @@ export class OrderStream {
 			}
 			return;
 		}
+		this.rotation?.verified();
 		this.deliver(result.event);
+	}
+
+	/** An all-orders event (arrived at `arrivedAt`) no key verified, even after a fresh read. */
+	private noticeRefusal(arrivedAt: number): void {
+		const verdict = this.rotation?.refused(arrivedAt);
+		if (verdict === undefined || (!verdict.warn && !verdict.raise)) return;
+		const what = `${describeRun(verdict, 'all-orders events')} failed verification with every key the Transak API credential holds (read again just now), and none verified: Transak signs them with an access token the credential does not hold. ${ROTATION_ADVICE}`;
+		const where = this.settings.trigger.label;
+		if (verdict.warn) {
+			this.log('warn', `${where}: ${what} This warning repeats at most once an hour.`);
+		}
+		// Only Transak can publish on this channel: a sustained run is a real problem, and an error
+		// runs the workflow's error workflow (n8n then re-activates the trigger).
+		if (verdict.raise) this.onFatal(new Error(`${where}: ${what}`));
 	}
 
 	/** Emits an event unless filtered out or already emitted for this (order, status). */
@@ -177,7 +264,8 @@ export class OrderStream {
 			try {
 				const missed = await fetchMissedEvents(api, this.settings.target, since, {
 					events: this.settings.events,
-					verifier: this.settings.verifier,
+					verifier: this.settings.keys.verifier,
+					rereadKeys: async () => await this.rereadKeys({ wait: true }),
 					onSourceError: (source, error) =>
 						this.log('debug', `could not read the ${source}: ${describeError(error)}`),
 				});
@@ -204,13 +292,19 @@ export class OrderStream {
 		this.fatalReported = true;
 		const message = scrubSecrets(error.message, this.settings.secrets);
 		this.log('warn', message);
-		this.closed = true;
+		// The socket too: n8n's deactivation after the error calls close(), which then does nothing.
+		this.shutdown();
 		try {
 			this.host.emitError(new Error(message));
 		} finally {
 			this.resolveFirst();
 		}
 	}
+}
+
+/** A well-formed token that none of the keys signed: fresher keys may verify it. */
+function isKeyMismatch(result: PusherEventResult): boolean {
+	return !result.ok && result.reason === 'rejected' && result.message === SIGNATURE_MISMATCH;
 }
 
 function describeError(error: unknown): string {

@@ -18,7 +18,7 @@ import {
 	type FakeOrder,
 	type FakeTransakApi,
 } from '../../../tools/transak/fake-api';
-import { triggerContext, type LogLine } from './n8n';
+import { triggerContext, type CredentialStore, type LogLine } from './n8n';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startPusherServer } = require('../../../tools/transak/pusher-server.js');
@@ -124,6 +124,11 @@ export interface HarnessOptions {
 	events?: string[];
 	options?: IDataObject;
 	credentials?: IDataObject;
+	/** The stored credential, for tests that change it while the trigger runs. */
+	store?: CredentialStore;
+	/** Called on every credential read, to count them. */
+	onGetCredentials?: () => void;
+	workflowId?: string;
 	apiBaseUrl?: string;
 	mode?: WorkflowExecuteMode;
 }
@@ -144,6 +149,9 @@ export function credentialsFor(apiBaseUrl?: string, extra: IDataObject = {}): ID
 export async function activate(opts: HarnessOptions, waitSubscribed = true): Promise<Harness> {
 	const { context, recorded } = triggerContext({
 		credentials: opts.credentials ?? credentialsFor(opts.apiBaseUrl),
+		store: opts.store,
+		onGetCredentials: opts.onGetCredentials,
+		workflowId: opts.workflowId,
 		mode: opts.mode ?? 'trigger',
 		parameters: {
 			channel: opts.channel ?? 'allOrders',

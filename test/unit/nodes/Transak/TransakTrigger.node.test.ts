@@ -11,10 +11,21 @@ import {
 	sign,
 	unsigned,
 } from '../../../../tools/transak/fixtures';
+import { credentialFingerprint } from '../../../../nodes/Transak/transport/token';
 import { ACCESS_TOKEN, API_SECRET, callWebhook, freshWorkflowId } from '../../support/webhook';
 
 const genuine = (eventID = 'ORDER_COMPLETED', order = sampleOrder()) =>
 	orderWebhookBody(eventID, order, ACCESS_TOKEN);
+const forged = () => ({ data: forge(orderClaims('ORDER_COMPLETED', sampleOrder())) });
+
+/** A fresh trigger (workflow) whose credential reads are counted. */
+function countedTrigger() {
+	const counted = { workflowId: freshWorkflowId(), reads: 0, onGetCredentials: () => {} };
+	counted.onGetCredentials = () => {
+		counted.reads += 1;
+	};
+	return counted;
+}
 
 describe('Transak Trigger answer table', () => {
 	it('valid signature, event selected: 200 and exactly one item', async () => {
@@ -81,10 +92,6 @@ describe('Transak Trigger answer table', () => {
 		[
 			'HS384 signed with the access token',
 			() => ({ data: sign(claims(), ACCESS_TOKEN, { algorithm: 'HS384' }) }),
-		],
-		[
-			'signed with the API secret instead of the access token',
-			() => ({ data: sign(claims(), API_SECRET) }),
 		],
 		[
 			'an expired token',
@@ -338,6 +345,13 @@ describe('Transak Trigger keys and secrets', () => {
 		expect((await callWebhook({ body: other, credentials })).status).toBe(401);
 	});
 
+	it('accepts payloads signed with the API secret, as integrations from 2021 verified them', async () => {
+		const body = { data: sign(orderClaims('ORDER_COMPLETED', sampleOrder()), API_SECRET) };
+		const answer = await callWebhook({ body });
+		expect(answer.status).toBe(200);
+		expect(answer.items).toHaveLength(1);
+	});
+
 	it('refuses everything when the credential has no access token', async () => {
 		const answer = await callWebhook({ body: genuine(), credentials: { accessToken: '' } });
 		expect(answer.status).toBe(401);
@@ -378,14 +392,12 @@ describe('Transak Trigger keys and secrets', () => {
 
 describe('Transak Trigger credential reads', () => {
 	it('reads the credential once for a burst of deliveries, not once per delivery', async () => {
-		const workflowId = freshWorkflowId();
-		let reads = 0;
-		const onGetCredentials = () => (reads += 1);
+		const trigger = countedTrigger();
 		for (let i = 0; i < 20; i++) {
 			const body = genuine('ORDER_COMPLETED', sampleOrder({ id: `burst-${i}` }));
-			expect((await callWebhook({ body, workflowId, onGetCredentials })).items).toHaveLength(1);
+			expect((await callWebhook({ body, ...trigger })).items).toHaveLength(1);
 		}
-		expect(reads).toBe(1);
+		expect(trigger.reads).toBe(1);
 	});
 
 	it('a token rotated in the credential is accepted at once', async () => {
@@ -401,31 +413,122 @@ describe('Transak Trigger credential reads', () => {
 		expect(answer.items).toHaveLength(1);
 	});
 
-	it('a token removed from the credential stops verifying within the cache time', async () => {
+	it('a token refreshed by n8n verifies at once; the token it replaced still does for a while', async () => {
+		const workflowId = freshWorkflowId();
+		const refreshed = 'refreshed-by-n8n-dddddddddddddddd';
+		const stored = {
+			currentAccessToken: refreshed,
+			currentAccessTokenFor: credentialFingerprint({
+				environment: 'staging',
+				apiKey: 'test-api-key',
+				accessToken: ACCESS_TOKEN,
+			}),
+		};
+		expect((await callWebhook({ body: genuine(), workflowId })).items).toHaveLength(1);
+		// Another n8n process refreshed the token and stored it in the credential.
+		const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'new-key' }), refreshed);
+		expect((await callWebhook({ body, workflowId, credentials: stored })).items).toHaveLength(1);
+		const late = genuine('ORDER_COMPLETED', sampleOrder({ id: 'signed-before-the-refresh' }));
+		expect((await callWebhook({ body: late, workflowId, credentials: stored })).status).toBe(200);
+	});
+
+	it('the token an edited one replaced verifies for 15 minutes, then stops', async () => {
 		const workflowId = freshWorkflowId();
 		const now = jest.spyOn(Date, 'now');
 		const start = 1_900_000_000_000;
 		now.mockReturnValue(start);
 		try {
 			expect((await callWebhook({ body: genuine(), workflowId })).items).toHaveLength(1);
-			now.mockReturnValue(start + 11_000);
 			const credentials = { accessToken: 'replacement-token-cccccccccccccc' };
+			now.mockReturnValue(start + 11_000);
 			const body = genuine('ORDER_COMPLETED', sampleOrder({ id: 'old-key' }));
-			expect((await callWebhook({ body, workflowId, credentials })).status).toBe(401);
+			expect((await callWebhook({ body, workflowId, credentials })).status).toBe(200);
+			now.mockReturnValue(start + 11_000 + 15 * 60_000);
+			const later = genuine('ORDER_COMPLETED', sampleOrder({ id: 'old-key-later' }));
+			expect((await callWebhook({ body: later, workflowId, credentials })).status).toBe(401);
+		} finally {
+			now.mockRestore();
+		}
+	});
+
+	it('a previous token removed from the credential stops verifying at the next read', async () => {
+		const workflowId = freshWorkflowId();
+		const previous = 'previous-token-eeeeeeeeeeeeeeee';
+		const now = jest.spyOn(Date, 'now');
+		const start = 1_900_000_000_000;
+		now.mockReturnValue(start);
+		try {
+			const signedWithPrevious = (id: string) =>
+				orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id }), previous);
+			const withPrevious = { previousAccessToken: previous };
+			expect(
+				(
+					await callWebhook({
+						body: signedWithPrevious('a'),
+						workflowId,
+						credentials: withPrevious,
+					})
+				).status,
+			).toBe(200);
+			now.mockReturnValue(start + 11_000);
+			expect((await callWebhook({ body: signedWithPrevious('b'), workflowId })).status).toBe(401);
+		} finally {
+			now.mockRestore();
+		}
+	});
+
+	it('200 concurrent forged deliveries cost at most two credential reads', async () => {
+		const trigger = countedTrigger();
+		const answers = await Promise.all(
+			Array.from({ length: 200 }, () => callWebhook({ body: forged(), ...trigger })),
+		);
+		expect(answers.map((a) => a.status)).toEqual(Array(200).fill(401));
+		// The first read, and at most one more for the deliveries that arrived after it started.
+		expect(trigger.reads).toBeGreaterThanOrEqual(1);
+		expect(trigger.reads).toBeLessThanOrEqual(2);
+	});
+
+	it('deliveries no key verifies, in a row: one warning naming the workflow and node, no token', async () => {
+		const workflowId = freshWorkflowId();
+		const warnings: string[] = [];
+		const now = jest.spyOn(Date, 'now');
+		let t = 1_900_000_000_000;
+		try {
+			for (let i = 0; i < 12; i += 1) {
+				t += 2_000; // each delivery may read the credential again
+				now.mockReturnValue(t);
+				const answer = await callWebhook({ body: forged(), workflowId });
+				expect(answer.status).toBe(401);
+				warnings.push(...answer.logs.filter((l) => l.level === 'warn').map((l) => l.message));
+			}
+			expect(warnings).toHaveLength(1);
+			expect(warnings[0]).toContain(
+				`Transak Trigger "Transak Trigger" in workflow "test" (${workflowId})`,
+			);
+			expect(warnings[0]).toContain('3 deliveries in a row failed verification');
+			expect(warnings[0]).toContain('signed with an access token the credential does not hold');
+			expect(warnings[0]).not.toContain(ACCESS_TOKEN);
+			expect(warnings[0]).not.toContain(API_SECRET);
+
+			// A verified delivery ends the run; within the hour a new run does not warn again.
+			expect((await callWebhook({ body: genuine(), workflowId })).status).toBe(200);
+			for (let i = 0; i < 5; i += 1) {
+				t += 2_000;
+				now.mockReturnValue(t);
+				const { logs } = await callWebhook({ body: forged(), workflowId });
+				expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
+			}
 		} finally {
 			now.mockRestore();
 		}
 	});
 
 	it('forged deliveries re-read the credential at most once a second', async () => {
-		const workflowId = freshWorkflowId();
-		let reads = 0;
-		const onGetCredentials = () => (reads += 1);
-		await callWebhook({ body: genuine(), workflowId, onGetCredentials });
+		const trigger = countedTrigger();
+		await callWebhook({ body: genuine(), ...trigger });
 		for (let i = 0; i < 50; i++) {
-			const body = { data: forge(orderClaims('ORDER_COMPLETED', sampleOrder())) };
-			expect((await callWebhook({ body, workflowId, onGetCredentials })).status).toBe(401);
+			expect((await callWebhook({ body: forged(), ...trigger })).status).toBe(401);
 		}
-		expect(reads).toBeLessThanOrEqual(3);
+		expect(trigger.reads).toBeLessThanOrEqual(3);
 	});
 });
