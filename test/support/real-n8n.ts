@@ -159,7 +159,7 @@ export async function deactivate(workflowIds: Array<string | undefined>) {
 /**
  * The fake Transak partner API with 12 orders, a credential for it, and two active workflows,
  * Webhook -> Transak: `getOne` (body `{orderId}`) and `getMany` (body `{limit, returnAll, status}`).
- * Also the first access token, before any refresh.
+ * Also the first access token, before any refresh, and the credential.
  */
 export async function transakApiWorkflows(label: string) {
 	const fake = await startFakeTransakApi({ orders: makeOrders(12) });
@@ -182,7 +182,7 @@ export async function transakApiWorkflows(label: string) {
 		limit: '={{ $json.body.limit ?? 50 }}',
 		filters: { status: "={{ $json.body.status ?? '' }}" },
 	});
-	return { fake, firstAccessToken, getOne, getMany };
+	return { fake, firstAccessToken, credential, getOne, getMany };
 }
 
 /** Checks that none of `secrets` appears in any of `texts` (execution data, logs). */

@@ -149,11 +149,9 @@ export class OrderStream {
 		this.client.close();
 	}
 
-	private log(level: keyof ClientLogger, message: string): void {
+	private log(level: keyof ClientLogger, message: string, prefix = this.settings.label): void {
 		try {
-			this.host.logger[level](
-				scrubSecrets(`${this.settings.label}: ${message}`, this.settings.secrets),
-			);
+			this.host.logger[level](scrubSecrets(`${prefix}: ${message}`, this.settings.secrets));
 		} catch {
 			// A logger must never break the stream.
 		}
@@ -222,12 +220,10 @@ export class OrderStream {
 		if (verdict === undefined || (!verdict.warn && !verdict.raise)) return;
 		const what = `${describeRun(verdict, 'all-orders events')} failed verification with every key the Transak API credential holds (read again just now), and none verified: Transak signs them with an access token the credential does not hold. ${ROTATION_ADVICE}`;
 		const where = this.settings.trigger.label;
-		if (verdict.warn) {
-			this.log('warn', `${where}: ${what} This warning repeats at most once an hour.`);
-		}
+		if (verdict.warn) this.log('warn', `${what} This warning repeats at most once an hour.`, where);
 		// Only Transak can publish on this channel: a sustained run is a real problem, and an error
 		// runs the workflow's error workflow (n8n then re-activates the trigger).
-		if (verdict.raise) this.onFatal(new Error(`${where}: ${what}`));
+		if (verdict.raise) this.onFatal(new Error(what), where);
 	}
 
 	/** Emits an event unless filtered out or already emitted for this (order, status). */
@@ -287,11 +283,11 @@ export class OrderStream {
 		}
 	}
 
-	private onFatal(error: Error): void {
+	private onFatal(error: Error, where?: string): void {
 		if (this.closed || this.fatalReported) return;
 		this.fatalReported = true;
 		const message = scrubSecrets(error.message, this.settings.secrets);
-		this.log('warn', message);
+		this.log('warn', message, where);
 		// The socket too: n8n's deactivation after the error calls close(), which then does nothing.
 		this.shutdown();
 		try {
