@@ -11,28 +11,27 @@
  * token ever appears in an execution or the n8n log.
  */
 import { apiWorkflow } from '../../tools/n8n/workflows';
-import { startFakeTransakApi, type FakeTransakApi } from '../../tools/transak/fake-api';
 import * as fx from '../../tools/transak/fixtures';
-import { startPusherServer } from '../../tools/transak/pusher-server';
 import * as real from '../support/real-n8n';
 import { executions, outputItems, uniqueId, type Execution } from '../support/real-n8n';
 
 const client = real.n8n().main;
-const API_KEY = `e2e-rotation-${Date.now()}`;
 const REPLACED = 'it was replaced, probably refreshed by another system';
 
-type PusherServer = Awaited<ReturnType<typeof startPusherServer>>;
-let pusher: PusherServer;
-let fake: FakeTransakApi;
-let credential: { id: string; name: string };
+type Setup = Awaited<ReturnType<typeof real.expiredTokenSetup>>;
+let setup: Setup;
+let pusher: Setup['pusher'];
+let fake: Setup['fake'];
+let credential: Setup['credential'];
+let API_KEY: string;
 /** Every token n8n was given or obtained, and the API secret: none may leak. */
 const secrets: string[] = [];
 
-const api = { id: '', hook: uniqueId('rotation-api') };
+let api: Setup['api'];
 /** The same, with the Transak node set to continue on errors: its error item is the answer. */
 const tolerant = { id: '', hook: uniqueId('rotation-api-tolerant') };
 const socket = { id: '' };
-const webhook = { id: '', hook: uniqueId('rotation-webhook') };
+let webhook: Setup['webhook'];
 
 /** The token Transak now accepts (and signs with); remembered for the leak check. */
 function currentToken(): string {
@@ -80,41 +79,18 @@ async function expectBothTriggersRun(key: string): Promise<void> {
 }
 
 beforeAll(async () => {
-	pusher = await startPusherServer({ port: 0, key: `e2e-rotation-app-${Date.now()}` });
-	fake = await startFakeTransakApi({ apiKey: API_KEY });
-	const expired = fake.setAccessToken(fake.expiredToken());
-	secrets.push(expired, fake.apiSecret);
-	credential = await client.createCredential(
-		'transakApi',
-		fake.credentials({ accessToken: expired }),
-	);
-
-	const get = { operation: 'get', orderId: '={{ $json.body.orderId }}' };
-	api.id = (
-		await client.createWorkflow(apiWorkflow('Rotation: get', api.hook, credential, get))
-	).id;
-	const tolerantJson = apiWorkflow('Rotation: get, continue', tolerant.hook, credential, get);
+	setup = await real.expiredTokenSetup('Rotation');
+	({ pusher, fake, credential, api, webhook, apiKey: API_KEY } = setup);
+	socket.id = setup.socket;
+	secrets.push(setup.expired, fake.apiSecret);
+	const tolerantJson = apiWorkflow('Rotation: get, continue', tolerant.hook, credential, setup.get);
 	tolerantJson.nodes[1].onError = 'continueRegularOutput';
 	tolerant.id = (await client.createWorkflow(tolerantJson)).id;
-	// The probe ({}) has no order ID: the node fails before calling Transak, so nothing refreshes.
-	await real.activate(api.id, api.hook);
 	await real.activate(tolerant.id, tolerant.hook);
-
-	socket.id = await real.activateSubscribed(pusher, API_KEY, {
-		name: 'Rotation: all orders',
-		nodes: [real.webSocketTrigger({ credential, pusher, parameters: { channel: 'allOrders' } })],
-	});
-	webhook.id = (
-		await client.createWorkflow({
-			name: 'Rotation: webhook',
-			nodes: [real.transakTrigger({ webhookId: webhook.hook, credential, typeVersion: 2 })],
-		})
-	).id;
-	await real.activate(webhook.id, `${webhook.hook}/webhook`);
 });
 
 afterAll(async () => {
-	await real.deactivate([api.id, tolerant.id, socket.id, webhook.id]);
+	await real.deactivate([api?.id, tolerant.id, socket.id, webhook?.id]);
 	await pusher?.close();
 	await fake?.close();
 });

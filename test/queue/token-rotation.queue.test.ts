@@ -5,57 +5,33 @@
  * an event signed with it fails verification with the keys they hold, and verify that same event.
  * Nothing is re-activated, and no token appears in an execution or a log.
  */
-import { apiWorkflow } from '../../tools/n8n/workflows';
-import { startFakeTransakApi, type FakeTransakApi } from '../../tools/transak/fake-api';
 import * as fx from '../../tools/transak/fixtures';
-import { startPusherServer } from '../../tools/transak/pusher-server';
 import * as real from '../support/real-n8n';
 import { executions, outputItems, ranBy, uniqueId } from '../support/real-n8n';
 
 const { main, webhooks, workers } = real.n8n();
-const API_KEY = `queue-rotation-${Date.now()}`;
 
-type PusherServer = Awaited<ReturnType<typeof startPusherServer>>;
-let pusher: PusherServer;
-let fake: FakeTransakApi;
+type Setup = Awaited<ReturnType<typeof real.expiredTokenSetup>>;
+let setup: Setup;
+let fake: Setup['fake'];
+let pusher: Setup['pusher'];
+let api: Setup['api'];
+let webhook: Setup['webhook'];
+const socket = { id: '' };
+/** Every token n8n was given or obtained, and the API secret: none may leak. */
 const secrets: string[] = [];
 
-const api = { id: '', hook: uniqueId('queue-rotation-api') };
-const socket = { id: '' };
-const webhook = { id: '', hook: uniqueId('queue-rotation-webhook') };
-
 beforeAll(async () => {
-	pusher = await startPusherServer({ port: 0, key: `queue-rotation-app-${Date.now()}` });
-	fake = await startFakeTransakApi({ apiKey: API_KEY });
-	const expired = fake.setAccessToken(fake.expiredToken());
-	secrets.push(expired, fake.apiSecret);
-	const credential = await main.createCredential(
-		'transakApi',
-		fake.credentials({ accessToken: expired }),
-	);
-	const get = { operation: 'get', orderId: '={{ $json.body.orderId }}' };
-	api.id = (
-		await main.createWorkflow(apiWorkflow('Queue rotation: get', api.hook, credential, get))
-	).id;
-	// The probe ({}) has no order ID: the node fails before calling Transak, so nothing refreshes.
-	await real.activate(api.id, api.hook);
-	socket.id = await real.activateSubscribed(pusher, API_KEY, {
-		name: 'Queue rotation: all orders',
-		nodes: [real.webSocketTrigger({ credential, pusher, parameters: { channel: 'allOrders' } })],
-	});
-	webhook.id = (
-		await main.createWorkflow({
-			name: 'Queue rotation: webhook',
-			nodes: [real.transakTrigger({ webhookId: webhook.hook, credential, typeVersion: 2 })],
-		})
-	).id;
-	await real.activate(webhook.id, `${webhook.hook}/webhook`);
+	setup = await real.expiredTokenSetup('Queue rotation');
+	({ fake, pusher, api, webhook } = setup);
+	socket.id = setup.socket;
+	secrets.push(setup.expired, fake.apiSecret);
 });
 
 afterAll(async () => {
-	await real.deactivate([api.id, socket.id, webhook.id]);
-	await pusher?.close();
-	await fake?.close();
+	await real.deactivate([setup?.api.id, setup?.socket, setup?.webhook.id]);
+	await setup?.pusher.close();
+	await setup?.fake.close();
 });
 
 describe(`Transak access-token rotation in queue mode (n8n ${main.version})`, () => {
@@ -77,7 +53,7 @@ describe(`Transak access-token rotation in queue mode (n8n ${main.version})`, ()
 		const connections = pusher.stats.connections;
 		const order = fx.sampleOrder({ id: uniqueId('queue-ws-order'), status: 'COMPLETED' });
 		pusher.publish(
-			API_KEY,
+			setup.apiKey,
 			'ORDER_COMPLETED',
 			fx.signedOrder('ORDER_COMPLETED', order, fake.accessToken),
 		);

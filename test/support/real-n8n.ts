@@ -9,9 +9,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { connect as connectN8n } from '../../tools/n8n/client';
-import { apiWorkflow } from '../../tools/n8n/workflows';
+import { apiWorkflow, transakTrigger, webSocketTrigger } from '../../tools/n8n/workflows';
 import { connectionsTo } from '../../tools/processes';
 import { makeOrders, startFakeTransakApi } from '../../tools/transak/fake-api';
+import { startPusherServer } from '../../tools/transak/pusher-server';
 
 export {
 	connect,
@@ -204,6 +205,43 @@ export async function activateSubscribed(
 	await n8n().main.activate(id);
 	await subscribed;
 	return id;
+}
+
+/**
+ * Token rotation set-up: a Pusher-protocol server; the fake Transak API, whose last issued token is
+ * a JWT past its `exp`; a credential holding that token and the API secret; and three active
+ * workflows using it: `api` (Webhook -> Transak, get the order whose ID the body names), `socket`
+ * (Transak WebSocket Trigger on the all-orders channel) and `webhook` (Transak Trigger, version 2,
+ * answering at `/webhook/<webhook.hook>/webhook`). Activation refreshes nothing: the probe of the
+ * API workflow has no order ID, so the node fails before calling Transak.
+ */
+export async function expiredTokenSetup(label: string) {
+	const apiKey = uniqueId(label.replace(/\W+/g, '-'));
+	const pusher = await startPusherServer({ port: 0, key: `${apiKey}-app` });
+	const fake = await startFakeTransakApi({ apiKey });
+	const expired = fake.setAccessToken(fake.expiredToken());
+	const { main } = n8n();
+	const credential = await main.createCredential(
+		'transakApi',
+		fake.credentials({ accessToken: expired }),
+	);
+	const get = { operation: 'get', orderId: '={{ $json.body.orderId }}' };
+	const api = { id: '', hook: uniqueId(`${apiKey}-api`) };
+	api.id = (await main.createWorkflow(apiWorkflow(`${label}: get`, api.hook, credential, get))).id;
+	await activate(api.id, api.hook);
+	const socket = await activateSubscribed(pusher, apiKey, {
+		name: `${label}: all orders`,
+		nodes: [webSocketTrigger({ credential, pusher, parameters: { channel: 'allOrders' } })],
+	});
+	const webhook = { id: '', hook: uniqueId(`${apiKey}-webhook`) };
+	webhook.id = (
+		await main.createWorkflow({
+			name: `${label}: webhook`,
+			nodes: [transakTrigger({ webhookId: webhook.hook, credential, typeVersion: 2 })],
+		})
+	).id;
+	await activate(webhook.id, `${webhook.hook}/webhook`);
+	return { apiKey, pusher, fake, expired, credential, get, api, socket, webhook };
 }
 
 /** Every execution of the given workflows with their data, as one string, for leak checks. */

@@ -124,12 +124,7 @@ export class OrderStream {
 		this.client.start();
 		// A token edited or refreshed elsewhere is picked up even while no event fails.
 		this.keysTimer = setInterval(() => {
-			this.settings.keys.fresh(KEYS_REREAD_INTERVAL_MS / 2).catch((error: unknown) => {
-				this.log(
-					'debug',
-					`could not read the Transak API credential again: ${describeError(error)}`,
-				);
-			});
+			this.settings.keys.fresh(KEYS_REREAD_INTERVAL_MS / 2).catch(this.keysUnreadable);
 		}, KEYS_REREAD_INTERVAL_MS);
 		this.keysTimer.unref?.();
 	}
@@ -183,15 +178,19 @@ export class OrderStream {
 		if (isKeyMismatch(result)) this.noticeRefusal(since);
 	}
 
-	/** Reads the keys again; a failure keeps the keys held (and is said at debug level). */
+	/** Reads the keys again; a failure keeps the keys held. */
 	private async rereadKeys(options?: RereadOptions): Promise<JwtVerifier | undefined> {
 		try {
 			return await this.settings.keys.reread(options);
 		} catch (error) {
-			this.log('debug', `could not read the Transak API credential again: ${describeError(error)}`);
+			this.keysUnreadable(error);
 			return undefined;
 		}
 	}
+
+	private readonly keysUnreadable = (error: unknown): void => {
+		this.log('debug', `could not read the Transak API credential again: ${describeError(error)}`);
+	};
 
 	private settle(name: string, result: PusherEventResult): void {
 		if (!result.ok) {

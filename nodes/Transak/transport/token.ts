@@ -79,7 +79,7 @@ export function apiAccessToken(credentials: TransakApiCredentials): string {
 }
 
 /** When a JWT's `exp` claim says it expires (ms since epoch), or undefined (no JWT, no `exp`). */
-export function jwtExpiry(token: string): number | undefined {
+function jwtExpiry(token: string): number | undefined {
 	const parts = token.split('.');
 	if (parts.length !== 3) return undefined;
 	try {
