@@ -41,7 +41,7 @@ export interface RereadOptions {
 	/** When the delivery that failed arrived: keys read since then are fresh enough for it. */
 	since?: number;
 	/**
-	 * Without: join a read in flight, else start one if the interval allows, else give up
+	 * Without: join a read in flight, else start one if the interval allows, else give up at once
 	 * (undefined). With: always get keys read after `since`, waiting for the interval if need be.
 	 */
 	wait?: boolean;
@@ -127,12 +127,13 @@ export class Keyring {
 		} else if (this.lastStartedAt >= since) {
 			return this.verifierNow;
 		}
-		if (this.queued !== undefined) return await this.queued.promise;
 		const now = Date.now();
 		const due = this.lastRereadAt + MIN_READ_INTERVAL_MS;
-		if (this.reading === undefined && now >= due) return await this.start(read, true);
+		if (this.reading === undefined && this.queued === undefined && now >= due) {
+			return await this.start(read, true);
+		}
 		if (!wait) return undefined;
-		return await this.queue(read, due - now);
+		return await (this.queued?.promise ?? this.queue(read, due - now));
 	}
 
 	/** Cancels a queued read: its callers get the keys held now. For a trigger that closes. */
@@ -196,9 +197,18 @@ export class Keyring {
 export const WEBHOOK_KEYS_TTL_MS = 10_000;
 const MAX_WEBHOOK_TRIGGERS = 1_000;
 
+/**
+ * Deliveries of one trigger that may wait (at most a second) for the next credential read. n8n
+ * holds an expression sandbox for every request in flight, so a forged flood must not pile up
+ * waiting requests: the others are answered at once with the keys held.
+ */
+const MAX_WAITING_DELIVERIES = 4;
+
 interface WebhookTrigger {
 	keyring: Keyring;
 	watch: RotationWatch;
+	/** Deliveries waiting for the next read now. */
+	waiting: number;
 }
 
 const webhookTriggers = new Map<string, WebhookTrigger>();
@@ -228,7 +238,7 @@ export class WebhookKeys {
 		const id = `${scope}|${credentialId}`;
 		let trigger = webhookTriggers.get(id);
 		if (trigger === undefined) {
-			trigger = { keyring: new Keyring(), watch: new RotationWatch(scope) };
+			trigger = { keyring: new Keyring(), watch: new RotationWatch(scope), waiting: 0 };
 			if (webhookTriggers.size >= MAX_WEBHOOK_TRIGGERS) {
 				webhookTriggers.delete(webhookTriggers.keys().next().value as string);
 			}
@@ -255,17 +265,22 @@ export class WebhookKeys {
 	}
 
 	/**
-	 * Keys read again after this delivery failed verification (shared; at most one such read a
-	 * second per trigger; none when the keys were read after the delivery arrived), or undefined
-	 * when no read is due or it failed. Never waits for the next read: a held request holds n8n
-	 * resources, and a forged flood must not pile them up.
+	 * Keys read after this delivery arrived, for a delivery that failed verification: shared, at
+	 * most one such read a second per trigger, none when the keys were read after it arrived. A
+	 * few deliveries at a time wait for the next read when one started less than a second ago;
+	 * the others get undefined at once (see MAX_WAITING_DELIVERIES), as when the read failed.
 	 */
 	async reread(): Promise<JwtVerifier | undefined> {
+		const { trigger } = this;
+		const wait = trigger.waiting < MAX_WAITING_DELIVERIES;
+		if (wait) trigger.waiting += 1;
 		try {
-			return await this.trigger.keyring.reread(this.read, { since: this.arrivedAt });
+			return await trigger.keyring.reread(this.read, { since: this.arrivedAt, wait });
 		} catch (error) {
 			this.unreadable(error);
 			return undefined;
+		} finally {
+			if (wait) trigger.waiting -= 1;
 		}
 	}
 

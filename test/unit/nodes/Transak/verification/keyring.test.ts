@@ -179,6 +179,18 @@ describe('Keyring reads', () => {
 		}
 	});
 
+	it('callers that do not wait never join a queued read: they get undefined at once', async () => {
+		const credential = store(BASE);
+		const keyring = new Keyring();
+		await keyring.reread(credential.read, { since: START - 1 });
+		jest.setSystemTime(START + 100);
+		const waiting = keyring.reread(credential.read, { since: Date.now(), wait: true });
+		expect(await keyring.reread(credential.read, { since: Date.now() })).toBeUndefined();
+		await jest.advanceTimersByTimeAsync(MIN_READ_INTERVAL_MS);
+		expect(await waiting).toBeDefined();
+		expect(credential.reads).toBe(2);
+	});
+
 	it('a flood of failing deliveries reads at most once a second', async () => {
 		const credential = store(BASE);
 		const keyring = new Keyring();
