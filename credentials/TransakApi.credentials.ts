@@ -78,7 +78,7 @@ export class TransakApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Optional. When Transak rejects the access token as expired, n8n uses the secret to get a new one and keeps it with this credential. Leave empty to refresh the token by hand.',
+				'Optional. With it, n8n refreshes the access token once it has expired and keeps the new one with this credential. Every refresh invalidates the previous token, so give the secret to the one system that refreshes: leave it empty if another system refreshes the token, and paste each new token here.',
 		},
 		{
 			displayName: 'Previous Access Token',
@@ -87,7 +87,7 @@ export class TransakApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Optional. While Transak rotates tokens, webhooks and WebSocket events signed with this older token are still accepted. Never used for API calls.',
+				'Optional. Webhooks and WebSocket events signed with this older token are still accepted (for example while a rotation settles). Never used for API calls.',
 		},
 		// Kept by n8n, not shown: the token API calls send. It starts as a copy of the access token
 		// and is replaced when n8n refreshes an expired token with the API secret (see

@@ -11,7 +11,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { eventsProperty, optionsCollection } from './descriptions';
 import { KYC_EVENTS, ORDER_EVENTS } from './model/statuses';
 import { CREDENTIAL_TYPE } from './transport/credentials';
-import { WebhookKeys } from './verification/keys';
+import { SIGNATURE_MISMATCH } from './verification/jwt';
+import { WebhookKeys } from './verification/keyring';
 import { admitDelivery } from './webhook/admission';
 import { answer, handleDelivery } from './webhook/answer';
 import { extractToken, isEmptyBody, MAX_BODY_BYTES, readUnparsedBody } from './webhook/body';
@@ -114,11 +115,14 @@ export class TransakTrigger implements INodeType {
 		const token = extractToken(body, unparsed.raw);
 		const keys = new WebhookKeys(this, `${scope.workflowId}|${scope.nodeId}`);
 		let outcome = handleDelivery(token, { verifier: await keys.verifier(), events });
-		if (outcome.status === 401) {
-			// Perhaps the token was rotated in the credential since the keys were read.
-			const fresher = await keys.retryVerifier();
+		const mismatch = () => outcome.status === 401 && outcome.reason === SIGNATURE_MISMATCH;
+		if (mismatch()) {
+			// Perhaps signed with a token the credential got since the keys were read (a refresh, an
+			// edit): verify it again with the keys read now.
+			const fresher = await keys.reread();
 			if (fresher !== undefined) outcome = handleDelivery(token, { verifier: fresher, events });
 		}
+		keys.settle(outcome.status === 200 ? 'verified' : mismatch() ? 'mismatch' : 'other');
 		if (outcome.emit === undefined) {
 			if (outcome.status !== 200) {
 				this.logger.debug(

@@ -14,10 +14,9 @@ import { channelFor, type ChannelMode } from './pusher/channels';
 import { endpointFromOptions } from './pusher/endpoint';
 import { recoveryApi } from './pusher/recovery';
 import { OrderStream } from './pusher/stream';
-import { CREDENTIAL_TYPE, type TransakCredentials } from './transport/credentials';
+import { CREDENTIAL_TYPE, type TransakApiCredentials } from './transport/credentials';
 import { credentialSecrets } from './transport/secrets';
-import { JwtVerifier } from './verification/jwt';
-import { currentAccessTokens } from './verification/keys';
+import { Keyring, triggerLabel } from './verification/keyring';
 
 export class TransakWebSocketTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -155,9 +154,11 @@ export class TransakWebSocketTrigger implements INodeType {
 	};
 
 	async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
-		const credentials = (await this.getCredentials(
-			CREDENTIAL_TYPE,
-		)) as unknown as TransakCredentials;
+		// Read afresh from n8n's database on every call: a token refreshed by another n8n process or
+		// edited in the credential is seen by the next read.
+		const readCredentials = async () =>
+			(await this.getCredentials(CREDENTIAL_TYPE)) as unknown as TransakApiCredentials;
+		const credentials = await readCredentials();
 		const mode = this.getNodeParameter('channel', 'allOrders') as ChannelMode;
 		const orderId =
 			mode === 'orderId' ? String(this.getNodeParameter('orderId', '')).trim() : undefined;
@@ -172,8 +173,8 @@ export class TransakWebSocketTrigger implements INodeType {
 
 		const channel = channelFor(mode, { apiKey: credentials.apiKey, orderId, partnerOrderId });
 		if (!channel.ok) throw new NodeOperationError(this.getNode(), channel.message);
-		const verifier = new JwtVerifier(currentAccessTokens(credentials));
-		if (mode === 'allOrders' && !verifier.hasKeys) {
+		const keyring = new Keyring();
+		if (mode === 'allOrders' && !keyring.adopt(credentials).hasKeys) {
 			throw new NodeOperationError(
 				this.getNode(),
 				'The Transak API credential has no access token: the all-orders channel cannot be verified without it',
@@ -182,6 +183,8 @@ export class TransakWebSocketTrigger implements INodeType {
 
 		const node = this.getNode();
 		const manual = this.getMode() === 'manual';
+		const workflowId = String(this.getWorkflow().id ?? '');
+		const nodeId = node.id ?? node.name;
 		const api = recoveryApi(this, credentials, options.recoverMissed !== false);
 		const stream = new OrderStream(
 			{
@@ -197,15 +200,24 @@ export class TransakWebSocketTrigger implements INodeType {
 				channel: channel.name,
 				target: { mode, orderId, partnerOrderId },
 				events,
-				verifier,
+				keys: {
+					get verifier() {
+						return keyring.verifier;
+					},
+					reread: async (options) => await keyring.reread(readCredentials, options),
+					fresh: async (maxAgeMs) => await keyring.fresh(readCredentials, maxAgeMs),
+					dispose: () => keyring.dispose(),
+				},
 				api,
 				secrets: credentialSecrets(credentials as unknown as IDataObject),
 				manual,
 				label: `Transak WebSocket Trigger "${node.name}"`,
+				trigger: {
+					id: `${workflowId}|${nodeId}`,
+					label: triggerLabel(this, 'Transak WebSocket Trigger'),
+				},
 				// A test run is not remembered: the (order, status) it showed still runs once active.
-				deduplicationScope: manual
-					? undefined
-					: { workflowId: String(this.getWorkflow().id ?? ''), nodeId: node.id ?? node.name },
+				deduplicationScope: manual ? undefined : { workflowId, nodeId },
 			},
 		);
 		stream.start();

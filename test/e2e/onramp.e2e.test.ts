@@ -179,8 +179,7 @@ describe(`Transak node on-ramp operations in n8n ${client.version}`, () => {
 	});
 
 	test('widget URL with an expired token: refreshed once with the API secret, like every call', async () => {
-		fake.reset();
-		fake.expireAccessToken();
+		issuedTokens.push(await real.expireCredentialToken(fake, credential.id));
 		const answer = await call('widget', { wallet: '0xdef', amount: 80 });
 		expect(answer.status).toBe(200);
 		expect(answer.json).toEqual([{ widgetUrl: expect.stringContaining('sessionId=') }]);

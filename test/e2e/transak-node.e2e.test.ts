@@ -12,6 +12,7 @@ const TRANSAK = 'Transak';
 
 let fake: FakeTransakApi;
 let firstAccessToken: string;
+let credential: { id: string; name: string };
 /** Every access token n8n was given or obtained: none may leak. */
 const issuedTokens: string[] = [];
 /** One workflow per operation (`operation` takes no expressions): Webhook -> Transak. */
@@ -25,7 +26,8 @@ function call(target: { hook: string }, body: Record<string, unknown>) {
 }
 
 beforeAll(async () => {
-	({ fake, firstAccessToken, getOne, getMany } = await real.transakApiWorkflows('Transak node'));
+	({ fake, firstAccessToken, credential, getOne, getMany } =
+		await real.transakApiWorkflows('Transak node'));
 	workflowIds = [getOne.id, getMany.id];
 });
 
@@ -76,9 +78,12 @@ describe(`Transak node in n8n ${client.version}`, () => {
 		expect(message.toLowerCase()).toContain('not found');
 	});
 
+	async function tokenExpires(): Promise<void> {
+		issuedTokens.push(await real.expireCredentialToken(fake, credential.id));
+	}
+
 	test('an expired access token is refreshed with the API secret once, then reused', async () => {
-		fake.reset();
-		fake.expireAccessToken();
+		await tokenExpires();
 		const order = fake.orders[1];
 		const answer = await call(getOne, { orderId: order.id });
 		expect(answer.status).toBe(200);
@@ -99,8 +104,7 @@ describe(`Transak node in n8n ${client.version}`, () => {
 
 	test('a refused refresh fails the execution with an error that names the problem, not the secret', async () => {
 		const before = (await executions(getOne.id)).length;
-		fake.reset();
-		fake.expireAccessToken();
+		await tokenExpires();
 		fake.failRefresh(401, {
 			error: { statusCode: 401, name: 'UnauthorizedError', message: 'Invalid api secret' },
 		});

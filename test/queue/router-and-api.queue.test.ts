@@ -26,6 +26,7 @@ let getOne: { id: string; hook: string };
 let getMany: { id: string; hook: string };
 let fake: FakeTransakApi;
 let firstAccessToken = '';
+let credential: { id: string; name: string };
 const issuedTokens: string[] = [];
 
 function routerCounts(execution: Execution): number[] {
@@ -58,7 +59,8 @@ beforeAll(async () => {
 	).id;
 	await real.activate(router.id, `${router.hook}/webhook`);
 
-	({ fake, firstAccessToken, getOne, getMany } = await real.transakApiWorkflows('Queue: Transak'));
+	({ fake, firstAccessToken, credential, getOne, getMany } =
+		await real.transakApiWorkflows('Queue: Transak'));
 });
 
 afterAll(async () => {
@@ -144,8 +146,7 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 	});
 
 	test('an expired access token is refreshed once on the worker; the stored new token is used next, from either processor', async () => {
-		fake.reset();
-		fake.expireAccessToken();
+		issuedTokens.push(await real.expireCredentialToken(fake, credential.id));
 		const answer = await call(1, getOne, { orderId: fake.orders[1].id });
 		expect(answer.status).toBe(200);
 		expect(answer.json).toEqual([expect.objectContaining({ orderId: fake.orders[1].id })]);

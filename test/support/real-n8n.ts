@@ -9,9 +9,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { connect as connectN8n } from '../../tools/n8n/client';
-import { apiWorkflow } from '../../tools/n8n/workflows';
+import { apiWorkflow, transakTrigger, webSocketTrigger } from '../../tools/n8n/workflows';
 import { connectionsTo } from '../../tools/processes';
-import { makeOrders, startFakeTransakApi } from '../../tools/transak/fake-api';
+import { makeOrders, startFakeTransakApi, type FakeTransakApi } from '../../tools/transak/fake-api';
+import { startPusherServer } from '../../tools/transak/pusher-server';
 
 export {
 	connect,
@@ -159,7 +160,7 @@ export async function deactivate(workflowIds: Array<string | undefined>) {
 /**
  * The fake Transak partner API with 12 orders, a credential for it, and two active workflows,
  * Webhook -> Transak: `getOne` (body `{orderId}`) and `getMany` (body `{limit, returnAll, status}`).
- * Also the first access token, before any refresh.
+ * Also the first access token, before any refresh, and the credential.
  */
 export async function transakApiWorkflows(label: string) {
 	// Orders answered as Transak's API does: their ID named `_id`.
@@ -184,12 +185,26 @@ export async function transakApiWorkflows(label: string) {
 			limit: '={{ $json.body.limit ?? 50 }}',
 			filters: { status: "={{ $json.body.status ?? '' }}" },
 		});
-		return { fake, firstAccessToken, getOne, getMany };
+		return { fake, firstAccessToken, credential, getOne, getMany };
 	} catch (error) {
 		// The caller never gets the fake to close: close it here, or jest would wait on it forever.
 		await fake.close();
 		throw error;
 	}
+}
+
+/**
+ * Puts a token past its `exp` (the one Transak issued last) into the credential, as a user whose
+ * token expired has it, and clears the fake's request log. Returns that token.
+ */
+export async function expireCredentialToken(
+	fake: FakeTransakApi,
+	credentialId: string,
+): Promise<string> {
+	const expired = fake.setAccessToken(fake.expiredToken());
+	await n8n().main.updateCredential(credentialId, { accessToken: expired });
+	fake.reset();
+	return expired;
 }
 
 /** Checks that none of `secrets` appears in any of `texts` (execution data, logs). */
@@ -211,6 +226,43 @@ export async function activateSubscribed(
 	await n8n().main.activate(id);
 	await subscribed;
 	return id;
+}
+
+/**
+ * Token rotation set-up: a Pusher-protocol server; the fake Transak API, whose last issued token is
+ * a JWT past its `exp`; a credential holding that token and the API secret; and three active
+ * workflows using it: `api` (Webhook -> Transak, get the order whose ID the body names), `socket`
+ * (Transak WebSocket Trigger on the all-orders channel) and `webhook` (Transak Trigger, version 2,
+ * answering at `/webhook/<webhook.hook>/webhook`). Activation refreshes nothing: the probe of the
+ * API workflow has no order ID, so the node fails before calling Transak.
+ */
+export async function expiredTokenSetup(label: string) {
+	const apiKey = uniqueId(label.replace(/\W+/g, '-'));
+	const pusher = await startPusherServer({ port: 0, key: `${apiKey}-app` });
+	const fake = await startFakeTransakApi({ apiKey });
+	const expired = fake.setAccessToken(fake.expiredToken());
+	const { main } = n8n();
+	const credential = await main.createCredential(
+		'transakApi',
+		fake.credentials({ accessToken: expired }),
+	);
+	const get = { operation: 'get', orderId: '={{ $json.body.orderId }}' };
+	const api = { id: '', hook: uniqueId(`${apiKey}-api`) };
+	api.id = (await main.createWorkflow(apiWorkflow(`${label}: get`, api.hook, credential, get))).id;
+	await activate(api.id, api.hook);
+	const socket = await activateSubscribed(pusher, apiKey, {
+		name: `${label}: all orders`,
+		nodes: [webSocketTrigger({ credential, pusher, parameters: { channel: 'allOrders' } })],
+	});
+	const webhook = { id: '', hook: uniqueId(`${apiKey}-webhook`) };
+	webhook.id = (
+		await main.createWorkflow({
+			name: `${label}: webhook`,
+			nodes: [transakTrigger({ webhookId: webhook.hook, credential, typeVersion: 2 })],
+		})
+	).id;
+	await activate(webhook.id, `${webhook.hook}/webhook`);
+	return { apiKey, pusher, fake, expired, credential, get, api, socket, webhook };
 }
 
 /** Every execution of the given workflows with their data, as one string, for leak checks. */

@@ -113,6 +113,19 @@ function createClient({ version, baseUrl, session = { cookie: '', apiKey: '' }, 
 			return client.api('POST', '/credentials', { name, type, data: payload });
 		},
 
+		/**
+		 * Changes fields of a credential the way the editor saves it: read it (secret fields come
+		 * back blanked), change the fields, send it all back (n8n keeps the blanked ones as stored).
+		 */
+		async updateCredential(id, changes) {
+			const { data: credential } = await client.rest('GET', `/credentials/${id}?includeData=true`);
+			return client.rest('PATCH', `/credentials/${id}`, {
+				name: credential.name,
+				type: credential.type,
+				data: { ...credential.data, ...changes },
+			});
+		},
+
 		async createWorkflow(workflow) {
 			return client.api('POST', '/workflows', {
 				name: workflow.name ?? `workflow ${Date.now()}`,

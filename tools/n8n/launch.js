@@ -234,6 +234,8 @@ async function signIn(client) {
  * installed, its owner and an API key. Options: version, tarball, port (default: a free one), env,
  * userFolder (default: a fresh temp folder, removed by `stop()`), logLevel (default debug, so
  * leak checks see most). Returns its client with `stop({ keepFolder })` and `connection()`.
+ * @param {{ version: string, tarball: string, port?: number, env?: Record<string, string>,
+ *   userFolder?: string, logLevel?: string }} options
  */
 async function startN8n({ version, tarball, port, env = {}, userFolder, logLevel = 'debug' }) {
 	if (!tarball || !fs.existsSync(tarball)) throw new Error(`tarball ${tarball} does not exist`);

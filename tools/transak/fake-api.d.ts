@@ -41,6 +41,10 @@ export interface FakeFailure {
 	/** Drop the connection instead of answering. */
 	destroy?: boolean;
 	delayMs?: number;
+	/** Only for requests whose token the fake accepts (e.g. the retry after a refresh). */
+	authorized?: boolean;
+	/** Put the request's access token into the error message, as a careless proxy might. */
+	echoToken?: boolean;
 }
 
 export interface FakeTransakApiOptions {

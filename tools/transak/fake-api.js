@@ -9,7 +9,8 @@
  *   GET  /partners/api/v2/webhooks        eventID, orderID -> {data:[{id, partnerApiKey, createdAt, eventID, webhookData}]}
  *   the on-ramp endpoints (price, currency lists, Create Widget URL): see fake-ramp.js
  * Every partner endpoint takes the `access-token` header; a token the fake does not currently
- * accept gets 401 {error:{statusCode:401, name:'UnauthorizedError', message:'Authorization Required'}}.
+ * accept (replaced by a refresh, or a JWT whose `exp` has passed) gets
+ * 401 {error:{statusCode:401, name:'UnauthorizedError', message:'Authorization Required'}}.
  *
  * In-process control: the handle returned by startFakeTransakApi(). From another process (the CLI):
  * the same controls under /__fake/ (see CONTROL_ROUTES below), without authentication: it only
@@ -192,6 +193,9 @@ async function startFakeTransakApi(options = {}) {
 	/**
 	 * Makes the next `times` matching requests fail. `path`: a string prefix or RegExp on the path;
 	 * `status` + `body`, or `destroy: true` to drop the connection; `delayMs` before answering.
+	 * `authorized: true` matches only requests whose token the fake accepts (e.g. the retry after a
+	 * refresh); `echoToken: true` puts the request's access token into the error message, as a
+	 * careless proxy might.
 	 */
 	function failNext({
 		path,
@@ -201,8 +205,20 @@ async function startFakeTransakApi(options = {}) {
 		times = 1,
 		destroy = false,
 		delayMs = 0,
+		authorized: onlyAuthorized = false,
+		echoToken = false,
 	} = {}) {
-		state.failures.push({ path, method, status, body, times, destroy, delayMs });
+		state.failures.push({
+			path,
+			method,
+			status,
+			body,
+			times,
+			destroy,
+			delayMs,
+			onlyAuthorized,
+			echoToken,
+		});
 	}
 
 	/** Makes refresh-token answer `status`/`body` (until cleared with `failRefresh(null)`). */
@@ -236,14 +252,25 @@ async function startFakeTransakApi(options = {}) {
 		res.end(text);
 	}
 
-	function authorized(req) {
-		const token = req.headers['access-token'];
-		return typeof token === 'string' && state.validTokens.has(token);
+	/** When a JWT's `exp` says it expires (seconds), or undefined. */
+	function expiryOf(token) {
+		const claims = jwt.decode(token);
+		return claims !== null && typeof claims === 'object' && typeof claims.exp === 'number'
+			? claims.exp
+			: undefined;
 	}
 
-	function takeFailure(method, path) {
+	function authorized(req) {
+		const token = req.headers['access-token'];
+		if (typeof token !== 'string' || !state.validTokens.has(token)) return false;
+		const exp = expiryOf(token);
+		return exp === undefined || exp > Date.now() / 1000;
+	}
+
+	function takeFailure(method, path, req) {
 		const i = state.failures.findIndex(
 			(f) =>
+				(!f.onlyAuthorized || authorized(req)) &&
 				(f.method === undefined || f.method.toUpperCase() === method) &&
 				(f.path === undefined ||
 					(f.path instanceof RegExp ? f.path.test(path) : path.startsWith(f.path))),
@@ -448,14 +475,17 @@ async function startFakeTransakApi(options = {}) {
 			}
 
 			const answer = () => {
-				const failure = takeFailure(method, url.pathname);
+				const failure = takeFailure(method, url.pathname, req);
 				if (failure) {
 					const act = () => {
 						if (failure.destroy) return req.socket.destroy();
+						const echoed = `Injected failure for access-token ${req.headers['access-token']}`;
 						return send(
 							res,
 							failure.status,
-							failure.body || errorBody(failure.status, 'Injected failure'),
+							failure.echoToken
+								? errorBody(failure.status, echoed)
+								: failure.body || errorBody(failure.status, 'Injected failure'),
 						);
 					};
 					return failure.delayMs > 0 ? setTimeout(act, failure.delayMs) : act();

@@ -1,9 +1,17 @@
 import type Pusher from 'pusher-js';
 import type { Channel } from 'pusher-js';
 
-import { MAX_DEPTH, textNestsDeeperThan } from '../model/sanitize';
-import { quoteServerText } from '../transport/quote';
+import {
+	asksForBackoff,
+	closeInfo,
+	describeClose,
+	isRefusal,
+	refusalError,
+	subscriptionError,
+	type CloseInfo,
+} from './closes';
 import { pusherOptions, type PusherEndpoint } from './endpoint';
+import { handlerGuard, shieldConnection, shieldTransport } from './frames';
 import { createPusher } from './globals';
 import { ConnectionStability } from './stability';
 
@@ -30,49 +38,6 @@ const RECONNECT_DELAYS_MS = [2000, 4000, 8000, 16000, 30000];
 
 /** A drop right after a fast reconnect waits for pusher-js's own delay: no tight reconnect loop. */
 const FAST_RECONNECT_MIN_INTERVAL_MS = 10_000;
-
-interface CloseInfo {
-	code?: number;
-	message?: string;
-}
-
-function closeInfo(error: unknown): CloseInfo {
-	const data =
-		(error as { data?: unknown; error?: { data?: unknown } } | undefined)?.data ??
-		(error as { error?: { data?: unknown } } | undefined)?.error?.data;
-	if (data === null || typeof data !== 'object') return {};
-	const { code, message } = data as { code?: unknown; message?: unknown };
-	return {
-		code: typeof code === 'number' ? code : undefined,
-		message: typeof message === 'string' && message !== '' ? message : undefined,
-	};
-}
-
-/** `code 4200: "<the server's reason>"`: the reason comes from the server, so it is quoted. */
-function describeClose({ code, message }: CloseInfo): string {
-	if (code === undefined) return '';
-	return `code ${code}${message !== undefined ? `: ${quoteServerText(message)}` : ''}`;
-}
-
-/** The frame around an event's data, and JSON encoded in its strings, take a few more levels. */
-const MAX_FRAME_DEPTH = MAX_DEPTH + 20;
-
-/** What pusher-js dispatches connection events with (its `Dispatcher.emit`). */
-interface Dispatching {
-	emit(name: string, data?: unknown): unknown;
-}
-
-/** A frame as pusher-js decoded it, with what its handlers rely on: a string event name. */
-function isFrame(data: unknown): boolean {
-	if (data === null || typeof data !== 'object') return false;
-	const { event, channel } = data as { event?: unknown; channel?: unknown };
-	return typeof event === 'string' && (channel === undefined || typeof channel === 'string');
-}
-
-/** Close codes after which the server asks for a delay (4100-4199 over capacity, 1002-1004 protocol errors). */
-function asksForBackoff(code: number | undefined): boolean {
-	return code !== undefined && ((code >= 4100 && code < 4200) || (code >= 1002 && code <= 1004));
-}
 
 /**
  * One pusher-js client subscribed to one channel, for a long-running process.
@@ -128,7 +93,12 @@ export class PusherChannelClient {
 	/** Ends a flapping streak once a connection has stayed up long enough. */
 	private stableCheck: NodeJS.Timeout | undefined;
 
-	private handlerFailureLogged = false;
+	/** Wraps every handler pusher-js calls (see frames.ts). */
+	private readonly guarded = handlerGuard({
+		debug: (m) => this.log.debug(m),
+		info: (m) => this.log.info(m),
+		warn: (m) => this.log.warn(m),
+	});
 
 	/** Removes what pusher-js keeps globally for this client. */
 	private releaseGlobals: (() => void) | undefined;
@@ -148,7 +118,7 @@ export class PusherChannelClient {
 		this.releaseGlobals = release;
 
 		const connection = pusher.connection;
-		this.shield(connection as unknown as Dispatching);
+		shieldConnection(pusher, this.guarded, this.log);
 		connection.bind('state_change', this.onStateChange);
 		connection.bind('error', this.onError);
 		connection.bind('connecting_in', this.onConnectingIn);
@@ -194,79 +164,6 @@ export class PusherChannelClient {
 		this.stableCheck = undefined;
 	}
 
-	/**
-	 * A handler for pusher-js. pusher-js calls handlers inside its own event dispatch and lets what
-	 * they throw escape into the socket's message handling; here it ends with one log line instead.
-	 * Only the error's name is logged: its message may quote the payload.
-	 */
-	private guarded<A extends unknown[]>(
-		what: string,
-		handler: (...args: A) => void,
-	): (...args: A) => void {
-		return (...args: A) => {
-			try {
-				handler(...args);
-			} catch (error) {
-				const name = error instanceof Error ? error.name : typeof error;
-				const message = `Ignored a ${what} that could not be handled (${name})`;
-				if (this.handlerFailureLogged) {
-					this.log.debug(message);
-				} else {
-					this.handlerFailureLogged = true;
-					this.log.warn(`${message}; further ones are logged at debug level`);
-				}
-			}
-		};
-	}
-
-	/**
-	 * pusher-js hands every frame to its own handlers first, and some throw on frames no Pusher
-	 * server sends (an event name that is not a string); thrown inside the socket's message
-	 * handling, that breaks the connection. Such frames are dropped before pusher-js sees them,
-	 * and whatever one of its handlers still throws ends with one log line.
-	 */
-	private shield(connection: Dispatching): void {
-		const dispatch = connection.emit.bind(connection);
-		const guardedDispatch = this.guarded('frame', (name: string, data?: unknown) => {
-			dispatch(name, data);
-		});
-		connection.emit = (name: string, data?: unknown) => {
-			if (name === 'message' && !isFrame(data)) {
-				this.log.debug('Ignored a frame without an event name');
-				return connection;
-			}
-			guardedDispatch(name, data);
-			return connection;
-		};
-	}
-
-	/**
-	 * pusher-js logs every frame it receives, building the log text whether or not logging is on,
-	 * with recursive code that overflows the stack on data nested a few thousand levels deep;
-	 * thrown there, inside the socket's message handling, that breaks the connection. Frames that
-	 * may nest deeper than any item can (MAX_DEPTH, plus the frame around the data) are dropped
-	 * before pusher-js reads them. The transport is pusher-js's own, reached when it connects.
-	 */
-	private shieldTransport(): void {
-		const manager = this.pusher?.connection as unknown as
-			{ connection?: { transport?: Dispatching } | null } | undefined;
-		const transport = manager?.connection?.transport;
-		if (transport === undefined || typeof transport.emit !== 'function') return;
-		const dispatch = transport.emit.bind(transport);
-		transport.emit = (name: string, data?: unknown) => {
-			const text = (data as { data?: unknown } | undefined)?.data;
-			if (
-				name === 'message' &&
-				typeof text === 'string' &&
-				textNestsDeeperThan(text, MAX_FRAME_DEPTH)
-			) {
-				this.log.debug(`Ignored a frame nested deeper than ${MAX_DEPTH} levels`);
-				return transport;
-			}
-			return dispatch(name, data);
-		};
-	}
-
 	private readonly onMessage = this.guarded('message', (): void => {
 		this.lastHeardAt = Date.now();
 	});
@@ -286,8 +183,7 @@ export class PusherChannelClient {
 		}
 		// 4001-4099: the server is about to close and a retry with the same settings cannot succeed.
 		// Closing now, while the socket is still open, ends it with a clean close handshake.
-		if (info.code !== undefined && info.code >= 4001 && info.code <= 4099)
-			this.fail(this.refusalError());
+		if (isRefusal(info.code)) this.fail(refusalError(this.lastClose));
 	});
 
 	/** Once per drop: what happened (never a secret: close codes and the server's reason, quoted). */
@@ -351,7 +247,7 @@ export class PusherChannelClient {
 				this.outageLogged = false;
 				this.dropLogged = false;
 				this.lastClose = {};
-				this.shieldTransport();
+				shieldTransport(this.pusher, this.log);
 				this.stability.connected(Date.now());
 				this.stableCheck = setTimeout(() => {
 					this.stableCheck = undefined;
@@ -376,24 +272,11 @@ export class PusherChannelClient {
 				return;
 			case 'disconnected':
 				if (this.selfDisconnecting) return;
-				this.fail(this.refusalError());
+				this.fail(refusalError(this.lastClose));
 				return;
 			default:
 				return;
 		}
-	}
-
-	private refusalError(): Error {
-		const { code, message } = this.lastClose;
-		const detail =
-			code !== undefined
-				? ` with code ${code}${message !== undefined ? ` (${quoteServerText(message)})` : ''}`
-				: '';
-		const hint =
-			code === 4001 || code === 4003 || code === 4004
-				? '. Check the App Key and Cluster options (and Websocket Host for a custom server)'
-				: '';
-		return new Error(`The Pusher server refused the connection${detail}${hint}`);
 	}
 
 	/** pusher-js is about to wait before reconnecting after a close: reconnect now when allowed. */
@@ -490,9 +373,7 @@ export class PusherChannelClient {
 				return;
 			}
 			if (eventName === 'pusher:subscription_error') {
-				this.fail(
-					new Error(`The Pusher server refused the subscription to the channel${describe(data)}`),
-				);
+				this.fail(subscriptionError(data));
 				return;
 			}
 			if (eventName.startsWith('pusher:') || eventName.startsWith('pusher_internal:')) return;
@@ -505,14 +386,4 @@ export class PusherChannelClient {
 		this.close();
 		this.handlers.onFatal(error);
 	}
-}
-
-/** What a subscription error says: the server's text, quoted, or its status. */
-function describe(data: unknown): string {
-	if (data !== null && typeof data === 'object') {
-		const { status, error } = data as { status?: unknown; error?: unknown };
-		if (typeof error === 'string' && error !== '') return `: ${quoteServerText(error)}`;
-		if (typeof status === 'number' && Number.isFinite(status)) return ` (status ${status})`;
-	}
-	return '';
 }

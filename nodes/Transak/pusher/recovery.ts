@@ -33,6 +33,8 @@ export interface RecoverySettings {
 	events: readonly string[];
 	/** Verifies webhook deliveries whose data is still a JWT. */
 	verifier: JwtVerifier;
+	/** Reads the keys again, once, when a delivery fails verification (a token rotated meanwhile). */
+	rereadKeys?: () => Promise<JwtVerifier | undefined>;
 	/** Changes up to this long before the connection was last heard from count as missed (clock skew, delivery lag). */
 	marginMs?: number;
 	/** Page size and page count for the all-orders listing. */
@@ -114,21 +116,30 @@ function fromOrders(
 }
 
 /** Past webhook deliveries `{createdAt, eventID, webhookData}`: they also hold intermediate statuses. */
-function fromWebhooks(
+async function fromWebhooks(
 	deliveries: readonly unknown[],
 	since: number,
 	settings: RecoverySettings,
-): RecoveredEvent[] {
-	return each(deliveries, (delivery) => {
+): Promise<RecoveredEvent[]> {
+	const unverified: IDataObject[] = [];
+	const read = (verifier: JwtVerifier) => (delivery: IDataObject) => {
 		const at = timeOf(delivery.createdAt);
 		if (at === undefined || at < since) return undefined;
-		const opened = openDelivery(delivery, (token) => settings.verifier.claimsOf(token));
+		const opened = openDelivery(delivery, (token) => verifier.claimsOf(token));
 		// Still a token: none of the keys verifies it.
-		if (!isObject(opened.webhookData)) return undefined;
+		if (!isObject(opened.webhookData)) {
+			if (typeof delivery.webhookData === 'string') unverified.push(delivery);
+			return undefined;
+		}
 		const item = recovered(opened, at);
 		if (item === undefined || !ORDER_EVENT_IDS.has(item.event.eventID)) return undefined;
 		return isEventSelected(settings.events, item.event.eventID) ? item : undefined;
-	});
+	};
+	const found = each(deliveries, read(settings.verifier));
+	if (unverified.length === 0 || settings.rereadKeys === undefined) return found;
+	// Perhaps signed with a token the credential got meanwhile: read the keys once, try those again.
+	const fresher = await settings.rereadKeys();
+	return fresher === undefined ? found : found.concat(each(unverified.splice(0), read(fresher)));
 }
 
 /**
@@ -178,7 +189,7 @@ export async function fetchMissedEvents(
 			}
 			found = fromOrders(orders, since, settings.events);
 			try {
-				found = found.concat(fromWebhooks(await api.listWebhooks({}), since, settings));
+				found = found.concat(await fromWebhooks(await api.listWebhooks({}), since, settings));
 			} catch (error) {
 				settings.onSourceError?.('webhook history', error);
 			}

@@ -3,11 +3,14 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { RecentKeys } from '../webhook/window';
 import { isEventSelected } from '../model/statuses';
-import type { JwtVerifier } from '../verification/jwt';
+import { SIGNATURE_MISMATCH, type JwtVerifier } from '../verification/jwt';
+import type { RereadOptions } from '../verification/keyring';
+import { describeRun, ROTATION_ADVICE, RotationWatch } from '../verification/rotation';
 import type { TransakEvent } from '../model/decode';
 import { PusherChannelClient, type ClientLogger } from './client';
 import type { PusherEndpoint } from './endpoint';
-import { parsePusherEvent, type ChannelMode } from './channels';
+import { parsePusherEvent, type ChannelMode, type PusherEventResult } from './channels';
+import { CatchUp } from './catchUp';
 import { fetchMissedEvents, type RecoveryApi, type RecoveryTarget } from './recovery';
 import { cleanServerText, quoteServerText } from '../transport/quote';
 import { scrubSecrets } from '../transport/secrets';
@@ -16,11 +19,22 @@ import { scrubSecrets } from '../transport/secrets';
 const EMITTED_TTL_MS = 7 * 24 * 3600 * 1000;
 const EMITTED_MAX = 100_000;
 
-/** Recovery runs at most this often: a connection that flaps does not turn into a flood of API calls. */
-export const RECOVERY_MIN_INTERVAL_MS = 5000;
-
 /** Longest log line the stream writes. */
 const MAX_LOG_LINE = 1000;
+
+/** How often the keys are read again from the credential while events verify. */
+const KEYS_REREAD_INTERVAL_MS = 60_000;
+
+/** The verification keys, following the trigger's credential (see verification/keyring.ts). */
+export interface StreamKeys {
+	readonly verifier: JwtVerifier;
+	/** Reads the credential again for a failed event (shared, at most once a second). */
+	reread(options?: RereadOptions): Promise<JwtVerifier | undefined>;
+	/** Reads the credential again if the keys are older than `maxAgeMs`. */
+	fresh(maxAgeMs: number): Promise<JwtVerifier>;
+	/** Stops a queued read: the trigger is closing. */
+	dispose(): void;
+}
 
 /** What the stream needs from n8n. Looked up on every call: n8n swaps `emit` after trigger() in manual mode. */
 export interface StreamHost {
@@ -39,7 +53,7 @@ export interface OrderStreamSettings {
 	channel: string;
 	target: RecoveryTarget;
 	events: readonly string[];
-	verifier: JwtVerifier;
+	keys: StreamKeys;
 	/** Partner API for recovering missed events, or why there is none. */
 	api: RecoveryApi | { unavailable: string };
 	/** Values never to appear in a log line or an error. */
@@ -48,6 +62,8 @@ export interface OrderStreamSettings {
 	manual: boolean;
 	/** Log prefix naming the node. */
 	label: string;
+	/** Names the trigger (node and workflow) in warnings and errors. */
+	trigger: { id: string; label: string };
 	/** Names what n8n de-duplicates executions within (undefined: no key, as in manual mode). */
 	deduplicationScope?: { workflowId: string; nodeId: string };
 }
@@ -86,20 +102,17 @@ export class OrderStream {
 	/** Settles on the first emitted event, a fatal error or close (manual mode waits on it). */
 	readonly firstEvent: Promise<void>;
 
-	private pendingSince: number | undefined;
-
-	private recovering: Promise<void> | undefined;
-
-	/** A recovery waiting for RECOVERY_MIN_INTERVAL_MS to pass since the previous one started. */
-	private recoveryTimer: NodeJS.Timeout | undefined;
-
-	private lastRecoveryAt = 0;
-
-	private apiProblemLogged = false;
+	/** Recovery of what reconnects missed, or none (turned off, no API). */
+	private readonly catchUp: CatchUp | undefined;
 
 	private rejectedLogged = false;
 
 	private failedLogged = false;
+
+	/** Follows all-orders events that no key verifies (a token rotation the credential missed). */
+	private readonly rotation: RotationWatch | undefined;
+
+	private keysTimer: NodeJS.Timeout | undefined;
 
 	constructor(
 		private readonly host: StreamHost,
@@ -108,6 +121,25 @@ export class OrderStream {
 		this.firstEvent = new Promise<void>((resolve) => {
 			this.settleFirst = resolve;
 		});
+		this.rotation =
+			settings.mode === 'allOrders' ? new RotationWatch(settings.trigger.id, true) : undefined;
+		const api = settings.api;
+		this.catchUp =
+			'unavailable' in api
+				? undefined
+				: new CatchUp({
+						fetch: async (since) =>
+							await fetchMissedEvents(api, settings.target, since, {
+								events: settings.events,
+								verifier: settings.keys.verifier,
+								rereadKeys: async () => await this.rereadKeys({ wait: true }),
+								onSourceError: (source, error) =>
+									this.log('debug', `could not read the ${source}: ${describeError(error)}`),
+							}),
+						deliver: (event) => this.deliver(event),
+						log: (level, message) => this.log(level, message),
+						describe: describeError,
+					});
 		this.client = new PusherChannelClient(
 			settings.endpoint,
 			settings.channel,
@@ -132,22 +164,33 @@ export class OrderStream {
 			);
 		}
 		this.client.start();
+		// A token edited or refreshed elsewhere is picked up even while no event fails.
+		this.keysTimer = setInterval(() => {
+			this.settings.keys.fresh(KEYS_REREAD_INTERVAL_MS / 2).catch(this.keysUnreadable);
+		}, KEYS_REREAD_INTERVAL_MS);
+		this.keysTimer.unref?.();
 	}
 
 	/** Deactivation: closes the socket and forgets pending work. Safe to call more than once. */
 	close(): void {
 		if (this.closed) return;
-		this.closed = true;
-		if (this.recoveryTimer !== undefined) clearTimeout(this.recoveryTimer);
-		this.recoveryTimer = undefined;
-		this.client.close();
+		this.shutdown();
 		this.resolveFirst();
 	}
 
+	/** Stops everything that could still read, emit, recover or connect. */
+	private shutdown(): void {
+		this.closed = true;
+		clearInterval(this.keysTimer);
+		this.catchUp?.close();
+		this.settings.keys.dispose();
+		this.client.close();
+	}
+
 	/** Every line of the trigger passes here: one line, without secrets, of bounded length. */
-	private log(level: keyof ClientLogger, message: string): void {
+	private log(level: keyof ClientLogger, message: string, prefix = this.settings.label): void {
 		try {
-			const line = scrubSecrets(`${this.settings.label}: ${message}`, this.settings.secrets);
+			const line = scrubSecrets(`${prefix}: ${message}`, this.settings.secrets);
 			this.host.logger[level](cleanServerText(line, MAX_LOG_LINE));
 		} catch {
 			// A logger must never break the stream.
@@ -173,22 +216,77 @@ export class OrderStream {
 	/** A channel event: emitted, or dropped with one log line. Never throws into pusher-js. */
 	private onEvent(name: string, data: unknown): void {
 		if (this.closed) return;
-		// The name comes from the server: quoted and cut, so it cannot forge or flood log lines.
-		const shown = quoteServerText(name, 80);
+		this.guarded(name, () => {
+			const result = parsePusherEvent(this.settings.mode, name, data, this.settings.keys.verifier);
+			// Perhaps signed with a token the credential got since the keys were read (a refresh, an
+			// edit): verify this same event again with the keys read now.
+			if (isKeyMismatch(result)) void this.reverify(name, data, Date.now());
+			else this.settle(name, result);
+		});
+	}
+
+	private async reverify(name: string, data: unknown, since: number): Promise<void> {
+		await this.rereadKeys({ since, wait: true });
+		if (this.closed) return;
+		this.guarded(name, () => {
+			const result = parsePusherEvent(this.settings.mode, name, data, this.settings.keys.verifier);
+			this.settle(name, result);
+			if (isKeyMismatch(result)) this.noticeRefusal(since);
+		});
+	}
+
+	/** Runs the handling of one event: whatever it throws drops that event only, with a log line. */
+	private guarded(name: string, handle: () => void): void {
 		try {
-			const result = parsePusherEvent(this.settings.mode, name, data, this.settings.verifier);
-			if (!result.ok) {
-				const message = `dropped event ${shown}: ${cleanServerText(result.message)}`;
-				if (result.reason === 'rejected') this.logOnce('rejectedLogged', message);
-				else this.log('debug', message);
-				return;
-			}
-			this.deliver(result.event);
+			handle();
 		} catch (error) {
 			// Only the error's name: its message may quote the payload.
 			const kind = error instanceof Error ? error.name : typeof error;
-			this.logOnce('failedLogged', `dropped event ${shown}: it could not be handled (${kind})`);
+			this.logOnce(
+				'failedLogged',
+				`dropped event ${quoteServerText(name, 80)}: it could not be handled (${kind})`,
+			);
 		}
+	}
+
+	/** Reads the keys again; a failure keeps the keys held. */
+	private async rereadKeys(options?: RereadOptions): Promise<JwtVerifier | undefined> {
+		try {
+			return await this.settings.keys.reread(options);
+		} catch (error) {
+			this.keysUnreadable(error);
+			return undefined;
+		}
+	}
+
+	private readonly keysUnreadable = (error: unknown): void => {
+		this.log('debug', `could not read the Transak API credential again: ${describeError(error)}`);
+	};
+
+	private settle(name: string, result: PusherEventResult): void {
+		if (!result.ok) {
+			// The name comes from the server: quoted and cut, so it cannot forge or flood log lines.
+			const message = `dropped event ${quoteServerText(name, 80)}: ${cleanServerText(result.message)}`;
+			// A signature no key matches is followed by the rotation watch instead (all orders).
+			const watched = this.rotation !== undefined && isKeyMismatch(result);
+			if (result.reason === 'rejected' && !watched) this.logOnce('rejectedLogged', message);
+			else this.log('debug', message);
+			return;
+		}
+		this.rotation?.verified();
+		this.deliver(result.event);
+	}
+
+	/** An all-orders event (arrived at `arrivedAt`) no key verified, even after a fresh read. */
+	private noticeRefusal(arrivedAt: number): void {
+		const verdict = this.rotation?.refused(arrivedAt);
+		if (verdict === undefined || (!verdict.warn && !verdict.raise)) return;
+		const what = `${describeRun(verdict, 'all-orders events')} failed verification with every key the Transak API credential holds (read again just now), and none verified: Transak signs them with an access token the credential does not hold. ${ROTATION_ADVICE}`;
+		const where = this.settings.trigger.label;
+		if (verdict.warn) this.log('warn', `${what} This warning repeats at most once an hour.`, where);
+		// Only Transak can publish on this channel: a sustained run is a real problem, and an error
+		// runs the workflow's error workflow (n8n then re-activates the trigger).
+		if (verdict.raise) this.onFatal(new Error(what), where);
 	}
 
 	/** Emits an event unless filtered out or already emitted for this (order, status). */
@@ -216,84 +314,27 @@ export class OrderStream {
 	}
 
 	private onSubscribed(missedSince: number | undefined): void {
-		if (missedSince === undefined || this.closed) return;
-		if ('unavailable' in this.settings.api) return;
-		this.pendingSince = Math.min(this.pendingSince ?? missedSince, missedSince);
-		this.scheduleRecovery();
+		if (missedSince !== undefined && !this.closed) this.catchUp?.gap(missedSince);
 	}
 
-	/**
-	 * Starts a recovery of the pending gap, coalesced and throttled: one at a time, and the next
-	 * one no sooner than RECOVERY_MIN_INTERVAL_MS after the previous one started (gaps that open
-	 * meanwhile are merged into it).
-	 */
-	private scheduleRecovery(): void {
-		if (this.closed || this.pendingSince === undefined) return;
-		if (this.recovering !== undefined || this.recoveryTimer !== undefined) return;
-		const wait = this.lastRecoveryAt + RECOVERY_MIN_INTERVAL_MS - Date.now();
-		if (wait > 0) {
-			this.recoveryTimer = setTimeout(() => {
-				this.recoveryTimer = undefined;
-				this.scheduleRecovery();
-			}, wait);
-			return;
-		}
-		this.lastRecoveryAt = Date.now();
-		this.recovering = this.recover().then(
-			(recovered) => {
-				this.recovering = undefined;
-				// A gap that opened during this run; after a failure, the next reconnect tries again.
-				if (recovered) this.scheduleRecovery();
-			},
-			() => {
-				this.recovering = undefined;
-			},
-		);
-	}
-
-	/** Fetches what the pending gap missed; a failure keeps the gap for the next reconnect. */
-	private async recover(): Promise<boolean> {
-		const api = this.settings.api as RecoveryApi;
-		const since = this.pendingSince;
-		if (since === undefined || this.closed) return true;
-		this.pendingSince = undefined;
-		try {
-			const missed = await fetchMissedEvents(api, this.settings.target, since, {
-				events: this.settings.events,
-				verifier: this.settings.verifier,
-				onSourceError: (source, error) =>
-					this.log('debug', `could not read the ${source}: ${describeError(error)}`),
-			});
-			let count = 0;
-			for (const { event } of missed) if (this.deliver(event)) count += 1;
-			if (count > 0) this.log('info', `recovered ${count} event(s) missed while disconnected`);
-			else this.log('debug', 'nothing was missed while disconnected');
-			return true;
-		} catch (error) {
-			if (!this.closed) this.pendingSince = Math.min(this.pendingSince ?? since, since);
-			const message = `could not recover missed events from the Transak API: ${describeError(error)}`;
-			if (!this.apiProblemLogged) {
-				this.apiProblemLogged = true;
-				this.log('warn', `${message}. Will try again after the next reconnect.`);
-			} else {
-				this.log('debug', message);
-			}
-			return false;
-		}
-	}
-
-	private onFatal(error: Error): void {
+	private onFatal(error: Error, where?: string): void {
 		if (this.closed || this.fatalReported) return;
 		this.fatalReported = true;
 		const message = scrubSecrets(error.message, this.settings.secrets);
-		this.log('warn', message);
-		this.closed = true;
+		this.log('warn', message, where);
+		// The socket too: n8n's deactivation after the error calls close(), which then does nothing.
+		this.shutdown();
 		try {
 			this.host.emitError(new Error(message));
 		} finally {
 			this.resolveFirst();
 		}
 	}
+}
+
+/** A well-formed token that none of the keys signed: fresher keys may verify it. */
+function isKeyMismatch(result: PusherEventResult): boolean {
+	return !result.ok && result.reason === 'rejected' && result.message === SIGNATURE_MISMATCH;
 }
 
 /** An API error for a log line: its message may be the server's words, so it is quoted. */

@@ -9,7 +9,7 @@ import { credentialSecrets, scrubSecrets } from './secrets';
  * wrapped error, whose request options carry the token headers.
  */
 
-export type TokenErrorKind = 'noSecret' | 'refreshRejected' | 'refreshFailed';
+export type TokenErrorKind = 'noSecret' | 'refreshRejected' | 'refreshFailed' | 'replaced';
 
 /**
  * A token problem, worded for the user. It deliberately has no `code`, `status` or `httpCode`
@@ -160,6 +160,11 @@ export function apiError(
 		description,
 		httpCode: httpCode === undefined ? undefined : String(httpCode),
 	});
+}
+
+/** The token error (refresh or refusal) behind whatever n8n threw for a Transak call, if any. */
+export function tokenErrorOf(error: unknown): TransakTokenError | undefined {
+	return describeFailure(error).tokenError;
 }
 
 /** Turns whatever n8n threw for a Transak call into a NodeApiError without secrets. */

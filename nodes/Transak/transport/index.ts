@@ -13,8 +13,10 @@ import {
 
 import { isObject } from '../model/guards';
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
-import { apiError, transakError } from './errors';
+import { apiError, tokenErrorOf, transakError } from './errors';
 import { baseUrlFor, type Host } from './hosts';
+import { credentialSecrets } from './secrets';
+import { apiAccessToken } from './token';
 
 /*
  * Transport for the Transak partner API. Calls go through n8n's httpRequestWithAuthentication,
@@ -73,6 +75,8 @@ export async function transakApiRequest(
 	const credentials = (await this.getCredentials(
 		CREDENTIAL_TYPE,
 	)) as unknown as TransakApiCredentials;
+	// Every secret of the credential is masked wherever this process writes text from now on.
+	credentialSecrets(credentials as unknown as IDataObject);
 	const baseURL = baseUrlFor(this.getNode(), credentials, host);
 	const options: IHttpRequestOptions = {
 		method,
@@ -85,10 +89,26 @@ export async function transakApiRequest(
 	if (query !== undefined) options.qs = query;
 	if (body !== undefined) options.body = body;
 
+	const send = async () =>
+		await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);
 	try {
-		return await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);
+		return await send();
 	} catch (error) {
-		throw transakError(this.getNode(), error, credentials, { method, path, baseURL });
+		let failure = error;
+		let latest = credentials;
+		if (tokenErrorOf(error)?.kind === 'replaced') {
+			// Another n8n process (a worker in queue mode) may have refreshed the expired token and
+			// stored the new one since this call read the credential: retry once if so.
+			latest = (await this.getCredentials(CREDENTIAL_TYPE)) as unknown as TransakApiCredentials;
+			if (apiAccessToken(latest) !== apiAccessToken(credentials)) {
+				try {
+					return await send();
+				} catch (retryError) {
+					failure = retryError;
+				}
+			}
+		}
+		throw transakError(this.getNode(), failure, latest, { method, path, baseURL });
 	}
 }
 

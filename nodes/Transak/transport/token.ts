@@ -10,21 +10,27 @@ import type {
 import { isNonEmptyString as nonEmpty } from '../model/guards';
 import { apiBaseUrl, type TransakApiCredentials } from './credentials';
 import { isTransakTokenError, transakMessage, TransakTokenError } from './errors';
-import { credentialSecrets, scrubSecrets } from './secrets';
+import { credentialSecrets, rememberSecrets, scrubSecrets } from './secrets';
 
 /*
  * Access-token refresh through n8n's credential `preAuthentication` hook.
  *
  * The credential has a hidden, expirable field, `currentAccessToken`: the token API calls send.
  * n8n (1.123 and 2.41 alike) calls `preAuthentication` before a request while that field is
- * empty, and after a request answered 401 (then retries that request once); some versions also
- * call it for every credential test. It stores what the hook returns in the credential, so a
- * refreshed token survives restarts and is seen by every worker.
+ * empty, and after a request answered 401 (then retries that request once). It stores what the
+ * hook returns in the credential, so a refreshed token survives restarts and is seen by every
+ * worker and by both triggers, which verify with it.
+ *
+ * Each refresh returns a new token and invalidates the previous one, so only one system may
+ * refresh a given API key: two systems that both refresh invalidate each other's token in turn.
+ * Hence the rule here: n8n refreshes only a token that has expired.
  *
  * - Empty field (first use): copy the user's access token. No network call.
- * - Otherwise the call is a 401 or a credential test, which the hook cannot tell apart: it asks
- *   Transak whether the token still works (one cheap GET; skipped when the token's own `exp`
- *   says it has expired) and refreshes only when Transak refuses it.
+ * - Otherwise the token was refused (a 401):
+ *   - its own `exp` has passed (Transak's tokens are JWTs with `exp`), or it has no `exp`:
+ *     refresh it with the API secret (or say how to get a new one without it);
+ *   - its `exp` has not passed: it was replaced, most likely refreshed by another system with the
+ *     same API key. No refresh and no probe: a clear error says what to do.
  * - Concurrent 401s in one process share one refresh, and later callers that still hold the old
  *   token get the new one without a second refresh: Transak rate-limits the endpoint and every
  *   refresh rotates the token.
@@ -37,8 +43,12 @@ export const CURRENT_TOKEN_FIELD = 'currentAccessToken';
 export const CURRENT_TOKEN_SOURCE_FIELD = 'currentAccessTokenFor';
 
 const REFRESH_PATH = '/partners/api/v2/refresh-token';
-/** The cheapest authenticated call: the credential test uses it too. */
-const PROBE_PATH = '/partners/api/v2/orders';
+
+/**
+ * A refused token whose `exp` is this close counts as expired: clocks differ a little between
+ * Transak and n8n's host, and refreshing a token that expires in a minute steals nothing.
+ */
+const EXPIRY_LEEWAY_MS = 60_000;
 
 type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
 
@@ -68,17 +78,27 @@ export function apiAccessToken(credentials: TransakApiCredentials): string {
 	return credentials.accessToken ?? '';
 }
 
-/** True when the token is a JWT whose `exp` has passed: no need to ask Transak about it. */
-export function isExpiredJwt(token: string, now = Date.now()): boolean {
+/** When a JWT's `exp` claim says it expires (ms since epoch), or undefined (no JWT, no `exp`). */
+function jwtExpiry(token: string): number | undefined {
 	const parts = token.split('.');
-	if (parts.length !== 3) return false;
+	if (parts.length !== 3) return undefined;
 	try {
 		const claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
 		const exp = (claims as IDataObject | null)?.exp;
-		return typeof exp === 'number' && Number.isFinite(exp) && exp * 1000 <= now;
+		return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : undefined;
 	} catch {
-		return false;
+		return undefined;
 	}
+}
+
+/**
+ * What a refused token means: `expired` (its `exp` has passed, or nearly), `replaced` (its `exp`
+ * has not passed: another refresh invalidated it) or `unknown` (no `exp` to tell).
+ */
+export function refusalOf(token: string, now = Date.now()): 'expired' | 'replaced' | 'unknown' {
+	const expiry = jwtExpiry(token);
+	if (expiry === undefined) return 'unknown';
+	return expiry <= now + EXPIRY_LEEWAY_MS ? 'expired' : 'replaced';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -141,30 +161,24 @@ async function send(
 	}
 }
 
-type Verdict = 'accepted' | 'rejected' | 'unknown';
-
-async function probe(
-	httpRequest: HttpRequest,
-	credentials: TransakApiCredentials,
-	token: string,
-): Promise<Verdict> {
-	const { status } = await send(httpRequest, {
-		method: 'GET',
-		baseURL: apiBaseUrl(credentials),
-		url: PROBE_PATH,
-		qs: { limit: 1 },
-		headers: { accept: 'application/json', 'access-token': token },
-	});
-	if (status === 401) return 'rejected';
-	if (status !== undefined && status >= 200 && status < 300) return 'accepted';
-	return 'unknown';
-}
-
 function noSecretError(): TransakTokenError {
 	return new TransakTokenError(
 		'noSecret',
 		'The Transak access token has expired or is invalid. Generate a new access token and paste it into the Transak API credential, or add your API secret there so that n8n refreshes the token by itself.',
 		'Transak answered 401 (Authorization Required). Access tokens are valid for 7 days. Get a new one from the Transak partner dashboard or with POST /partners/api/v2/refresh-token, or fill in the API Secret field of the credential.',
+		401,
+	);
+}
+
+export const REPLACED_TOKEN_MESSAGE =
+	'Transak refused the access token although it has not expired: it was replaced, probably refreshed by another system that uses the same API key (or it belongs to another environment). Paste the current access token into the Transak API credential, or let only one system refresh the token.';
+
+/** A refused token that has not expired: refreshing it would invalidate another system's token. */
+function replacedError(): TransakTokenError {
+	return new TransakTokenError(
+		'replaced',
+		REPLACED_TOKEN_MESSAGE,
+		'Every refresh of a Transak access token invalidates the previous one, so only one system should refresh it: the one that holds the API secret. n8n refreshes only a token whose own expiry time has passed; this one is still within its 7 days, so n8n did not refresh it. If n8n should own the refresh, remove the API secret from the other systems and give them the token n8n keeps; otherwise remove it from this credential and paste each new token here.',
 		401,
 	);
 }
@@ -204,6 +218,8 @@ async function refresh(
 	}
 	const data = (body as IDataObject | undefined)?.data as IDataObject | undefined;
 	const token = data?.accessToken;
+	// Masked from here on, in every error and log line, even those of the call that refreshed it.
+	rememberSecrets([token]);
 	if (status < 200 || status >= 300 || !nonEmpty(token)) {
 		throw new TransakTokenError(
 			'refreshFailed',
@@ -217,10 +233,10 @@ async function refresh(
 }
 
 /**
- * Returns a token Transak accepts, given one that just failed (or is being tested): the same
- * token when Transak still accepts it, else a refreshed one. Shared by concurrent callers.
+ * Returns a token to retry with, given one Transak refused: a refreshed one when it expired (or
+ * cannot tell), never when it was replaced elsewhere. Shared by concurrent callers.
  */
-async function ensureUsableToken(
+async function replaceRefusedToken(
 	httpRequest: HttpRequest,
 	credentials: TransakApiCredentials,
 	token: string,
@@ -233,18 +249,17 @@ async function ensureUsableToken(
 	]);
 	const now = Date.now();
 
+	// Refreshed here already (the caller loaded the credential before the new token was stored).
 	const known = refreshed.get(key);
 	if (known !== undefined && known.until > now) return known.token;
+	if (refusalOf(token, now) === 'replaced') throw replacedError();
 	const failed = failures.get(key);
 	if (failed !== undefined && failed.until > now) throw failed.error;
+	if (!nonEmpty(credentials.apiSecret)) throw noSecretError();
 
 	let pending = inflight.get(key);
 	if (pending === undefined) {
 		pending = (async () => {
-			if (!isExpiredJwt(token) && (await probe(httpRequest, credentials, token)) !== 'rejected') {
-				return token;
-			}
-			if (!nonEmpty(credentials.apiSecret)) throw noSecretError();
 			const result = await refresh(httpRequest, credentials);
 			remember(refreshed, key, result);
 			return result.token;
@@ -278,11 +293,12 @@ export async function preAuthenticate(
 		return { [CURRENT_TOKEN_FIELD]: creds.accessToken, [CURRENT_TOKEN_SOURCE_FIELD]: fingerprint };
 	}
 	// A token in the field, or no field at all (data that never went through n8n's defaults):
-	// n8n only calls now after a 401 or for a test. Check, and refresh if Transak refuses it.
-
+	// n8n 1.123 and 2.41 call now only after a 401 (their credential test calls the hook only while
+	// the field is empty, as n8n's sources show): the token in use was refused.
+	credentialSecrets(credentials);
 	const inUse = apiAccessToken(creds);
 	if (!nonEmpty(inUse)) return {};
-	const usable = await ensureUsableToken(this.helpers.httpRequest, creds, inUse);
+	const usable = await replaceRefusedToken(this.helpers.httpRequest, creds, inUse);
 	if (usable === stored && creds.currentAccessTokenFor === fingerprint) {
 		// Nothing changed: returning no token field spares n8n a credential write.
 		return {};

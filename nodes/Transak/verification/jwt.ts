@@ -10,6 +10,12 @@ export type JwtCheck =
 /** Largest token accepted; a full order with its histories is ~6 KB, so 1 MiB is generous. */
 export const MAX_TOKEN_LENGTH = 1024 * 1024;
 
+/**
+ * The rejection of a well-formed token that none of the keys signed: the one failure a fresher
+ * key set can turn into a success (a token rotated since the keys were read).
+ */
+export const SIGNATURE_MISMATCH = 'invalid signature';
+
 /** jsonwebtoken's messages for input that is no JWT at all; every other failure is a distrust. */
 const MALFORMED_MESSAGES = new Set(['jwt malformed', 'invalid token', 'jwt must be provided']);
 
@@ -48,7 +54,7 @@ export class JwtVerifier {
 					return { ok: false, reason: 'malformed', message: 'data is not a JWT' };
 				}
 				// Only a signature mismatch can succeed with another key.
-				if (message === 'invalid signature') continue;
+				if (message === SIGNATURE_MISMATCH) continue;
 				return { ok: false, reason: 'rejected', message };
 			}
 			if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
@@ -56,7 +62,7 @@ export class JwtVerifier {
 			}
 			return { ok: true, claims: claims as IDataObject };
 		}
-		return { ok: false, reason: 'rejected', message: 'invalid signature' };
+		return { ok: false, reason: 'rejected', message: SIGNATURE_MISMATCH };
 	}
 
 	/** The claims of a token one of the keys verifies, or undefined. */

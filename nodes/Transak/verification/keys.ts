@@ -1,5 +1,3 @@
-import type { IWebhookFunctions } from 'n8n-workflow';
-
 import { isNonEmptyString } from '../model/guards';
 import type { TransakApiCredentials } from '../transport/credentials';
 import { apiAccessToken } from '../transport/token';
@@ -24,81 +22,24 @@ export function verifierFor(keys: readonly string[]): JwtVerifier {
 }
 
 /**
- * Every token that may sign Transak webhooks and all-orders WebSocket events, newest first: the
- * refreshed token (Transak may sign with it once it replaced the old one), the user's access
- * token, and the optional previous token.
+ * Every key that may sign Transak webhooks and all-orders WebSocket events, most likely first:
+ * the credential's current token (refreshed by n8n, or the user's), the user's access token, the
+ * optional previous token, tokens the current one `replaced` (see keyring.ts), and the API secret
+ * (integrations from 2021 verified Transak's payloads with it).
  */
-export function currentAccessTokens(credentials: TransakApiCredentials): string[] {
+export function verificationKeys(
+	credentials: TransakApiCredentials,
+	replaced: readonly string[] = [],
+): string[] {
 	return [
 		...new Set(
 			[
 				apiAccessToken(credentials),
 				credentials.accessToken,
 				credentials.previousAccessToken,
+				...replaced,
+				credentials.apiSecret,
 			].filter(isNonEmptyString),
 		),
 	];
-}
-
-/** How long a trigger reuses the keys it read from its credential. */
-const KEYS_TTL_MS = 10_000;
-/** At most one re-read per trigger this often when a delivery fails with the cached keys. */
-const REFETCH_INTERVAL_MS = 1_000;
-const MAX_ENTRIES = 1_000;
-
-interface Entry {
-	verifier: JwtVerifier;
-	fetchedAt: number;
-	/** When a rejected delivery last caused a re-read. */
-	retriedAt: number;
-}
-
-const entries = new Map<string, Entry>();
-
-/**
- * The verifier for one trigger's deliveries. Reading a credential in n8n costs a database query and
- * an expression sandbox per call, many times the verification itself, so the keys are kept for a
- * few seconds. A delivery that fails with cached keys may re-read them (a token rotated in the
- * credential takes effect at once), but not more than once a second, so forged deliveries cannot
- * turn into a stream of credential reads.
- */
-export class WebhookKeys {
-	private readonly id: string;
-
-	private fetchedNow = false;
-
-	constructor(
-		private readonly context: IWebhookFunctions,
-		scope: string,
-	) {
-		const credentialId = context.getNode().credentials?.transakApi?.id ?? '';
-		this.id = `${scope}|${credentialId}`;
-	}
-
-	async verifier(now = Date.now()): Promise<JwtVerifier> {
-		const entry = entries.get(this.id);
-		if (entry !== undefined && now - entry.fetchedAt < KEYS_TTL_MS) return entry.verifier;
-		return await this.fetch(now);
-	}
-
-	/** A fresher verifier after a rejection with cached keys, or undefined when none is due. */
-	async retryVerifier(now = Date.now()): Promise<JwtVerifier | undefined> {
-		const entry = entries.get(this.id);
-		if (this.fetchedNow || (entry !== undefined && now - entry.retriedAt < REFETCH_INTERVAL_MS)) {
-			return undefined;
-		}
-		return await this.fetch(now, now);
-	}
-
-	private async fetch(now: number, retriedAt = Number.NEGATIVE_INFINITY): Promise<JwtVerifier> {
-		const credentials = (await this.context.getCredentials(
-			'transakApi',
-		)) as unknown as TransakApiCredentials;
-		const verifier = verifierFor(currentAccessTokens(credentials));
-		this.fetchedNow = true;
-		entries.delete(this.id);
-		if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
-		entries.set(this.id, { verifier, fetchedAt: now, retriedAt });
-		return verifier;
-	}
 }

@@ -11,6 +11,8 @@ const { pack } = require('../../../tools/n8n/pack');
 module.exports = async function globalSetup() {
 	const version = process.env.N8N_E2E_VERSION || '2.41.1';
 	const tarball = process.env.N8N_E2E_TARBALL || pack();
+	// Test files that start an n8n of their own (with other settings) install the same tarball.
+	process.env.N8N_E2E_TARBALL = tarball;
 	const instance = await startN8n({ version, tarball });
 	globalThis.__N8N_E2E_INSTANCE__ = instance;
 	process.env.N8N_TRANSAK_CONNECTION = JSON.stringify(instance.connection());

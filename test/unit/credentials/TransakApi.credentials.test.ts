@@ -131,26 +131,19 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		]);
 	});
 
-	it('where n8n runs preAuthentication for every test, a working token is checked, not refreshed', async () => {
+	it('a token replaced by another system: fails saying so, without refreshing it', async () => {
 		const store = storeFor(fake);
-		await testCredential(credentialType, store, { preAuthOnTest: true });
-		const writes = store.writes;
-		fake.reset();
-		const result = await testCredential(credentialType, store, { preAuthOnTest: true });
-		expect(result.status).toBe('OK');
+		await testCredential(credentialType, store);
+		fake.rotateAccessToken(); // another system refreshed with the same API key
+		const result = await testCredential(credentialType, store);
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('it was replaced, probably refreshed by another system');
 		expect(fake.refreshCalls).toBe(0);
-		expect(store.writes).toBe(writes);
-		// preAuthentication's check (it cannot tell a test from a 401), then the test request.
-		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-			'GET /partners/api/v2/orders',
-			'GET /partners/api/v2/orders',
-		]);
 	});
 
 	it('with an expired token and the API secret: refreshes once, stores the new token, succeeds', async () => {
-		const store = storeFor(fake);
+		const store = storeFor(fake, { accessToken: fake.setAccessToken(fake.expiredToken()) });
 		await testCredential(credentialType, store);
-		fake.expireAccessToken();
 		const result = await testCredential(credentialType, store);
 		expect(result.status).toBe('OK');
 		expect(fake.refreshCalls).toBe(1);
@@ -160,9 +153,8 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 	it.each([2, 1] as const)(
 		'with an expired token and no API secret: fails with the clear message (n8n %i.x)',
 		async (n8nMajor) => {
-			const store = storeFor(fake, { apiSecret: '' });
-			await testCredential(credentialType, store, { n8nMajor });
-			fake.expireAccessToken();
+			const expired = fake.setAccessToken(fake.expiredToken());
+			const store = storeFor(fake, { accessToken: expired, apiSecret: '' });
 			const result = await testCredential(credentialType, store, { n8nMajor });
 			expect(result.status).toBe('Error');
 			expect(result.message).toContain('The Transak access token has expired or is invalid');
@@ -171,9 +163,11 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 	);
 
 	it('data without the hidden fields at all (no n8n defaults): an expired token is still refreshed', async () => {
-		const store = storeFor(fake);
-		fake.expireAccessToken();
-		const result = await testCredential(credentialType, store, { data: fake.credentials() });
+		const expired = fake.setAccessToken(fake.expiredToken());
+		const store = storeFor(fake, { accessToken: expired });
+		const result = await testCredential(credentialType, store, {
+			data: fake.credentials({ accessToken: expired }),
+		});
 		expect(result.status).toBe('OK');
 		expect(fake.refreshCalls).toBe(1);
 		expect(store.stored.currentAccessToken).toBe(fake.accessToken);

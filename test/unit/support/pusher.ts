@@ -18,7 +18,7 @@ import {
 	type FakeOrder,
 	type FakeTransakApi,
 } from '../../../tools/transak/fake-api';
-import { triggerContext, type LogLine } from './n8n';
+import { triggerContext, type CredentialStore, type LogLine } from './n8n';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { startPusherServer } = require('../../../tools/transak/pusher-server.js');
@@ -128,6 +128,10 @@ export interface HarnessOptions {
 	events?: string[];
 	options?: IDataObject;
 	credentials?: IDataObject;
+	/** The stored credential, for tests that change it while the trigger runs. */
+	store?: CredentialStore;
+	/** Called on every credential read, to count them. */
+	onGetCredentials?: () => void;
 	apiBaseUrl?: string;
 	mode?: WorkflowExecuteMode;
 	/** The workflow the trigger belongs to (default wf-1). */
@@ -150,6 +154,8 @@ export function credentialsFor(apiBaseUrl?: string, extra: IDataObject = {}): ID
 export async function activate(opts: HarnessOptions, waitSubscribed = true): Promise<Harness> {
 	const { context, recorded } = triggerContext({
 		credentials: opts.credentials ?? credentialsFor(opts.apiBaseUrl),
+		store: opts.store,
+		onGetCredentials: opts.onGetCredentials,
 		mode: opts.mode ?? 'trigger',
 		workflowId: opts.workflowId,
 		parameters: {

@@ -4,7 +4,7 @@ import { deliveryItem } from '../../model/decode';
 import { ORDER_EVENTS, KYC_EVENTS } from '../../model/statuses';
 import { listWebhooks } from '../../transport';
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from '../../transport/credentials';
-import { currentAccessTokens, verifierFor } from '../../verification/keys';
+import { verificationKeys, verifierFor } from '../../verification/keys';
 import { paginationProperties, wantedCount } from '../pagination';
 
 export const option = {
@@ -55,7 +55,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const credentials = (await this.getCredentials(
 		CREDENTIAL_TYPE,
 	)) as unknown as TransakApiCredentials;
-	const verifier = verifierFor(currentAccessTokens(credentials));
+	const verifier = verifierFor(verificationKeys(credentials));
 	const items = deliveries.map((delivery) =>
 		deliveryItem(delivery, (token) => verifier.claimsOf(token)),
 	);

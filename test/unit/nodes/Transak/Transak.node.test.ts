@@ -159,8 +159,8 @@ describe('order: get', () => {
 		'a refused refresh fails the item with a message naming the problem (n8n %i.x)',
 		async (major) => {
 			emulateN8n(major);
-			store = storeFor(fake, { apiSecret: 'not-the-right-secret' });
-			fake.expireAccessToken();
+			const expired = fake.setAccessToken(fake.expiredToken());
+			store = storeFor(fake, { accessToken: expired, apiSecret: 'not-the-right-secret' });
 			const error = await caught(
 				run({ resource: 'order', operation: 'get', orderId: fake.orders[0].id }),
 			);
@@ -173,8 +173,7 @@ describe('order: get', () => {
 	);
 
 	it('an expired token with the API secret: refreshes once and returns the order', async () => {
-		await run({ resource: 'order', operation: 'get', orderId: fake.orders[0].id });
-		fake.expireAccessToken();
+		store = storeFor(fake, { accessToken: fake.setAccessToken(fake.expiredToken()) });
 		const items = await run(
 			{ resource: 'order', operation: 'get', orderId: (i: number) => fake.orders[i].id },
 			{ items: [{ json: {} }, { json: {} }, { json: {} }] },
@@ -185,6 +184,40 @@ describe('order: get', () => {
 		for (const token of fake.validTokens) expect(text).not.toContain(token);
 		expect(text).not.toContain(fake.apiSecret);
 	});
+
+	it.each([2, 1] as const)(
+		'a token replaced by another system: the item says so, nothing is refreshed (n8n %i.x)',
+		async (major) => {
+			emulateN8n(major);
+			const ours = fake.accessToken;
+			fake.rotateAccessToken();
+			const items = await run(
+				{ resource: 'order', operation: 'get', orderId: fake.orders[0].id },
+				{ continueOnFail: true },
+			);
+			expect(items[0].json.error).toContain(
+				'it was replaced, probably refreshed by another system',
+			);
+			expect(fake.refreshCalls).toBe(0);
+			expect(JSON.stringify(items)).not.toContain(ours);
+		},
+	);
+
+	it.each([2, 1] as const)(
+		'continueOnFail: the error item of the call that refreshed the token masks the new token (n8n %i.x)',
+		async (major) => {
+			emulateN8n(major);
+			store = storeFor(fake, { accessToken: fake.setAccessToken(fake.expiredToken()) });
+			fake.failNext({ path: '/partners/api/v2/order/', authorized: true, echoToken: true });
+			const items = await run(
+				{ resource: 'order', operation: 'get', orderId: fake.orders[0].id },
+				{ continueOnFail: true },
+			);
+			expect(fake.refreshCalls).toBe(1);
+			expect(items[0].json.error).toBe('Injected failure for access-token [redacted]');
+			expect(JSON.stringify(items)).not.toContain(fake.accessToken);
+		},
+	);
 });
 
 describe('order: getAll', () => {

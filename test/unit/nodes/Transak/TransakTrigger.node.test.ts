@@ -17,11 +17,23 @@ import {
 	sign,
 	unsigned,
 } from '../../../../tools/transak/fixtures';
+import { credentialFingerprint } from '../../../../nodes/Transak/transport/token';
 import { webhookContext } from '../../support/n8n';
 import { ACCESS_TOKEN, API_SECRET, callWebhook, freshWorkflowId } from '../../support/webhook';
+import { sleep } from '../../support/wait';
 
 const genuine = (eventID = 'ORDER_COMPLETED', order = sampleOrder()) =>
 	orderWebhookBody(eventID, order, ACCESS_TOKEN);
+const forged = () => ({ data: forge(orderClaims('ORDER_COMPLETED', sampleOrder())) });
+
+/** A fresh trigger (workflow) whose credential reads are counted. */
+function countedTrigger() {
+	const counted = { workflowId: freshWorkflowId(), reads: 0, onGetCredentials: () => {} };
+	counted.onGetCredentials = () => {
+		counted.reads += 1;
+	};
+	return counted;
+}
 
 describe('Transak Trigger answer table', () => {
 	it('valid signature, event selected: 200 and exactly one item', async () => {
@@ -88,10 +100,6 @@ describe('Transak Trigger answer table', () => {
 		[
 			'HS384 signed with the access token',
 			() => ({ data: sign(claims(), ACCESS_TOKEN, { algorithm: 'HS384' }) }),
-		],
-		[
-			'signed with the API secret instead of the access token',
-			() => ({ data: sign(claims(), API_SECRET) }),
 		],
 		[
 			'an expired token',
@@ -345,6 +353,13 @@ describe('Transak Trigger keys and secrets', () => {
 		expect((await callWebhook({ body: other, credentials })).status).toBe(401);
 	});
 
+	it('accepts payloads signed with the API secret, as integrations from 2021 verified them', async () => {
+		const body = { data: sign(orderClaims('ORDER_COMPLETED', sampleOrder()), API_SECRET) };
+		const answer = await callWebhook({ body });
+		expect(answer.status).toBe(200);
+		expect(answer.items).toHaveLength(1);
+	});
+
 	it('refuses everything when the credential has no access token', async () => {
 		const answer = await callWebhook({ body: genuine(), credentials: { accessToken: '' } });
 		expect(answer.status).toBe(401);
@@ -385,14 +400,12 @@ describe('Transak Trigger keys and secrets', () => {
 
 describe('Transak Trigger credential reads', () => {
 	it('reads the credential once for a burst of deliveries, not once per delivery', async () => {
-		const workflowId = freshWorkflowId();
-		let reads = 0;
-		const onGetCredentials = () => (reads += 1);
+		const trigger = countedTrigger();
 		for (let i = 0; i < 20; i++) {
 			const body = genuine('ORDER_COMPLETED', sampleOrder({ id: `burst-${i}` }));
-			expect((await callWebhook({ body, workflowId, onGetCredentials })).items).toHaveLength(1);
+			expect((await callWebhook({ body, ...trigger })).items).toHaveLength(1);
 		}
-		expect(reads).toBe(1);
+		expect(trigger.reads).toBe(1);
 	});
 
 	it('a token rotated in the credential is accepted at once', async () => {
@@ -408,32 +421,175 @@ describe('Transak Trigger credential reads', () => {
 		expect(answer.items).toHaveLength(1);
 	});
 
-	it('a token removed from the credential stops verifying within the cache time', async () => {
+	it('a token refreshed by n8n verifies at once; the token it replaced still does for a while', async () => {
+		const workflowId = freshWorkflowId();
+		const refreshed = 'refreshed-by-n8n-dddddddddddddddd';
+		const stored = {
+			currentAccessToken: refreshed,
+			currentAccessTokenFor: credentialFingerprint({
+				environment: 'staging',
+				apiKey: 'test-api-key',
+				accessToken: ACCESS_TOKEN,
+			}),
+		};
+		expect((await callWebhook({ body: genuine(), workflowId })).items).toHaveLength(1);
+		// Another n8n process refreshed the token and stored it in the credential.
+		const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'new-key' }), refreshed);
+		expect((await callWebhook({ body, workflowId, credentials: stored })).items).toHaveLength(1);
+		const late = genuine('ORDER_COMPLETED', sampleOrder({ id: 'signed-before-the-refresh' }));
+		expect((await callWebhook({ body: late, workflowId, credentials: stored })).status).toBe(200);
+	});
+
+	it('the token an edited one replaced verifies for 15 minutes, then stops', async () => {
 		const workflowId = freshWorkflowId();
 		const now = jest.spyOn(Date, 'now');
 		const start = 1_900_000_000_000;
 		now.mockReturnValue(start);
 		try {
 			expect((await callWebhook({ body: genuine(), workflowId })).items).toHaveLength(1);
-			now.mockReturnValue(start + 11_000);
 			const credentials = { accessToken: 'replacement-token-cccccccccccccc' };
+			now.mockReturnValue(start + 11_000);
 			const body = genuine('ORDER_COMPLETED', sampleOrder({ id: 'old-key' }));
-			expect((await callWebhook({ body, workflowId, credentials })).status).toBe(401);
+			expect((await callWebhook({ body, workflowId, credentials })).status).toBe(200);
+			now.mockReturnValue(start + 11_000 + 15 * 60_000);
+			const later = genuine('ORDER_COMPLETED', sampleOrder({ id: 'old-key-later' }));
+			expect((await callWebhook({ body: later, workflowId, credentials })).status).toBe(401);
+		} finally {
+			now.mockRestore();
+		}
+	});
+
+	it('a previous token removed from the credential stops verifying at the next read', async () => {
+		const workflowId = freshWorkflowId();
+		const previous = 'previous-token-eeeeeeeeeeeeeeee';
+		const now = jest.spyOn(Date, 'now');
+		const start = 1_900_000_000_000;
+		now.mockReturnValue(start);
+		try {
+			const signedWithPrevious = (id: string) =>
+				orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id }), previous);
+			const withPrevious = { previousAccessToken: previous };
+			expect(
+				(
+					await callWebhook({
+						body: signedWithPrevious('a'),
+						workflowId,
+						credentials: withPrevious,
+					})
+				).status,
+			).toBe(200);
+			now.mockReturnValue(start + 11_000);
+			expect((await callWebhook({ body: signedWithPrevious('b'), workflowId })).status).toBe(401);
+		} finally {
+			now.mockRestore();
+		}
+	});
+
+	it('200 concurrent forged deliveries cost at most three credential reads', async () => {
+		const trigger = countedTrigger();
+		const answers = await Promise.all(
+			Array.from({ length: 200 }, () => callWebhook({ body: forged(), ...trigger })),
+		);
+		expect(answers.map((a) => a.status)).toEqual(Array(200).fill(401));
+		// The first read, one for the deliveries that arrived after it started, and one a second
+		// later for the few that waited.
+		expect(trigger.reads).toBeGreaterThanOrEqual(1);
+		expect(trigger.reads).toBeLessThanOrEqual(3);
+	});
+
+	it('a token edited within a second of the last read still verifies: the delivery waits for the next read', async () => {
+		const workflowId = freshWorkflowId();
+		const refreshed = 'refreshed-by-n8n-ffffffffffffffff';
+		const fingerprint = credentialFingerprint({
+			environment: 'staging',
+			apiKey: 'test-api-key',
+			accessToken: ACCESS_TOKEN,
+		});
+		const stored = { currentAccessToken: refreshed, currentAccessTokenFor: fingerprint };
+		expect((await callWebhook({ body: genuine(), workflowId })).status).toBe(200);
+		const first = orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'refreshed' }), refreshed);
+		expect((await callWebhook({ body: first, workflowId, credentials: stored })).status).toBe(200);
+		// Right after that read, the user pastes another token.
+		const edited = 'edited-token-gggggggggggggggggggg';
+		const body = orderWebhookBody('ORDER_COMPLETED', sampleOrder({ id: 'edited' }), edited);
+		const started = Date.now();
+		const answer = await callWebhook({ body, workflowId, credentials: { accessToken: edited } });
+		expect(answer.status).toBe(200);
+		expect(Date.now() - started).toBeLessThan(1500);
+	});
+
+	it('only a few forged deliveries at a time wait for the next read; the others are answered at once', async () => {
+		const trigger = countedTrigger();
+		const readAt: number[] = [];
+		const onGetCredentials = () => {
+			readAt.push(Date.now());
+			trigger.onGetCredentials();
+		};
+		await callWebhook({ body: forged(), ...trigger, onGetCredentials }); // the first read
+		await sleep(5);
+		await callWebhook({ body: forged(), ...trigger, onGetCredentials }); // one for it
+		await sleep(5);
+		const answeredAt: number[] = [];
+		await Promise.all(
+			Array.from({ length: 50 }, async () => {
+				await callWebhook({ body: forged(), ...trigger, onGetCredentials });
+				answeredAt.push(Date.now());
+			}),
+		);
+		const nextRead = readAt[readAt.length - 1];
+		expect(readAt.length).toBe(3);
+		expect(answeredAt.filter((at) => at < nextRead)).toHaveLength(46);
+	});
+
+	it('deliveries no key verifies, in a row: one warning naming the workflow and node, no token', async () => {
+		const workflowId = freshWorkflowId();
+		const warnings: string[] = [];
+		const now = jest.spyOn(Date, 'now');
+		let t = 1_900_000_000_000;
+		try {
+			for (let i = 0; i < 12; i += 1) {
+				t += 2_000; // each delivery may read the credential again
+				now.mockReturnValue(t);
+				const answer = await callWebhook({ body: forged(), workflowId });
+				expect(answer.status).toBe(401);
+				warnings.push(...answer.logs.filter((l) => l.level === 'warn').map((l) => l.message));
+			}
+			expect(warnings).toHaveLength(1);
+			expect(warnings[0]).toContain(
+				`Transak Trigger "Transak Trigger" in workflow "test" (${workflowId})`,
+			);
+			expect(warnings[0]).toContain('3 deliveries in a row failed verification');
+			expect(warnings[0]).toContain('signed with an access token the credential does not hold');
+			expect(warnings[0]).not.toContain(ACCESS_TOKEN);
+			expect(warnings[0]).not.toContain(API_SECRET);
+
+			// A verified delivery ends the run; within the hour a new run does not warn again.
+			expect((await callWebhook({ body: genuine(), workflowId })).status).toBe(200);
+			for (let i = 0; i < 5; i += 1) {
+				t += 2_000;
+				now.mockReturnValue(t);
+				const { logs } = await callWebhook({ body: forged(), workflowId });
+				expect(logs.filter((l) => l.level === 'warn')).toEqual([]);
+			}
 		} finally {
 			now.mockRestore();
 		}
 	});
 
 	it('forged deliveries re-read the credential at most once a second', async () => {
-		const workflowId = freshWorkflowId();
-		let reads = 0;
-		const onGetCredentials = () => (reads += 1);
-		await callWebhook({ body: genuine(), workflowId, onGetCredentials });
-		for (let i = 0; i < 50; i++) {
-			const body = { data: forge(orderClaims('ORDER_COMPLETED', sampleOrder())) };
-			expect((await callWebhook({ body, workflowId, onGetCredentials })).status).toBe(401);
+		const trigger = countedTrigger();
+		await callWebhook({ body: genuine(), ...trigger });
+		const started = Date.now();
+		const pending: Array<Promise<unknown>> = [];
+		while (Date.now() - started < 3000) {
+			for (let i = 0; i < 5; i++) pending.push(callWebhook({ body: forged(), ...trigger }));
+			await sleep(100);
 		}
-		expect(reads).toBeLessThanOrEqual(3);
+		const answers = (await Promise.all(pending)) as Array<{ status: number }>;
+		const seconds = (Date.now() - started) / 1000;
+		expect(answers.every((a) => a.status === 401)).toBe(true);
+		// The first read, then at most one a second.
+		expect(trigger.reads).toBeLessThanOrEqual(Math.ceil(seconds) + 1);
 	});
 });
 

@@ -4,7 +4,7 @@
  * that throws, and n8n's deduplication key. Real pusher-js, the Pusher-protocol test server and
  * the fake Transak API over real HTTP.
  */
-import { RECOVERY_MIN_INTERVAL_MS } from '../../../../nodes/Transak/pusher/stream';
+import { RECOVERY_MIN_INTERVAL_MS } from '../../../../nodes/Transak/pusher/catchUp';
 import { changeStatus, newOrder, triggerSuite, type Harness } from '../../support/pusher';
 import { sleep, until } from '../../support/wait';
 

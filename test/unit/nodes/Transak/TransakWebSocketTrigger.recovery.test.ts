@@ -15,7 +15,7 @@ import {
 	triggerSuite,
 	type Harness,
 } from '../../support/pusher';
-import { RECOVERY_MIN_INTERVAL_MS } from '../../../../nodes/Transak/pusher/stream';
+import { RECOVERY_MIN_INTERVAL_MS } from '../../../../nodes/Transak/pusher/catchUp';
 import { sleep, until } from '../../support/wait';
 
 const suite = triggerSuite({ api: true });

@@ -158,6 +158,37 @@ describe('fetchMissedEvents', () => {
 		expect(found.every((f) => f.event.json.recovered === true)).toBe(true);
 	});
 
+	it('webhook history signed with a token the credential got meanwhile: the keys are read again, once', async () => {
+		const order = newOrder({ id: 'w2', status: 'PROCESSING' });
+		const rotated = 'rotated-during-the-outage-ffffffffff';
+		const history = ['COMPLETED', 'REFUNDED'].map((status, i) => ({
+			createdAt: at(i + 1),
+			eventID: `ORDER_${status}`,
+			webhookData: signedOrder(`ORDER_${status}`, { ...order, status }, rotated),
+		}));
+		const forged = {
+			createdAt: at(3),
+			eventID: 'ORDER_FAILED',
+			webhookData: fixtures.forge(order),
+		};
+		let rereads = 0;
+		const found = await fetchMissedEvents(
+			fakeApi([], [...history, forged]),
+			{ mode: 'allOrders' },
+			since,
+			{
+				events: [],
+				verifier,
+				rereadKeys: async () => {
+					rereads += 1;
+					return new JwtVerifier([ACCESS_TOKEN, rotated]);
+				},
+			},
+		);
+		expect(found.map((f) => f.event.status)).toEqual(['COMPLETED', 'REFUNDED']);
+		expect(rereads).toBe(1);
+	});
+
 	it('single order and partner order: one call each; a failing primary source throws', async () => {
 		const api = fakeApi([{ id: 'a', status: 'COMPLETED', updatedAt: at(1), partnerOrderId: 'p' }]);
 		expect(

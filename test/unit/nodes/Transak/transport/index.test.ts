@@ -8,8 +8,12 @@ import {
 	ordersQueryString,
 	transakApiRequest,
 } from '../../../../../nodes/Transak/transport';
-import { credentialFingerprint, isExpiredJwt } from '../../../../../nodes/Transak/transport/token';
-import { currentAccessTokens } from '../../../../../nodes/Transak/verification/keys';
+import {
+	credentialFingerprint,
+	REPLACED_TOKEN_MESSAGE,
+	refusalOf,
+} from '../../../../../nodes/Transak/transport/token';
+import { verificationKeys } from '../../../../../nodes/Transak/verification/keys';
 import {
 	contextFor,
 	emulateN8n,
@@ -196,78 +200,65 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 
 describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)', (major) => {
 	beforeEach(() => emulateN8n(major));
-	it('401 -> one refresh -> the call is retried with the new token, which is kept', async () => {
-		const store = storeFor(fake);
-		const oldToken = fake.accessToken;
-		await getOrder.call(contextFor(store), orders[0].id as string); // first use fills the current token
-		fake.expireAccessToken();
-		fake.reset();
+
+	/** A credential whose token is a JWT past its `exp` (the one Transak had issued last). */
+	function expiredStore(overrides: Record<string, string> = {}) {
+		const expired = fake.setAccessToken(fake.expiredToken());
+		return { store: storeFor(fake, { accessToken: expired, ...overrides }), expired };
+	}
+
+	it('an expired token: 401 -> one refresh -> the call is retried with the new token, which is kept', async () => {
+		const { store, expired } = expiredStore();
+		expect(refusalOf(expired)).toBe('expired');
 
 		const order = await getOrder.call(contextFor(store), orders[1].id as string);
 		expect(order.id).toBe(orders[1].id);
 		expect(fake.refreshCalls).toBe(1);
 		const newToken = fake.accessToken;
-		expect(newToken).not.toBe(oldToken);
+		expect(newToken).not.toBe(expired);
 		expect(store.stored.currentAccessToken).toBe(newToken);
-		expect(store.stored.accessToken).toBe(oldToken); // the user's own field is untouched
-		// 401, probe (401), refresh, retry
+		expect(store.stored.accessToken).toBe(expired); // the user's own field is untouched
+		// 401, refresh, retry: no probe before refreshing.
 		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
 			`GET ${ORDER_PATH}${orders[1].id}`,
-			'GET /partners/api/v2/orders',
 			'POST /partners/api/v2/refresh-token',
 			`GET ${ORDER_PATH}${orders[1].id}`,
 		]);
-		expect(fake.requests[3].accessToken).toBe(newToken);
-		expect(fake.requests[2].apiSecret).toBe(fake.apiSecret);
+		expect(fake.requests[2].accessToken).toBe(newToken);
+		expect(fake.requests[1].apiSecret).toBe(fake.apiSecret);
+		// The first use copied the token, then the refresh replaced it.
+		expect(store.writes).toBe(2);
 
 		// Later calls use the stored new token straight away.
 		await getOrder.call(contextFor(store), orders[2].id as string);
-		expect(fake.requests[4].accessToken).toBe(newToken);
+		expect(fake.requests[3].accessToken).toBe(newToken);
 		expect(fake.refreshCalls).toBe(1);
-		expect(currentAccessTokens(store.decrypt() as never)).toEqual([newToken, oldToken]);
+		expect(verificationKeys(store.decrypt() as never)).toEqual([newToken, expired, fake.apiSecret]);
 	});
 
-	it('a token whose JWT exp has passed is refreshed without asking Transak first', async () => {
-		const expired = fake.expiredToken();
-		expect(isExpiredJwt(expired)).toBe(true);
-		const store = storeFor(fake, { accessToken: expired, currentAccessToken: '' });
-		await getOrder.call(contextFor(store), orders[0].id as string);
-		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-			`GET ${ORDER_PATH}${orders[0].id}`,
-			'POST /partners/api/v2/refresh-token',
-			`GET ${ORDER_PATH}${orders[0].id}`,
-		]);
-	});
-
-	it('on the very first use an expired token is copied, then refreshed on its 401 (no refresh before)', async () => {
-		const store = storeFor(fake);
-		fake.expireAccessToken();
+	it('a token without exp that Transak refuses is refreshed (nothing says it was replaced)', async () => {
+		const opaque = 'opaque-token-without-any-expiry';
+		expect(refusalOf(opaque)).toBe('unknown');
+		const store = storeFor(fake, { accessToken: opaque });
 		await getOrder.call(contextFor(store), orders[0].id as string);
 		expect(fake.refreshCalls).toBe(1);
-		expect(store.writes).toBe(2); // the copy, then the refreshed token
+		expect(store.stored.currentAccessToken).toBe(fake.accessToken);
 	});
 
 	it('concurrent 401s in one process share one refresh', async () => {
-		const store = storeFor(fake);
-		await getOrder.call(contextFor(store), orders[0].id as string);
-		fake.expireAccessToken();
-		fake.reset();
-
+		const { store } = expiredStore();
 		const results = await Promise.all(
 			orders.map((order) => getOrder.call(contextFor(store), order.id as string)),
 		);
 		expect(results.map((o) => o.id)).toEqual(orders.map((o) => o.id));
 		expect(fake.refreshCalls).toBe(1);
 		expect(fake.requestsTo('/partners/api/v2/refresh-token')).toHaveLength(1);
-		expect(fake.requestsTo('/partners/api/v2/orders').length).toBe(1); // one shared probe
+		expect(fake.requestsTo('/partners/api/v2/orders')).toHaveLength(0); // no probe
 	});
 
-	it('a caller still holding the replaced token gets the new one without a second refresh', async () => {
-		const stale = storeFor(fake);
-		const fresh = storeFor(fake);
-		await getOrder.call(contextFor(stale), orders[0].id as string);
-		await getOrder.call(contextFor(fresh), orders[0].id as string);
-		fake.expireAccessToken();
+	it('a caller still holding the expired token gets the new one without a second refresh', async () => {
+		const { store: fresh, expired } = expiredStore();
+		const stale = storeFor(fake, { accessToken: expired });
 		await getOrder.call(contextFor(fresh), orders[1].id as string);
 		expect(fake.refreshCalls).toBe(1);
 		// `stale` is another copy of the credential that still has the old token (e.g. an execution
@@ -277,35 +268,70 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 		expect(stale.stored.currentAccessToken).toBe(fake.accessToken);
 	});
 
-	/** Expires the token, then reads an order with the credential's data overridden. */
-	async function afterExpiry(overrides: Record<string, string>) {
-		const store = storeFor(fake, overrides);
-		const token = fake.accessToken;
-		fake.expireAccessToken();
-		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
-		return { store, token, error };
-	}
+	it('a token refused before its exp was replaced elsewhere: no refresh, no probe, a clear error', async () => {
+		const store = storeFor(fake);
+		const ours = fake.accessToken;
+		await getOrder.call(contextFor(store), orders[0].id as string);
+		const theirs = fake.rotateAccessToken(); // another system refreshed with the same API key
+		expect(refusalOf(ours)).toBe('replaced');
+		fake.reset();
+
+		const error = await caught(getOrder.call(contextFor(store), orders[1].id as string));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.httpCode).toBe('401');
+		expect(error.message).toBe(REPLACED_TOKEN_MESSAGE);
+		expect(error.message).toContain('replaced, probably refreshed by another system');
+		expect(error.message).toContain('Paste the current access token');
+		expect(error.description).toContain('only one system should refresh it');
+		expect(fake.refreshCalls).toBe(0);
+		// The refused call only: no probe, no refresh, no retry with the same token.
+		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+			`GET ${ORDER_PATH}${orders[1].id}`,
+		]);
+		expect(store.stored.currentAccessToken).toBe(ours);
+		expectNoSecrets(error, secretsOf(ours, theirs));
+	});
+
+	it('a replaced token, and another n8n process stored a newer one meanwhile: retried with it', async () => {
+		const store = storeFor(fake);
+		await getOrder.call(contextFor(store), orders[0].id as string);
+		// The refused request is slow: meanwhile a worker refreshes and stores the new token.
+		fake.failNext({ path: ORDER_PATH, status: 401, delayMs: 300 });
+		const call = getOrder.call(contextFor(store), orders[1].id as string);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const stored = fake.rotateAccessToken();
+		store.update({ ...store.stored, currentAccessToken: stored });
+		expect((await call).id).toBe(orders[1].id);
+		expect(fake.refreshCalls).toBe(0);
+		expect(fake.requestsTo(ORDER_PATH).map((r) => r.accessToken)).toEqual([
+			expect.any(String),
+			expect.any(String),
+			stored,
+		]);
+	});
 
 	it('without an API secret: a clear error, no refresh', async () => {
-		const { token, error } = await afterExpiry({ apiSecret: '' });
+		const { store, expired } = expiredStore({ apiSecret: '' });
+		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toContain('The Transak access token has expired or is invalid');
 		expect(error.message).toContain('Generate a new access token');
 		expect(error.message).toContain('API secret');
 		expect(error.httpCode).toBe('401');
 		expect(fake.refreshCalls).toBe(0);
-		expectNoSecrets(error, secretsOf(token));
+		expectNoSecrets(error, secretsOf(expired));
 	});
 
 	it('a refresh Transak refuses: a clear error naming the API secret, never the secret itself', async () => {
-		const { store, token, error } = await afterExpiry({ apiSecret: 'wrong-secret-value-123456' });
+		const { store, expired } = expiredStore({ apiSecret: 'wrong-secret-value-123456' });
+		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
 		expect(error).toBeInstanceOf(NodeApiError);
 		expect(error.message).toContain(
 			'Transak refused to refresh the access token (HTTP 401: Invalid api secret)',
 		);
 		expect(error.message).toContain('API secret');
 		expect(fake.refreshCalls).toBe(1);
-		expectNoSecrets(error, ['wrong-secret-value-123456', token]);
+		expectNoSecrets(error, ['wrong-secret-value-123456', expired]);
 
 		// The failure is remembered briefly: a second call does not hammer the refresh endpoint.
 		await caught(getOrder.call(contextFor(store), orders[0].id as string));
@@ -313,8 +339,7 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 	});
 
 	it('a refresh that fails on Transak’s side: a clear error, secrets scrubbed from its message', async () => {
-		const store = storeFor(fake);
-		fake.expireAccessToken();
+		const { store } = expiredStore();
 		fake.failRefresh(500, { message: `boom ${fake.apiSecret}` });
 		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
 		expect(error.message).toBe(
@@ -324,30 +349,29 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 	});
 
 	it('never loops: a refreshed token that is refused again fails after one retry', async () => {
-		const store = storeFor(fake);
-		const token = fake.accessToken;
-		fake.expireAccessToken();
+		const { store, expired } = expiredStore();
 		fake.failNext({ path: ORDER_PATH, status: 401, times: 100 });
 		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
 		expect(error.message).toContain('Transak rejected the access token');
 		expect(fake.refreshCalls).toBe(1);
 		expect(fake.requestsTo(ORDER_PATH)).toHaveLength(2);
-		expectNoSecrets(error, secretsOf(token, fake.accessToken));
+		expectNoSecrets(error, secretsOf(expired, fake.accessToken));
 	});
 
-	it('a 401 for a token Transak still accepts does not refresh', async () => {
-		const store = storeFor(fake);
-		await getOrder.call(contextFor(store), orders[0].id as string);
-		fake.failNext({ path: ORDER_PATH, status: 401, times: 1 });
-		await getOrder.call(contextFor(store), orders[1].id as string);
-		expect(fake.refreshCalls).toBe(0);
-		expect(store.writes).toBe(1);
+	it('the call that refreshed the token masks the new token in its error', async () => {
+		const { store, expired } = expiredStore();
+		// The retry (with the new token) fails with an answer that echoes the token it was sent.
+		fake.failNext({ path: ORDER_PATH, status: 500, authorized: true, echoToken: true });
+		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
+		const refreshed = fake.accessToken;
+		expect(fake.refreshCalls).toBe(1);
+		expect(fake.requestsTo(ORDER_PATH)[1].accessToken).toBe(refreshed);
+		expect(error.message).toBe('Injected failure for access-token [redacted]');
+		expectNoSecrets(error, secretsOf(expired, refreshed));
 	});
 
 	it('after the user pastes a new access token, the old refreshed one is no longer sent', async () => {
-		const store = storeFor(fake);
-		await getOrder.call(contextFor(store), orders[0].id as string);
-		fake.expireAccessToken();
+		const { store } = expiredStore();
 		await getOrder.call(contextFor(store), orders[0].id as string);
 		const refreshed = fake.accessToken;
 		const pasted = fake.rotateAccessToken();
@@ -372,5 +396,26 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 			const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
 			expectNoSecrets(error, secretsOf(first));
 		}
+	});
+});
+
+describe('refusalOf', () => {
+	const token = (claims: object) =>
+		`${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+	const now = 1_900_000_000_000;
+	const exp = (secondsFromNow: number) => token({ exp: now / 1000 + secondsFromNow });
+
+	it('tells an expired token (exp passed, or within a minute) from a replaced one', () => {
+		expect(refusalOf(exp(-1), now)).toBe('expired');
+		expect(refusalOf(exp(30), now)).toBe('expired');
+		expect(refusalOf(exp(120), now)).toBe('replaced');
+		expect(refusalOf(exp(7 * 86_400), now)).toBe('replaced');
+	});
+
+	it('cannot tell without a JWT exp', () => {
+		expect(refusalOf(token({}), now)).toBe('unknown');
+		expect(refusalOf(token({ exp: 'soon' }), now)).toBe('unknown');
+		expect(refusalOf('not-a-jwt', now)).toBe('unknown');
+		expect(refusalOf('a.!!!.c', now)).toBe('unknown');
 	});
 });

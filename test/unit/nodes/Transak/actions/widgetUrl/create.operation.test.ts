@@ -120,7 +120,10 @@ describe('widgetUrl: create', () => {
 	});
 
 	it('an expired token with the API secret: refreshed once, then the URL is created with the new one', async () => {
-		api.fake.expireAccessToken();
+		// A token past its own expiry time (n8n refreshes only such a token).
+		api.store = storeFor(api.fake, {
+			accessToken: api.fake.setAccessToken(api.fake.expiredToken()),
+		});
 		const [{ json }] = await create({ widgetParams: { fiatAmount: 100 } });
 		expect(json.widgetUrl).toEqual(expect.stringContaining('sessionId='));
 		expect(api.fake.refreshCalls).toBe(1);
