@@ -2,7 +2,6 @@ import type Pusher from 'pusher-js';
 import type { Channel } from 'pusher-js';
 
 import {
-	asksForBackoff,
 	closeInfo,
 	describeClose,
 	isRefusal,
@@ -13,6 +12,7 @@ import {
 import { pusherOptions, type PusherEndpoint } from './endpoint';
 import { handlerGuard, shieldConnection, shieldTransport } from './frames';
 import { createPusher } from './globals';
+import { afterClose, ConnectWatchdog } from './reconnect';
 import { ConnectionStability } from './stability';
 
 export interface ClientLogger {
@@ -33,23 +33,14 @@ export interface ChannelHandlers {
 	onFatal(error: Error): void;
 }
 
-/** Backoff of our own reconnect attempts while pusher-js is stuck connecting (server down). */
-const RECONNECT_DELAYS_MS = [2000, 4000, 8000, 16000, 30000];
-
-/** A drop right after a fast reconnect waits for pusher-js's own delay: no tight reconnect loop. */
-const FAST_RECONNECT_MIN_INTERVAL_MS = 10_000;
-
 /**
  * One pusher-js client subscribed to one channel, for a long-running process.
  *
  * - `close()` unbinds, unsubscribes, disconnects and removes what pusher-js keeps globally: its
  *   `Pusher.instances` entry and the `online`/`offline` handlers each instance binds on the global
  *   network object (pusher-js never removes either).
- * - After an abrupt drop pusher-js waits 1 s before reconnecting; the client reconnects at once
- *   instead (through the public disconnect/connect API), unless the server asked for a backoff or
- *   the previous fast reconnect was less than 10 s ago.
- * - While the server is down pusher-js retries after 1 s, 16 s, 46 s, then every 60 s; the client
- *   restarts the attempt on a shorter backoff (2 s doubling to 30 s, with jitter).
+ * - After an abrupt drop the client reconnects at once, and while the server is down it retries on a
+ *   shorter backoff than pusher-js's (see reconnect.ts), through the public disconnect/connect API.
  * - A connection that flaps (see stability.ts) reconnects after growing delays, and its
  *   per-reconnect log lines give way to one summary line a minute.
  * - `failed`, and `disconnected` not caused by `close()` (a refusal, close codes 4001-4099 and
@@ -75,9 +66,13 @@ export class PusherChannelClient {
 
 	private lastFastReconnectAt = 0;
 
-	private reconnectAttempt = 0;
-
-	private watchdog: NodeJS.Timeout | undefined;
+	/** Restarts an attempt pusher-js is stuck in (server down). */
+	private readonly watchdog = new ConnectWatchdog((waitedMs) => {
+		const state = this.pusher?.connection.state;
+		if (this.closed || (state !== 'connecting' && state !== 'unavailable')) return;
+		this.log.debug(`Pusher not connected after ${waitedMs} ms; trying again`);
+		this.restart();
+	});
 
 	private fastReconnect: NodeJS.Immediate | undefined;
 
@@ -154,11 +149,10 @@ export class PusherChannelClient {
 	}
 
 	private clearTimers(): void {
-		if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+		this.watchdog.clear();
 		if (this.fastReconnect !== undefined) clearImmediate(this.fastReconnect);
 		if (this.holdOff !== undefined) clearTimeout(this.holdOff);
 		if (this.stableCheck !== undefined) clearTimeout(this.stableCheck);
-		this.watchdog = undefined;
 		this.fastReconnect = undefined;
 		this.holdOff = undefined;
 		this.stableCheck = undefined;
@@ -215,7 +209,7 @@ export class PusherChannelClient {
 		this.holdOff = setTimeout(() => {
 			const pusher = this.pusher;
 			if (this.closed || pusher === undefined) return;
-			this.clearWatchdog();
+			this.watchdog.clear();
 			this.disconnectQuietly(pusher);
 			this.holdOff = setTimeout(() => {
 				this.holdOff = undefined;
@@ -241,8 +235,7 @@ export class PusherChannelClient {
 	private enter(current: string): void {
 		switch (current) {
 			case 'connected':
-				this.clearWatchdog();
-				this.reconnectAttempt = 0;
+				this.watchdog.reset();
 				if (this.outageLogged) this.log.info('Pusher server reachable again');
 				this.outageLogged = false;
 				this.dropLogged = false;
@@ -261,7 +254,7 @@ export class PusherChannelClient {
 					this.outageLogged = true;
 					this.log.warn('Pusher server unreachable; still retrying');
 				}
-				this.armWatchdog();
+				this.watchdog.arm();
 				return;
 			case 'failed':
 				this.fail(
@@ -286,21 +279,19 @@ export class PusherChannelClient {
 			if (this.closed || !(Number(delaySeconds) > 0)) return;
 			const now = Date.now();
 			this.noteDrop();
-			// Flapping: the drop holds the next attempt back instead (onDrop).
-			if (this.stability.flapping) return;
-			if (asksForBackoff(this.lastClose.code)) {
+			const choice = afterClose(
+				this.lastClose.code,
+				this.stability.flapping,
+				now - this.lastFastReconnectAt,
+			);
+			if (choice === 'backoff') {
 				this.log.info(`Pusher server asked to back off; reconnecting in ${String(delaySeconds)} s`);
-				return;
-			}
-			// 4200-4299: pusher-js already reconnects at once.
-			const code = this.lastClose.code;
-			if (code !== undefined && code >= 4200 && code < 4300) return;
-			if (now - this.lastFastReconnectAt < FAST_RECONNECT_MIN_INTERVAL_MS) {
+			} else if (choice === 'wait') {
 				this.log.debug(
 					`Reconnecting after pusher-js's ${String(delaySeconds)} s delay (reconnected at once less than 10 s ago)`,
 				);
-				return;
 			}
+			if (choice !== 'now') return;
 			this.lastFastReconnectAt = now;
 			this.log.debug(
 				`Reconnecting at once instead of after pusher-js's ${String(delaySeconds)} s delay`,
@@ -316,31 +307,11 @@ export class PusherChannelClient {
 		},
 	);
 
-	private armWatchdog(): void {
-		if (this.watchdog !== undefined || this.closed) return;
-		const base =
-			RECONNECT_DELAYS_MS[Math.min(this.reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)];
-		this.reconnectAttempt += 1;
-		const delay = Math.round(base * (0.8 + Math.random() * 0.4));
-		this.watchdog = setTimeout(() => {
-			this.watchdog = undefined;
-			const state = this.pusher?.connection.state;
-			if (this.closed || (state !== 'connecting' && state !== 'unavailable')) return;
-			this.log.debug(`Pusher not connected after ${delay} ms; trying again`);
-			this.restart();
-		}, delay);
-	}
-
-	private clearWatchdog(): void {
-		if (this.watchdog !== undefined) clearTimeout(this.watchdog);
-		this.watchdog = undefined;
-	}
-
 	/** A fresh connection attempt through the public API; channels are re-subscribed on connect. */
 	private restart(): void {
 		const pusher = this.pusher;
 		if (pusher === undefined || this.closed) return;
-		this.clearWatchdog();
+		this.watchdog.clear();
 		this.disconnectQuietly(pusher);
 		if (!this.closed) pusher.connect();
 	}

@@ -259,14 +259,12 @@ export function createRequestHelpers({
 	store,
 	node,
 	log = [],
-	isCredentialTest = false,
 	n8nMajor = 2,
 }: {
 	type: ICredentialType;
 	store: CredentialStore;
 	node: INode;
 	log?: RequestLogEntry[];
-	isCredentialTest?: boolean;
 	n8nMajor?: N8nMajor;
 }): RequestHelpers {
 	const httpRequest = createHttpRequest(log);
@@ -281,7 +279,7 @@ export function createRequestHelpers({
 
 	async function preAuthentication(credentials: IDataObject, expired: boolean) {
 		if (!expirable || typeof type.preAuthentication !== 'function') return undefined;
-		if (!(credentials[expirable.name] === '' || expired || isCredentialTest)) return undefined;
+		if (!(credentials[expirable.name] === '' || expired)) return undefined;
 		const output = await type.preAuthentication.call(
 			{ helpers: { httpRequest } } as never,
 			credentials as ICredentialDataDecryptedObject,
@@ -349,9 +347,9 @@ const TEST_NODE = nodeOf({
  * n8n's credential test for a credential type with a `test.request`: the request runs through
  * httpRequestWithAuthentication with the given (unsaved or saved) data, and the answer is
  * {status: 'OK'} or {status: 'Error', message} the way n8n words it.
- * `preAuthOnTest`: n8n's CredentialsHelper also runs preAuthentication for every credential test
- * when the test node looks like its mock (`parameters.temp === ''`); in 1.123.81 and 2.41.1 the
- * mock node's parameters stay `{}`, so it does not (checked against both), hence the default.
+ * n8n's CredentialsHelper would also run preAuthentication for every credential test when the test
+ * node looks like its mock (`parameters.temp === ''`); in 1.123.81 and 2.41.1 the mock node's
+ * parameters stay `{}`, so it does not (checked against both): neither does this.
  */
 export async function testCredential(
 	type: ICredentialType,
@@ -360,8 +358,7 @@ export async function testCredential(
 		log = [],
 		n8nMajor = 2,
 		data: sent,
-		preAuthOnTest = false,
-	}: { log?: RequestLogEntry[]; n8nMajor?: N8nMajor; data?: object; preAuthOnTest?: boolean } = {},
+	}: { log?: RequestLogEntry[]; n8nMajor?: N8nMajor; data?: object } = {},
 ): Promise<{ status: string; message: string; helpers: RequestHelpers }> {
 	const node = { ...TEST_NODE, credentials: { [type.name]: { id: store.id, name: store.name } } };
 	const helpers = createRequestHelpers({
@@ -369,7 +366,6 @@ export async function testCredential(
 		store,
 		node,
 		log,
-		isCredentialTest: preAuthOnTest,
 		n8nMajor,
 	});
 	// `data`: what the caller sent (n8n's REST test may pass fields as sent, without defaults).
