@@ -1,5 +1,3 @@
-import { isObject } from './guards';
-
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
@@ -28,7 +26,7 @@ function scan(value: unknown, depth: number): number {
 	// JSON data: for...in sees its own keys only.
 	for (const key in value) {
 		// A forbidden key is dropped with everything under it.
-		if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
+		if (FORBIDDEN_KEYS.has(key)) {
 			found = FORBIDDEN;
 			continue;
 		}
@@ -39,16 +37,6 @@ function scan(value: unknown, depth: number): number {
 	return found;
 }
 
-function strip(value: unknown): unknown {
-	if (Array.isArray(value)) return value.map(strip);
-	if (!isObject(value)) return value;
-	const copy: Record<string, unknown> = {};
-	for (const key of Object.keys(value)) {
-		if (!FORBIDDEN_KEYS.has(key)) copy[key] = strip(value[key]);
-	}
-	return copy;
-}
-
 /**
  * JSON data without keys that could reach an object's prototype when n8n or a later node merges the
  * item, or undefined when it nests deeper than MAX_DEPTH. Checking first keeps the common case (no
@@ -57,7 +45,8 @@ function strip(value: unknown): unknown {
 export function sanitize<T>(value: T): T | undefined {
 	const found = scan(value, 0);
 	if (found === TOO_DEEP) return undefined;
-	return found === FORBIDDEN ? (strip(value) as T) : value;
+	// Within MAX_DEPTH, pruning only drops the forbidden keys.
+	return found === FORBIDDEN ? (prune(value) as T) : value;
 }
 
 /** What takes the place of data nested deeper than MAX_DEPTH in a pruned copy. */

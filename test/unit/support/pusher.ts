@@ -3,7 +3,7 @@
  * SDK publishing to it, the real-HTTP fake of the Transak partner API, and the trigger activated
  * with the n8n context of ./n8n.ts (its httpRequestWithAuthentication performs real requests).
  */
-import PusherSdk from 'pusher';
+import type PusherSdk from 'pusher';
 import PusherJs from 'pusher-js';
 import type {
 	IDataObject,
@@ -21,7 +21,7 @@ import {
 import { triggerContext, type CredentialStore, type LogLine } from './n8n';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { startPusherServer } = require('../../../tools/transak/pusher-server.js');
+const { startPusherServer, publisherFor } = require('../../../tools/transak/pusher-server.js');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const fixtures = require('../../../tools/transak/fixtures.js');
 
@@ -71,15 +71,8 @@ export async function startServer(options: IDataObject = {}): Promise<PusherServ
 }
 
 /** The official SDK, publishing to the test server over plain HTTP. */
-export function publisher({ appId, key, secret, port }: PusherServer): PusherSdk {
-	return new PusherSdk({
-		appId,
-		key,
-		secret,
-		host: '127.0.0.1',
-		port: String(port),
-		useTLS: false,
-	});
+export function publisher(server: PusherServer): PusherSdk {
+	return publisherFor(server) as PusherSdk;
 }
 
 // ---------------------------------------------------------------------------------------------
