@@ -114,13 +114,16 @@ export class TransakTrigger implements INodeType {
 		}
 		const token = extractToken(body, unparsed.raw);
 		const keys = new WebhookKeys(this, `${scope.workflowId}|${scope.nodeId}`);
-		let outcome = handleDelivery(token, { verifier: await keys.verifier(), events });
+		const verifier = await keys.verifier();
+		let outcome = handleDelivery(token, { verifier, events });
 		const mismatch = () => outcome.status === 401 && outcome.reason === SIGNATURE_MISMATCH;
 		if (mismatch()) {
 			// Perhaps signed with a token the credential got since the keys were read (a refresh, an
-			// edit): verify it again with the keys read now.
+			// edit): verify it again with the keys read now, unless they are the same keys.
 			const fresher = await keys.reread();
-			if (fresher !== undefined) outcome = handleDelivery(token, { verifier: fresher, events });
+			if (fresher !== undefined && fresher !== verifier) {
+				outcome = handleDelivery(token, { verifier: fresher, events });
+			}
 		}
 		keys.settle(outcome.status === 200 ? 'verified' : mismatch() ? 'mismatch' : 'other');
 		if (outcome.emit === undefined) {

@@ -174,7 +174,9 @@ export class TransakWebSocketTrigger implements INodeType {
 		const channel = channelFor(mode, { apiKey: credentials.apiKey, orderId, partnerOrderId });
 		if (!channel.ok) throw new NodeOperationError(this.getNode(), channel.message);
 		const keyring = new Keyring();
-		if (mode === 'allOrders' && !keyring.adopt(credentials).hasKeys) {
+		// Every channel: a public one may carry signed tokens too.
+		const keys = keyring.adopt(credentials);
+		if (mode === 'allOrders' && !keys.hasKeys) {
 			throw new NodeOperationError(
 				this.getNode(),
 				'The Transak API credential has no access token: the all-orders channel cannot be verified without it',
@@ -196,7 +198,6 @@ export class TransakWebSocketTrigger implements INodeType {
 			},
 			{
 				endpoint: endpointFromOptions(options),
-				mode,
 				channel: channel.name,
 				target: { mode, orderId, partnerOrderId },
 				events,

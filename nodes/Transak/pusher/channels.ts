@@ -115,13 +115,9 @@ export function parsePusherEvent(
 	data: unknown,
 	verifier: JwtVerifier,
 ): PusherEventResult {
-	if (mode === 'allOrders') {
-		const check = verifier.verify(readToken(data));
-		if (!check.ok) return { ok: false, reason: check.reason, message: check.message };
-		return orderFromPayload(eventName, check.claims);
-	}
-	if (typeof data === 'string' && JWT_SHAPE.test(data.trim())) {
-		const check = verifier.verify(data.trim());
+	const text = typeof data === 'string' ? data.trim() : undefined;
+	if (mode === 'allOrders' || (text !== undefined && JWT_SHAPE.test(text))) {
+		const check = verifier.verify(mode === 'allOrders' ? readToken(data) : text);
 		if (!check.ok) return { ok: false, reason: check.reason, message: check.message };
 		return orderFromPayload(eventName, check.claims);
 	}

@@ -56,7 +56,8 @@ export class PusherChannelClient {
 
 	private selfDisconnecting = false;
 
-	private subscriptions = 0;
+	/** Subscribed before: every later subscription follows a gap in which events may have been missed. */
+	private subscribedBefore = false;
 
 	private lastHeardAt = Date.now();
 
@@ -331,9 +332,10 @@ export class PusherChannelClient {
 		(eventName: unknown, data: unknown): void => {
 			if (this.closed || typeof eventName !== 'string') return;
 			if (eventName === 'pusher:subscription_succeeded') {
-				const missedSince =
-					this.subscriptions > 0 ? (this.missedSince ?? this.lastHeardAt) : undefined;
-				this.subscriptions += 1;
+				const missedSince = this.subscribedBefore
+					? (this.missedSince ?? this.lastHeardAt)
+					: undefined;
+				this.subscribedBefore = true;
 				this.missedSince = undefined;
 				if (missedSince === undefined) this.log.debug('Subscribed');
 				else if (!this.stability.flapping)

@@ -9,7 +9,7 @@ import { describeRun, ROTATION_ADVICE, RotationWatch } from '../verification/rot
 import type { TransakEvent } from '../model/decode';
 import { PusherChannelClient, type ClientLogger } from './client';
 import type { PusherEndpoint } from './endpoint';
-import { parsePusherEvent, type ChannelMode, type PusherEventResult } from './channels';
+import { parsePusherEvent, type PusherEventResult } from './channels';
 import { CatchUp } from './catchUp';
 import { fetchMissedEvents, type RecoveryApi, type RecoveryTarget } from './recovery';
 import { cleanServerText, quoteServerText } from '../transport/quote';
@@ -49,8 +49,8 @@ export interface StreamHost {
 
 export interface OrderStreamSettings {
 	endpoint: PusherEndpoint;
-	mode: ChannelMode;
 	channel: string;
+	/** The channel's kind and the order it follows (the mode decides how events are verified). */
 	target: RecoveryTarget;
 	events: readonly string[];
 	keys: StreamKeys;
@@ -72,10 +72,7 @@ export interface OrderStreamSettings {
  * n8n's deduplication key of one (order, status) of one trigger: n8n's index on it is global, so
  * the key names the workflow and the node; hashed, so its length is fixed whatever the IDs hold.
  */
-export function executionKey(
-	scope: { workflowId: string; nodeId: string },
-	event: TransakEvent,
-): string {
+function executionKey(scope: { workflowId: string; nodeId: string }, event: TransakEvent): string {
 	const digest = createHash('sha256')
 		.update(JSON.stringify([scope.workflowId, scope.nodeId, event.subjectId, event.status]))
 		.digest('hex');
@@ -92,8 +89,6 @@ export class OrderStream {
 	private readonly emitted = new RecentKeys(EMITTED_TTL_MS, EMITTED_MAX);
 
 	private closed = false;
-
-	private fatalReported = false;
 
 	private firstEmitted = false;
 
@@ -122,7 +117,9 @@ export class OrderStream {
 			this.settleFirst = resolve;
 		});
 		this.rotation =
-			settings.mode === 'allOrders' ? new RotationWatch(settings.trigger.id, true) : undefined;
+			settings.target.mode === 'allOrders'
+				? new RotationWatch(settings.trigger.id, true)
+				: undefined;
 		const api = settings.api;
 		this.catchUp =
 			'unavailable' in api
@@ -134,11 +131,11 @@ export class OrderStream {
 								verifier: settings.keys.verifier,
 								rereadKeys: async () => await this.rereadKeys({ wait: true }),
 								onSourceError: (source, error) =>
-									this.log('debug', `could not read the ${source}: ${describeError(error)}`),
+									this.log('debug', `could not read the ${source}: ${this.describe(error)}`),
 							}),
 						deliver: (event) => this.deliver(event),
 						log: (level, message) => this.log(level, message),
-						describe: describeError,
+						describe: (error) => this.describe(error),
 					});
 		this.client = new PusherChannelClient(
 			settings.endpoint,
@@ -187,6 +184,10 @@ export class OrderStream {
 		this.client.close();
 	}
 
+	private describe(error: unknown): string {
+		return describeError(error, this.settings.secrets);
+	}
+
 	/** Every line of the trigger passes here: one line, without secrets, of bounded length. */
 	private log(level: keyof ClientLogger, message: string, prefix = this.settings.label): void {
 		try {
@@ -217,19 +218,31 @@ export class OrderStream {
 	private onEvent(name: string, data: unknown): void {
 		if (this.closed) return;
 		this.guarded(name, () => {
-			const result = parsePusherEvent(this.settings.mode, name, data, this.settings.keys.verifier);
+			const verifier = this.settings.keys.verifier;
+			const result = parsePusherEvent(this.settings.target.mode, name, data, verifier);
 			// Perhaps signed with a token the credential got since the keys were read (a refresh, an
 			// edit): verify this same event again with the keys read now.
-			if (isKeyMismatch(result)) void this.reverify(name, data, Date.now());
+			if (isKeyMismatch(result)) void this.reverify(name, data, Date.now(), verifier, result);
 			else this.settle(name, result);
 		});
 	}
 
-	private async reverify(name: string, data: unknown, since: number): Promise<void> {
+	private async reverify(
+		name: string,
+		data: unknown,
+		since: number,
+		refusedBy: JwtVerifier,
+		refusal: PusherEventResult,
+	): Promise<void> {
 		await this.rereadKeys({ since, wait: true });
 		if (this.closed) return;
 		this.guarded(name, () => {
-			const result = parsePusherEvent(this.settings.mode, name, data, this.settings.keys.verifier);
+			const verifier = this.settings.keys.verifier;
+			// The same keys give the same answer: no second verification.
+			const result =
+				verifier === refusedBy
+					? refusal
+					: parsePusherEvent(this.settings.target.mode, name, data, verifier);
 			this.settle(name, result);
 			if (isKeyMismatch(result)) this.noticeRefusal(since);
 		});
@@ -260,7 +273,7 @@ export class OrderStream {
 	}
 
 	private readonly keysUnreadable = (error: unknown): void => {
-		this.log('debug', `could not read the Transak API credential again: ${describeError(error)}`);
+		this.log('debug', `could not read the Transak API credential again: ${this.describe(error)}`);
 	};
 
 	private settle(name: string, result: PusherEventResult): void {
@@ -318,8 +331,7 @@ export class OrderStream {
 	}
 
 	private onFatal(error: Error, where?: string): void {
-		if (this.closed || this.fatalReported) return;
-		this.fatalReported = true;
+		if (this.closed) return;
 		const message = scrubSecrets(error.message, this.settings.secrets);
 		this.log('warn', message, where);
 		// The socket too: n8n's deactivation after the error calls close(), which then does nothing.
@@ -337,13 +349,16 @@ function isKeyMismatch(result: PusherEventResult): boolean {
 	return !result.ok && result.reason === 'rejected' && result.message === SIGNATURE_MISMATCH;
 }
 
-/** An API error for a log line: its message may be the server's words, so it is quoted. */
-function describeError(error: unknown): string {
-	if (!(error instanceof Error)) return quoteServerText(String(error));
+/**
+ * An API error for a log line: its message may be the server's words, so it is quoted; secrets are
+ * masked before it is cut, so that no cut leaves part of one behind.
+ */
+function describeError(error: unknown, secrets: readonly string[]): string {
+	if (!(error instanceof Error)) return quoteServerText(scrubSecrets(String(error), secrets));
 	const status = (error as { httpCode?: unknown }).httpCode;
 	const http =
 		typeof status === 'string' || typeof status === 'number'
 			? ` (HTTP ${cleanServerText(String(status), 10)})`
 			: '';
-	return `${quoteServerText(error.message)}${http}`;
+	return `${quoteServerText(scrubSecrets(error.message, secrets))}${http}`;
 }

@@ -234,7 +234,7 @@ export class WebhookKeys {
 		private readonly context: IWebhookFunctions,
 		scope: string,
 	) {
-		const credentialId = context.getNode().credentials?.transakApi?.id ?? '';
+		const credentialId = context.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? '';
 		const id = `${scope}|${credentialId}`;
 		let trigger = webhookTriggers.get(id);
 		if (trigger === undefined) {

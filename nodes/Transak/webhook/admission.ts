@@ -5,13 +5,15 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { TransakEvent } from '../model/decode';
-import { sharedDeliveryWindow, type Claim, type SharedDeliveryWindow } from './sharedWindow';
+import { bounded } from './redisStore';
+import {
+	HAND_OFF_LIMIT_MS,
+	HAND_OFF_WAIT_MS,
+	sharedDeliveryWindow,
+	type Claim,
+	type SharedDeliveryWindow,
+} from './sharedWindow';
 import { deliveryKey, recentKeysFor, type RecentKeys } from './window';
-
-/** How long a copy of a delivery waits for the first copy's hand-off to n8n before accepting anyway. */
-const HAND_OFF_WAIT_MS = 10_000;
-/** A hand-off n8n has not answered after this long counts as failed: its claim is released. */
-const HAND_OFF_LIMIT_MS = 60_000;
 
 /**
  * Deliveries this process accepted whose hand-off to n8n is under way (scope + key -> whether n8n
@@ -49,27 +51,15 @@ function handOffOutcome(response: unknown): Promise<boolean> | undefined {
 	});
 }
 
-function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-	return new Promise((resolve) => {
-		const timer = setTimeout(() => resolve(undefined), ms);
-		timer.unref();
-		promise.then(
-			(value) => {
-				clearTimeout(timer);
-				resolve(value);
-			},
-			() => {
-				clearTimeout(timer);
-				resolve(undefined);
-			},
-		);
-	});
-}
+/** `promise`'s value, or undefined when it fails or takes longer than `ms`. */
+const within = <T>(promise: Promise<T>, ms: number): Promise<T | undefined> =>
+	bounded(promise, ms).catch(() => undefined);
 
 interface Admission {
 	scope: string;
 	recent: RecentKeys;
-	event: TransakEvent;
+	/** The delivery's key in the window (see deliveryKey). */
+	key: string;
 	response: unknown;
 	/** n8n's Redis in queue mode, with the delivery's key there. */
 	shared?: { window: SharedDeliveryWindow; key: string; windowMs: number };
@@ -80,8 +70,7 @@ interface Admission {
  * n8n, by this process or (in queue mode) by any other. Never drops a delivery whose first copy is
  * still under way: it waits for that copy's outcome, and accepts if that takes too long.
  */
-async function admit({ scope, recent, event, response, shared }: Admission): Promise<boolean> {
-	const key = deliveryKey(event.eventID, event.subjectId, event.status);
+async function admit({ scope, recent, key, response, shared }: Admission): Promise<boolean> {
 	const slot = `${scope}\u0000${key}`;
 	const deadline = Date.now() + HAND_OFF_WAIT_MS;
 	while (!recent.firstSeen(key)) {
@@ -138,6 +127,7 @@ export async function admitDelivery(
 	if (!(windowSeconds > 0)) return true;
 	const windowMs = windowSeconds * 1000;
 	const id = `${scope.workflowId}|${scope.nodeId}`;
+	const key = deliveryKey(event.eventID, event.subjectId, event.status);
 	const logger = context.logger;
 	const window = shared
 		? sharedDeliveryWindow((message: string) => logger.warn(message))
@@ -145,18 +135,14 @@ export async function admitDelivery(
 	return await admit({
 		scope: id,
 		recent: recentKeysFor(id, windowMs),
-		event,
+		key,
 		response: context.getResponseObject(),
 		shared:
 			window === undefined
 				? undefined
 				: {
 						window,
-						key: window.keyFor(
-							scope.workflowId,
-							scope.nodeId,
-							deliveryKey(event.eventID, event.subjectId, event.status),
-						),
+						key: window.keyFor(scope.workflowId, scope.nodeId, key),
 						windowMs,
 					},
 	});

@@ -59,6 +59,11 @@ export interface SharedWindowOptions {
 
 export type ProblemLog = (message: string) => void;
 
+/** How long a copy of a delivery waits for the first copy's hand-off to n8n before accepting anyway. */
+export const HAND_OFF_WAIT_MS = 10_000;
+/** A hand-off n8n has not answered after this long counts as failed (its owner crashed, or hangs). */
+export const HAND_OFF_LIMIT_MS = 60_000;
+
 const DONE = 'done';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -82,8 +87,8 @@ export class SharedDeliveryWindow {
 	) {
 		this.prefix = options.prefix ?? 'bull';
 		this.where = options.where ?? 'Redis';
-		this.pendingMs = options.pendingMs ?? 60_000;
-		this.waitMs = options.waitMs ?? 10_000;
+		this.pendingMs = options.pendingMs ?? HAND_OFF_LIMIT_MS;
+		this.waitMs = options.waitMs ?? HAND_OFF_WAIT_MS;
 		this.pollMs = options.pollMs ?? 20;
 		this.retryAfterMs = options.retryAfterMs ?? 5_000;
 	}
@@ -198,13 +203,20 @@ function describeError(error: Error, secret: string | undefined): string {
 	const message = String(error.message ?? error);
 	let text =
 		code !== undefined && code !== '' && !message.includes(code) ? `${code}: ${message}` : message;
-	if (secret !== undefined && secret.length > 0) text = text.split(secret).join('[redacted]');
+	// Any length, and URL-encoded too (a redis:// URL): a Redis password may be short, unlike the
+	// tokens transport/secrets.ts masks.
+	if (secret !== undefined && secret.length > 0) {
+		for (const form of new Set([secret, encodeURIComponent(secret)])) {
+			text = text.split(form).join('[redacted]');
+		}
+	}
 	return text.length > 160 ? `${text.slice(0, 160)}…` : text;
 }
 
 // ---------------------------------------------------------------- one window per Redis
 
-const windows = new Map<string, SharedDeliveryWindow>();
+/** Keyed by the settings object: cachedSettings gives the same one for the same environment. */
+const windows = new WeakMap<RedisSettings, SharedDeliveryWindow>();
 const reportedSetups = new Set<string>();
 
 /** Opens the store of a window: ioredis for n8n's Redis (a test gives its own). */
@@ -234,19 +246,16 @@ export function sharedDeliveryWindow(
 		return undefined;
 	}
 	const { redis } = settings;
-	const id = JSON.stringify({ ...redis, password: hash(redis.password ?? '') });
-	let window = windows.get(id);
+	let window = windows.get(redis);
 	if (window === undefined) {
 		window = new SharedDeliveryWindow(
 			(onError) => open(redis, onError),
 			{ prefix: redis.prefix, where: describeRedis(redis), secret: redis.password },
 			report,
 		);
-		windows.set(id, window);
+		windows.set(redis, window);
 	} else {
 		window.setReporter(report);
 	}
 	return window;
 }
-
-const hash = (text: string) => createHash('sha256').update(text).digest('hex');

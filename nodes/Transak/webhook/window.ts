@@ -37,6 +37,8 @@ export class RecentKeys {
 }
 
 const registries = new Map<string, RecentKeys>();
+/** Windows kept: far more trigger nodes than an installation runs (workflows come and go). */
+const MAX_REGISTRIES = 1000;
 
 /** One window per trigger node (workflow + node), shared by every request that reaches it. */
 export function recentKeysFor(scope: string, ttlMs: number): RecentKeys {
@@ -44,8 +46,13 @@ export function recentKeysFor(scope: string, ttlMs: number): RecentKeys {
 	let keys = registries.get(id);
 	if (keys === undefined) {
 		keys = new RecentKeys(ttlMs);
-		registries.set(id, keys);
+		if (registries.size >= MAX_REGISTRIES) {
+			registries.delete(registries.keys().next().value as string);
+		}
 	}
+	// Most recently used last: the first entry is the one to let go.
+	registries.delete(id);
+	registries.set(id, keys);
 	return keys;
 }
 

@@ -199,3 +199,27 @@ describe('a rotation the credential missed is loud', () => {
 		expect(harness.logs.filter(warned)).toEqual([]);
 	});
 });
+
+describe('public channels', () => {
+	it('a signed token on an order channel verifies with the keys read at activation', async () => {
+		const store = createCredentialStore(credentialType, credentialsFor(''));
+		let reads = 0;
+		const order = newOrder({ status: 'COMPLETED' });
+		const harness = await suite.start({
+			channel: 'orderId',
+			orderId: String(order.id),
+			store,
+			workflowId: `wf-keys-public-${Date.now()}`,
+			onGetCredentials: () => (reads += 1),
+		});
+		const atActivation = reads;
+		await suite.sdk.trigger(
+			String(order.id),
+			'ORDER_COMPLETED',
+			fixtures.signedOrder('ORDER_COMPLETED', order, ACCESS_TOKEN),
+		);
+		await until(() => harness.emitted.length === 1, 5000, 'the signed event');
+		expect(harness.emitted[0]).toMatchObject({ orderId: order.id, status: 'COMPLETED' });
+		expect(reads - atActivation).toBe(0);
+	});
+});
