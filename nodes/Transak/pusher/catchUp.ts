@@ -6,6 +6,7 @@
  */
 import type { TransakEvent } from '../model/decode';
 import type { RecoveredEvent } from './recovery';
+import { warnOnce } from './warnOnce';
 
 /** Recovery runs at most this often: a connection that flaps does not turn into a flood of API calls. */
 export const RECOVERY_MIN_INTERVAL_MS = 5000;
@@ -32,7 +33,10 @@ export class CatchUp {
 
 	private closed = false;
 
-	private failureLogged = false;
+	private readonly reportFailure = warnOnce(
+		(level, message) => this.host.log(level, message),
+		'. Will try again after the next reconnect.',
+	);
 
 	constructor(private readonly host: CatchUpHost) {}
 
@@ -83,13 +87,9 @@ export class CatchUp {
 			return true;
 		} catch (error) {
 			if (!this.closed) this.pendingSince = Math.min(this.pendingSince ?? since, since);
-			const message = `could not recover missed events from the Transak API: ${this.host.describe(error)}`;
-			if (!this.failureLogged) {
-				this.failureLogged = true;
-				this.host.log('warn', `${message}. Will try again after the next reconnect.`);
-			} else {
-				this.host.log('debug', message);
-			}
+			this.reportFailure(
+				`could not recover missed events from the Transak API: ${this.host.describe(error)}`,
+			);
 			return false;
 		}
 	}

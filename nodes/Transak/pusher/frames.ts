@@ -8,6 +8,7 @@ import type Pusher from 'pusher-js';
 
 import { MAX_DEPTH, textNestsDeeperThan } from '../model/sanitize';
 import type { ClientLogger } from './client';
+import { warnOnce } from './warnOnce';
 
 /** The frame around an event's data, and JSON encoded in its strings, take a few more levels. */
 const MAX_FRAME_DEPTH = MAX_DEPTH + 20;
@@ -34,20 +35,14 @@ export type Guard = <A extends unknown[]>(
  * and goes no further. Only the error's name is logged: its message may quote the payload.
  */
 export function handlerGuard(log: ClientLogger): Guard {
-	let logged = false;
+	const report = warnOnce((level, m) => log[level](m), '; further ones are logged at debug level');
 	return (what, handler) =>
 		(...args) => {
 			try {
 				handler(...args);
 			} catch (error) {
 				const name = error instanceof Error ? error.name : typeof error;
-				const message = `Ignored a ${what} that could not be handled (${name})`;
-				if (logged) {
-					log.debug(message);
-				} else {
-					logged = true;
-					log.warn(`${message}; further ones are logged at debug level`);
-				}
+				report(`Ignored a ${what} that could not be handled (${name})`);
 			}
 		};
 }

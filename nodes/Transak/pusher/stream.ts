@@ -11,6 +11,7 @@ import { PusherChannelClient, type ClientLogger } from './client';
 import type { PusherEndpoint } from './endpoint';
 import { parsePusherEvent, type PusherEventResult } from './channels';
 import { CatchUp } from './catchUp';
+import { warnOnce } from './warnOnce';
 import { fetchMissedEvents, type RecoveryApi, type RecoveryTarget } from './recovery';
 import { cleanServerText, quoteServerText } from '../transport/quote';
 import { scrubSecrets } from '../transport/secrets';
@@ -100,9 +101,15 @@ export class OrderStream {
 	/** Recovery of what reconnects missed, or none (turned off, no API). */
 	private readonly catchUp: CatchUp | undefined;
 
-	private rejectedLogged = false;
+	private readonly reportRejected = warnOnce(
+		(level, message) => this.log(level, message),
+		' (further ones are logged at debug level)',
+	);
 
-	private failedLogged = false;
+	private readonly reportFailed = warnOnce(
+		(level, message) => this.log(level, message),
+		' (further ones are logged at debug level)',
+	);
 
 	/** Follows all-orders events that no key verifies (a token rotation the credential missed). */
 	private readonly rotation: RotationWatch | undefined;
@@ -198,16 +205,6 @@ export class OrderStream {
 		}
 	}
 
-	/** At warn level the first time, at debug level afterwards. */
-	private logOnce(flag: 'rejectedLogged' | 'failedLogged', message: string): void {
-		if (this[flag]) {
-			this.log('debug', message);
-			return;
-		}
-		this[flag] = true;
-		this.log('warn', `${message} (further ones are logged at debug level)`);
-	}
-
 	private resolveFirst(): void {
 		const settle = this.settleFirst;
 		this.settleFirst = undefined;
@@ -255,8 +252,7 @@ export class OrderStream {
 		} catch (error) {
 			// Only the error's name: its message may quote the payload.
 			const kind = error instanceof Error ? error.name : typeof error;
-			this.logOnce(
-				'failedLogged',
+			this.reportFailed(
 				`dropped event ${quoteServerText(name, 80)}: it could not be handled (${kind})`,
 			);
 		}
@@ -282,7 +278,7 @@ export class OrderStream {
 			const message = `dropped event ${quoteServerText(name, 80)}: ${cleanServerText(result.message)}`;
 			// A signature no key matches is followed by the rotation watch instead (all orders).
 			const watched = this.rotation !== undefined && isKeyMismatch(result);
-			if (result.reason === 'rejected' && !watched) this.logOnce('rejectedLogged', message);
+			if (result.reason === 'rejected' && !watched) this.reportRejected(message);
 			else this.log('debug', message);
 			return;
 		}
@@ -315,8 +311,7 @@ export class OrderStream {
 			// Not handed to n8n: a copy of the event, or recovery, may still emit it.
 			this.emitted.forget(seen);
 			const kind = error instanceof Error ? error.name : typeof error;
-			this.logOnce(
-				'failedLogged',
+			this.reportFailed(
 				`could not hand event ${quoteServerText(event.eventID, 80)} to n8n (${kind})`,
 			);
 			return false;
