@@ -9,7 +9,13 @@ import type {
 
 import { isNonEmptyString as nonEmpty } from '../model/guards';
 import { apiBaseUrl, type TransakApiCredentials } from './credentials';
-import { isTransakTokenError, transakMessage, TransakTokenError } from './errors';
+import {
+	EXPIRED_TOKEN_MESSAGE,
+	httpStatusOf,
+	isTransakTokenError,
+	transakMessage,
+	TransakTokenError,
+} from './errors';
 import { credentialSecrets, rememberSecrets, scrubSecrets } from './secrets';
 
 /*
@@ -125,15 +131,6 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
 	map.set(key, value);
 }
 
-function statusOf(error: unknown): number | undefined {
-	const e = error as IDataObject & { response?: { status?: unknown }; cause?: unknown };
-	for (const candidate of [e?.response?.status, e?.httpCode, e?.statusCode, e?.status]) {
-		const n = typeof candidate === 'string' ? Number(candidate) : candidate;
-		if (typeof n === 'number' && Number.isInteger(n) && n >= 100 && n < 600) return n;
-	}
-	return undefined;
-}
-
 /** Runs a request and hands back its status and body whether or not it succeeded. */
 async function send(
 	httpRequest: HttpRequest,
@@ -148,7 +145,7 @@ async function send(
 		})) as IN8nHttpFullResponse;
 		return { status: response.statusCode, body: response.body };
 	} catch (error) {
-		const status = statusOf(error);
+		const status = httpStatusOf(error);
 		if (status !== undefined) {
 			const e = error as {
 				response?: { data?: unknown };
@@ -164,7 +161,7 @@ async function send(
 function noSecretError(): TransakTokenError {
 	return new TransakTokenError(
 		'noSecret',
-		'The Transak access token has expired or is invalid. Generate a new access token and paste it into the Transak API credential, or add your API secret there so that n8n refreshes the token by itself.',
+		EXPIRED_TOKEN_MESSAGE,
 		'Transak answered 401 (Authorization Required). Access tokens are valid for 7 days. Get a new one from the Transak partner dashboard or with POST /partners/api/v2/refresh-token, or fill in the API Secret field of the credential.',
 		401,
 	);
