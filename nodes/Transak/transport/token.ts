@@ -196,6 +196,11 @@ async function refresh(
 		},
 		body: { apiKey: credentials.apiKey },
 	});
+	const data = (body as IDataObject | null | undefined)?.data as IDataObject | undefined;
+	const token = data?.accessToken;
+	// Masked from here on, in every error and log line (Transak's words below, and those of the
+	// call that refreshed it): before the words are built, which may echo it.
+	rememberSecrets([token]);
 	const said = transakMessage(body);
 	const words = said === undefined ? '' : `: ${scrubSecrets(said, secrets)}`;
 	if (status === undefined) {
@@ -213,10 +218,6 @@ async function refresh(
 			status,
 		);
 	}
-	const data = (body as IDataObject | undefined)?.data as IDataObject | undefined;
-	const token = data?.accessToken;
-	// Masked from here on, in every error and log line, even those of the call that refreshed it.
-	rememberSecrets([token]);
 	if (status < 200 || status >= 300 || !nonEmpty(token)) {
 		throw new TransakTokenError(
 			'refreshFailed',
@@ -291,8 +292,9 @@ export async function preAuthenticate(
 	}
 	// A token in the field, or no field at all (data that never went through n8n's defaults):
 	// n8n 1.123 and 2.41 call now only after a 401 (their credential test calls the hook only while
-	// the field is empty, as n8n's sources show): the token in use was refused.
-	credentialSecrets(credentials);
+	// the field is empty, as n8n's sources show): the token in use was refused. The credential's
+	// secrets join the mask registry in refresh(), before its request; the errors thrown without a
+	// refresh carry no text from Transak.
 	const inUse = apiAccessToken(creds);
 	if (!nonEmpty(inUse)) return {};
 	const usable = await replaceRefusedToken(this.helpers.httpRequest, creds, inUse);

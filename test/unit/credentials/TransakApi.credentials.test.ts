@@ -102,6 +102,36 @@ describe('Transak API credential definition', () => {
 	});
 });
 
+describe('preAuthentication refresh errors', () => {
+	it('a failed refresh that hands out a token and echoes it: its own message masks the token', async () => {
+		const unique = Math.random().toString(36).slice(2);
+		const issued = `issued-${unique}-token-value`;
+		const httpRequest = jest.fn(async () => ({
+			statusCode: 502,
+			headers: {},
+			body: { message: `upstream kept ${issued}`, data: { accessToken: issued } },
+		}));
+		const creds = {
+			environment: 'custom',
+			baseUrl: 'http://127.0.0.1:9',
+			apiKey: `key-${unique}`,
+			accessToken: `refused-token-${unique}`, // no JWT exp: refreshed
+			apiSecret: `secret-${unique}`,
+			currentAccessToken: `refused-token-${unique}`,
+		};
+		const error = (await credentialType
+			.preAuthentication!.call(
+				{ helpers: { httpRequest } } as never,
+				creds as ICredentialDataDecryptedObject,
+			)
+			.catch((e: unknown) => e)) as Error;
+		expect(httpRequest).toHaveBeenCalledTimes(1);
+		expect(error.message).toBe(
+			'Could not refresh the Transak access token (HTTP 502: upstream kept [redacted]).',
+		);
+	});
+});
+
 describe('credential test against the fake Transak API (as n8n runs it)', () => {
 	it('succeeds for a new credential without refreshing', async () => {
 		const store = storeFor(fake);

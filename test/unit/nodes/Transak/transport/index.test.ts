@@ -389,6 +389,17 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 		expectNoSecrets(error, secretsOf());
 	});
 
+	it('a failed refresh that hands out a token and echoes it: the token is masked in the error', async () => {
+		const { store } = expiredStore();
+		const issued = `issued-${Math.random().toString(36).slice(2)}-token-value`;
+		fake.failRefresh(502, { message: `upstream kept ${issued}`, data: { accessToken: issued } });
+		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
+		expect(error.message).toBe(
+			'Could not refresh the Transak access token (HTTP 502: upstream kept [redacted]).',
+		);
+		expectNoSecrets(error, secretsOf(issued));
+	});
+
 	it('never loops: a refreshed token that is refused again fails after one retry', async () => {
 		const { store, expired } = expiredStore();
 		fake.failNext({ path: ORDER_PATH, status: 401, times: 100 });
