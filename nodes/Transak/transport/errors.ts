@@ -1,6 +1,6 @@
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
-import { apiBaseUrl, type TransakApiCredentials } from './credentials';
+import { apiBaseUrl, credentialFingerprint, type TransakApiCredentials } from './credentials';
 import { cleanServerText } from './quote';
 import { credentialSecrets, scrubSecrets } from './secrets';
 
@@ -20,6 +20,8 @@ export class TransakTokenError extends Error {
 
 	constructor(
 		readonly kind: TokenErrorKind,
+		/** The credentialFingerprint of the credential it is about. */
+		readonly source: string,
 		message: string,
 		readonly description: string,
 		readonly transakStatus?: number,
@@ -33,21 +35,27 @@ export class TransakTokenError extends Error {
 /*
  * n8n wraps what preAuthentication throws in a NodeApiError. n8n 2.x keeps the original as
  * `cause`; n8n 1.x drops it (a class field resets `cause` after the constructor set it) and keeps
- * only the message. Recently thrown token errors are therefore also found by their message.
+ * only the message. Recently thrown token errors are therefore also found by their message, per
+ * credential: the process serves many, and one's description must not explain another's error.
  */
 const recentTokenErrors = new Map<string, TransakTokenError>();
 
+const recentKey = (source: string, message: string) => `${source}\u0000${message}`;
+
 function rememberTokenError(error: TransakTokenError): TransakTokenError {
-	recentTokenErrors.delete(error.message);
+	const key = recentKey(error.source, error.message);
+	recentTokenErrors.delete(key);
 	if (recentTokenErrors.size >= 64)
 		recentTokenErrors.delete(recentTokenErrors.keys().next().value as string);
-	recentTokenErrors.set(error.message, error);
+	recentTokenErrors.set(key, error);
 	return error;
 }
 
-/** The token error n8n wrapped, found by its message (see above). */
-function tokenErrorByMessage(message: unknown): TransakTokenError | undefined {
-	return typeof message === 'string' ? recentTokenErrors.get(message) : undefined;
+/** The token error n8n wrapped for the credential `source`, found by its message (see above). */
+function tokenErrorByMessage(message: unknown, source: string): TransakTokenError | undefined {
+	return typeof message === 'string'
+		? recentTokenErrors.get(recentKey(source, message))
+		: undefined;
 }
 
 export function isTransakTokenError(value: unknown): value is TransakTokenError {
@@ -127,8 +135,11 @@ interface Failure {
 	tokenError?: TransakTokenError;
 }
 
-/** Walks an error and its causes (n8n wraps errors once or twice) for what Transak answered. */
-function describeFailure(error: unknown): Failure {
+/**
+ * Walks an error and its causes (n8n wraps errors once or twice) for what Transak answered to a
+ * call with the credential `source` (its credentialFingerprint).
+ */
+function describeFailure(error: unknown, source: string): Failure {
 	const failure: Failure = {};
 	const seen = new Set<unknown>();
 	const queue: unknown[] = [error];
@@ -140,7 +151,7 @@ function describeFailure(error: unknown): Failure {
 			failure.tokenError ??= e;
 			continue;
 		}
-		failure.tokenError ??= tokenErrorByMessage((e as IDataObject).message);
+		failure.tokenError ??= tokenErrorByMessage((e as IDataObject).message, source);
 		const obj = e as IDataObject & {
 			response?: { status?: unknown; data?: unknown; body?: unknown };
 			context?: { data?: unknown };
@@ -201,8 +212,11 @@ export function statusError(
 }
 
 /** The token error (refresh or refusal) behind whatever n8n threw for a Transak call, if any. */
-export function tokenErrorOf(error: unknown): TransakTokenError | undefined {
-	return describeFailure(error).tokenError;
+export function tokenErrorOf(
+	error: unknown,
+	credentials: TransakApiCredentials,
+): TransakTokenError | undefined {
+	return describeFailure(error, credentialFingerprint(credentials)).tokenError;
 }
 
 /** Turns whatever n8n threw for a Transak call into a NodeApiError without secrets. */
@@ -214,7 +228,7 @@ export function transakError(
 ): NodeApiError {
 	const secrets = credentialSecrets(credentials as unknown as IDataObject);
 	const clean = (text: string) => scrubSecrets(text, secrets);
-	const failure = describeFailure(error);
+	const failure = describeFailure(error, credentialFingerprint(credentials));
 	const where = `${request.method} ${clean(request.path)}`;
 
 	if (failure.tokenError !== undefined) {

@@ -1,6 +1,6 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { apiBaseUrl, type TransakCredentials } from './credentials';
+import { apiBaseUrl, environmentUrl, type TransakCredentials } from './credentials';
 
 /**
  * Which Transak host a call goes to. The partner API and the public price and list endpoints live
@@ -16,7 +16,7 @@ export const GATEWAY_URLS = {
 
 function hostUrl(credentials: TransakCredentials, host: Host): string {
 	if (host === 'api' || credentials.environment === 'custom') return apiBaseUrl(credentials);
-	return GATEWAY_URLS[credentials.environment] ?? GATEWAY_URLS.staging;
+	return environmentUrl(GATEWAY_URLS, credentials.environment);
 }
 
 /** The base URL of `host` for the credential; a NodeOperationError when it has none that works. */

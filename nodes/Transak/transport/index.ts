@@ -104,7 +104,7 @@ export async function transakApiRequest(
 	} catch (error) {
 		let failure = error;
 		let latest = credentials;
-		if (tokenErrorOf(error)?.kind === 'replaced') {
+		if (tokenErrorOf(error, credentials)?.kind === 'replaced') {
 			// Another n8n process (a worker in queue mode) may have refreshed the expired token and
 			// stored the new one since this call read the credential: retry once if so.
 			latest = await transakCredentials.call(this);

@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -8,7 +7,12 @@ import type {
 } from 'n8n-workflow';
 
 import { isNonEmptyString as nonEmpty } from '../model/guards';
-import { apiBaseUrl, type TransakApiCredentials } from './credentials';
+import {
+	apiBaseUrl,
+	credentialFingerprint,
+	sha256,
+	type TransakApiCredentials,
+} from './credentials';
 import {
 	EXPIRED_TOKEN_MESSAGE,
 	httpStatusOf,
@@ -17,6 +21,9 @@ import {
 	TransakTokenError,
 } from './errors';
 import { credentialSecrets, rememberSecrets, scrubSecrets } from './secrets';
+
+// Kept importable from here, where the token field it guards is explained.
+export { credentialFingerprint };
 
 /*
  * Access-token refresh through n8n's credential `preAuthentication` hook.
@@ -57,20 +64,6 @@ const REFRESH_PATH = '/partners/api/v2/refresh-token';
 const EXPIRY_LEEWAY_MS = 60_000;
 
 type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
-
-function sha256(parts: ReadonlyArray<unknown>): string {
-	return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-}
-
-/** Identifies what a refreshed token was derived from, without storing any secret. */
-export function credentialFingerprint(credentials: TransakApiCredentials): string {
-	return sha256([
-		'transak-token-source/1',
-		apiBaseUrl(credentials),
-		credentials.apiKey ?? '',
-		credentials.accessToken ?? '',
-	]).slice(0, 32);
-}
 
 /** The token API calls send: the refreshed one while it belongs to this credential, else the user's. */
 export function apiAccessToken(credentials: TransakApiCredentials): string {
@@ -158,9 +151,10 @@ async function send(
 	}
 }
 
-function noSecretError(): TransakTokenError {
+function noSecretError(source: string): TransakTokenError {
 	return new TransakTokenError(
 		'noSecret',
+		source,
 		EXPIRED_TOKEN_MESSAGE,
 		'Transak answered 401 (Authorization Required). Access tokens are valid for 7 days. Get a new one from the Transak partner dashboard or with POST /partners/api/v2/refresh-token, or fill in the API Secret field of the credential.',
 		401,
@@ -171,9 +165,10 @@ export const REPLACED_TOKEN_MESSAGE =
 	'Transak refused the access token although it has not expired: it was replaced, probably refreshed by another system that uses the same API key (or it belongs to another environment). Paste the current access token into the Transak API credential, or let only one system refresh the token.';
 
 /** A refused token that has not expired: refreshing it would invalidate another system's token. */
-function replacedError(): TransakTokenError {
+function replacedError(source: string): TransakTokenError {
 	return new TransakTokenError(
 		'replaced',
+		source,
 		REPLACED_TOKEN_MESSAGE,
 		'Every refresh of a Transak access token invalidates the previous one, so only one system should refresh it: the one that holds the API secret. n8n refreshes only a token whose own expiry time has passed; this one is still within its 7 days, so n8n did not refresh it. If n8n should own the refresh, remove the API secret from the other systems and give them the token n8n keeps; otherwise remove it from this credential and paste each new token here.',
 		401,
@@ -206,6 +201,7 @@ async function refresh(
 	if (status === undefined) {
 		throw new TransakTokenError(
 			'refreshFailed',
+			credentialFingerprint(credentials),
 			`Could not refresh the Transak access token (${failure ?? 'no response'}).`,
 			`POST ${REFRESH_PATH} got no answer from ${apiBaseUrl(credentials)}. Check the environment or base URL of the Transak API credential.`,
 		);
@@ -213,6 +209,7 @@ async function refresh(
 	if (status === 400 || status === 401 || status === 403) {
 		throw new TransakTokenError(
 			'refreshRejected',
+			credentialFingerprint(credentials),
 			`Transak refused to refresh the access token (HTTP ${status}${words}). Check the API key and API secret in the Transak API credential, or paste a new access token there.`,
 			'The API key and API secret must belong to the same Transak environment (staging or production) as the credential.',
 			status,
@@ -221,6 +218,7 @@ async function refresh(
 	if (status < 200 || status >= 300 || !nonEmpty(token)) {
 		throw new TransakTokenError(
 			'refreshFailed',
+			credentialFingerprint(credentials),
 			`Could not refresh the Transak access token (HTTP ${status}${words}).`,
 			`POST ${REFRESH_PATH} did not return data.accessToken.`,
 			status,
@@ -250,10 +248,10 @@ async function replaceRefusedToken(
 	// Refreshed here already (the caller loaded the credential before the new token was stored).
 	const known = refreshed.get(key);
 	if (known !== undefined && known.until > now) return known.token;
-	if (refusalOf(token, now) === 'replaced') throw replacedError();
+	if (refusalOf(token, now) === 'replaced') throw replacedError(credentialFingerprint(credentials));
 	const failed = failures.get(key);
 	if (failed !== undefined && failed.until > now) throw failed.error;
-	if (!nonEmpty(credentials.apiSecret)) throw noSecretError();
+	if (!nonEmpty(credentials.apiSecret)) throw noSecretError(credentialFingerprint(credentials));
 
 	let pending = inflight.get(key);
 	if (pending === undefined) {
