@@ -19,10 +19,16 @@ function hostUrl(credentials: TransakCredentials, host: Host): string {
 	return environmentUrl(GATEWAY_URLS, credentials.environment);
 }
 
+/** The base URL of `host` for the credential, or undefined when it has none that works. */
+export function usableBaseUrl(credentials: TransakCredentials, host: Host): string | undefined {
+	const baseURL = hostUrl(credentials, host);
+	return /^https?:\/\//i.test(baseURL) ? baseURL : undefined;
+}
+
 /** The base URL of `host` for the credential; a NodeOperationError when it has none that works. */
 export function baseUrlFor(node: INode, credentials: TransakCredentials, host: Host): string {
-	const baseURL = hostUrl(credentials, host);
-	if (!/^https?:\/\//i.test(baseURL)) {
+	const baseURL = usableBaseUrl(credentials, host);
+	if (baseURL === undefined) {
 		throw new NodeOperationError(
 			node,
 			'The Transak API credential has no valid base URL: choose Staging or Production, or enter the base URL of your Transak-compatible API (http:// or https://).',

@@ -218,7 +218,9 @@ export interface Page {
 export interface PageOptions {
 	/** How many items at most; every item when undefined. */
 	wanted?: number;
+	/** Items asked for per page (recovery's own bound; Order > Get Many takes Transak's most). */
 	pageSize?: number;
+	/** Pages at most (recovery stays bounded after a reconnect). */
 	maxPages?: number;
 }
 
