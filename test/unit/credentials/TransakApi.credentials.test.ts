@@ -52,6 +52,12 @@ describe('Transak API credential definition', () => {
 		expect(credentialType.test!.request.url).toBe('/partners/api/v2/orders');
 	});
 
+	it('the test request’s base URL is the same plain expression as when the URLs were typed in it', () => {
+		expect(credentialType.test!.request.baseURL).toBe(
+			'={{$credentials.environment === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : $credentials.environment === "production" ? "https://api.transak.com" : "https://api-stg.transak.com"}}',
+		);
+	});
+
 	it('authenticate sends the user’s token until a refreshed one belongs to this credential', async () => {
 		const base: TransakApiCredentials = {
 			environment: 'staging',
