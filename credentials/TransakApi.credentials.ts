@@ -15,7 +15,7 @@ import {
 	CURRENT_TOKEN_SOURCE_FIELD,
 	preAuthenticate,
 } from '../nodes/Transak/transport/token';
-import type { TransakApiCredentials } from '../nodes/Transak/transport/credentials';
+import { BASE_URLS, type TransakApiCredentials } from '../nodes/Transak/transport/credentials';
 
 export class TransakApi implements ICredentialType {
 	name = 'transakApi';
@@ -32,8 +32,8 @@ export class TransakApi implements ICredentialType {
 			name: 'environment',
 			type: 'options',
 			options: [
-				{ name: 'Staging', value: 'staging', description: 'https://api-stg.transak.com' },
-				{ name: 'Production', value: 'production', description: 'https://api.transak.com' },
+				{ name: 'Staging', value: 'staging', description: BASE_URLS.staging },
+				{ name: 'Production', value: 'production', description: BASE_URLS.production },
 				{
 					name: 'Custom',
 					value: 'custom',
@@ -131,8 +131,9 @@ export class TransakApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{$credentials.environment === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : $credentials.environment === "production" ? "https://api.transak.com" : "https://api-stg.transak.com"}}',
+			// The URLs are written into the expression as string literals when this module loads: n8n
+			// sees the same plain expression as if they were typed here.
+			baseURL: `={{$credentials.environment === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : $credentials.environment === "production" ? ${JSON.stringify(BASE_URLS.production)} : ${JSON.stringify(BASE_URLS.staging)}}}`,
 			url: '/partners/api/v2/orders',
 			qs: { limit: 1 },
 		},

@@ -1,10 +1,9 @@
 import {
 	NodeApiError,
 	NodeOperationError,
-	type IDataObject,
 	type IExecuteFunctions,
+	type INode,
 	type INodeExecutionData,
-	type JsonObject,
 } from 'n8n-workflow';
 
 import { currency } from './currency/Currency.resource';
@@ -21,6 +20,22 @@ export const RESOURCES: readonly Resource[] = [order, quote, widgetUrl, currency
 const BY_NAME: ReadonlyMap<string, Resource> = new Map(
 	RESOURCES.map((r) => [String(r.option.value), r]),
 );
+
+/**
+ * What an item's failure throws: n8n's node errors as they are, with the item's index (both
+ * constructors would hand such an error back unchanged, ignoring `itemIndex`); others wrapped.
+ */
+function itemError(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		error.context.itemIndex = itemIndex;
+		return error;
+	}
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}
 
 /** Runs the chosen operation for every input item, honouring continueOnFail. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -48,13 +63,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 				returnData.push({ json: { error: (error as Error).message }, pairedItem });
 				continue;
 			}
-			const context = (error as { context?: IDataObject }).context;
-			if (context !== undefined && context.itemIndex === undefined) context.itemIndex = itemIndex;
-			// Both constructors hand back an error of their own class unchanged.
-			if (error instanceof NodeApiError) {
-				throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
-			}
-			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			throw itemError(this.getNode(), error, itemIndex);
 		}
 	}
 	return [returnData];

@@ -3,8 +3,9 @@ import type { IDataObject, ITriggerFunctions } from 'n8n-workflow';
 import { decodeEvent, openDelivery, type TransakEvent } from '../model/decode';
 import { isObject, timeOf } from '../model/guards';
 import { eventIdForStatus, isEventSelected, ORDER_EVENT_IDS } from '../model/statuses';
-import { getOrder, listOrders, listWebhooks } from '../transport';
-import { apiBaseUrl, type TransakCredentials } from '../transport/credentials';
+import { collectPages, getOrder, listOrders, listWebhooks } from '../transport';
+import type { TransakCredentials } from '../transport/credentials';
+import { usableBaseUrl } from '../transport/hosts';
 import type { JwtVerifier } from '../verification/jwt';
 import type { ChannelMode } from './channels';
 
@@ -171,22 +172,19 @@ export async function fetchMissedEvents(
 			);
 			break;
 		case 'allOrders': {
-			const pageSize = settings.pageSize ?? 100;
-			const maxPages = settings.maxPages ?? 5;
-			const orders: unknown[] = [];
 			// Orders are listed by creation date: look one day further back for older orders that changed.
 			const query = {
 				startDate: utcDay(since - 86_400_000),
 				endDate: utcDay(Date.now() + 86_400_000),
 				sortOrder: 'desc' as const,
-				limit: pageSize,
 			};
-			for (let page = 0; page < maxPages; page += 1) {
-				const batch = await api.listOrders({ ...query, skip: page * pageSize });
-				// One by one: spreading a page into push() costs a stack frame slot per item.
-				for (const order of batch) orders.push(order);
-				if (batch.length < pageSize) break;
-			}
+			// Every record as listed (no ID is read here: fromOrders skips odd records one by one),
+			// until a short page or the page bound.
+			const orders = await collectPages(
+				async (skip, limit) => ({ items: await api.listOrders({ ...query, skip, limit }) }),
+				() => undefined,
+				{ pageSize: settings.pageSize ?? 100, maxPages: settings.maxPages ?? 5 },
+			);
 			found = fromOrders(orders, since, settings.events);
 			try {
 				found = found.concat(await fromWebhooks(await api.listWebhooks({}), since, settings));
@@ -209,7 +207,7 @@ export function recoveryApi(
 	enabled: boolean,
 ): RecoveryApi | { unavailable: string } {
 	if (!enabled) return { unavailable: 'turned off in the options' };
-	if (!/^https?:\/\//i.test(apiBaseUrl(credentials))) {
+	if (usableBaseUrl(credentials, 'api') === undefined) {
 		return { unavailable: 'the Transak API credential has no valid base URL' };
 	}
 	return {

@@ -1,6 +1,6 @@
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
-import { apiBaseUrl, type TransakApiCredentials } from './credentials';
+import { apiBaseUrl, credentialFingerprint, type TransakApiCredentials } from './credentials';
 import { cleanServerText } from './quote';
 import { credentialSecrets, scrubSecrets } from './secrets';
 
@@ -20,6 +20,8 @@ export class TransakTokenError extends Error {
 
 	constructor(
 		readonly kind: TokenErrorKind,
+		/** The credentialFingerprint of the credential it is about. */
+		readonly source: string,
 		message: string,
 		readonly description: string,
 		readonly transakStatus?: number,
@@ -33,21 +35,27 @@ export class TransakTokenError extends Error {
 /*
  * n8n wraps what preAuthentication throws in a NodeApiError. n8n 2.x keeps the original as
  * `cause`; n8n 1.x drops it (a class field resets `cause` after the constructor set it) and keeps
- * only the message. Recently thrown token errors are therefore also found by their message.
+ * only the message. Recently thrown token errors are therefore also found by their message, per
+ * credential: the process serves many, and one's description must not explain another's error.
  */
 const recentTokenErrors = new Map<string, TransakTokenError>();
 
+const recentKey = (source: string, message: string) => `${source}\u0000${message}`;
+
 function rememberTokenError(error: TransakTokenError): TransakTokenError {
-	recentTokenErrors.delete(error.message);
+	const key = recentKey(error.source, error.message);
+	recentTokenErrors.delete(key);
 	if (recentTokenErrors.size >= 64)
 		recentTokenErrors.delete(recentTokenErrors.keys().next().value as string);
-	recentTokenErrors.set(error.message, error);
+	recentTokenErrors.set(key, error);
 	return error;
 }
 
-/** The token error n8n wrapped, found by its message (see above). */
-function tokenErrorByMessage(message: unknown): TransakTokenError | undefined {
-	return typeof message === 'string' ? recentTokenErrors.get(message) : undefined;
+/** The token error n8n wrapped for the credential `source`, found by its message (see above). */
+function tokenErrorByMessage(message: unknown, source: string): TransakTokenError | undefined {
+	return typeof message === 'string'
+		? recentTokenErrors.get(recentKey(source, message))
+		: undefined;
 }
 
 export function isTransakTokenError(value: unknown): value is TransakTokenError {
@@ -62,6 +70,13 @@ export function isTransakTokenError(value: unknown): value is TransakTokenError 
 /** Long enough for any message: scrubSecrets, after masking, is what cuts. */
 const UNCUT = 1_000_000;
 
+/** Plain text at least this long is a page (a proxy's HTML error page), not a message. */
+const MAX_PLAIN_MESSAGE = 300;
+
+/** What a 401 means when the credential has no API secret to refresh the token with. */
+export const EXPIRED_TOKEN_MESSAGE =
+	'The Transak access token has expired or is invalid. Generate a new access token and paste it into the Transak API credential, or add your API secret there so that n8n refreshes the token by itself.';
+
 /**
  * Transak's own words from an error body (`{message}`, `{error: {message}}` or `{error: "..."}`),
  * on one line (see quote.ts): they go into error messages and log lines. Not cut here: callers
@@ -73,9 +88,10 @@ export function transakMessage(body: unknown): string | undefined {
 		try {
 			value = JSON.parse(body);
 		} catch {
-			// Short plain text is a message; longer is a page (a proxy's HTML error page).
-			const text = cleanServerText(body, UNCUT);
-			return text.length > 0 && text.length < 300 ? text : undefined;
+			// Short plain text is a message; longer is a page. Measured before cleaning, which would
+			// otherwise walk a page of megabytes only to drop it.
+			if (body.length >= MAX_PLAIN_MESSAGE) return undefined;
+			return cleanServerText(body, UNCUT) || undefined;
 		}
 	}
 	if (typeof value !== 'object' || value === null) return undefined;
@@ -101,6 +117,17 @@ const NETWORK_FAILURES: ReadonlyMap<string, string> = new Map([
 	['ECONNCLOSED', 'connection closed'],
 ]);
 
+/** An HTTP status (100-599) an error carries, as a number, wherever the client put it. */
+export function httpStatusOf(error: unknown): number | undefined {
+	if (typeof error !== 'object' || error === null) return undefined;
+	const e = error as IDataObject & { response?: { status?: unknown } };
+	for (const candidate of [e.response?.status, e.httpCode, e.statusCode, e.status]) {
+		const n = typeof candidate === 'string' ? Number(candidate) : candidate;
+		if (typeof n === 'number' && Number.isInteger(n) && n >= 100 && n < 600) return n;
+	}
+	return undefined;
+}
+
 interface Failure {
 	status?: number;
 	body?: unknown;
@@ -108,8 +135,11 @@ interface Failure {
 	tokenError?: TransakTokenError;
 }
 
-/** Walks an error and its causes (n8n wraps errors once or twice) for what Transak answered. */
-function describeFailure(error: unknown): Failure {
+/**
+ * Walks an error and its causes (n8n wraps errors once or twice) for what Transak answered to a
+ * call with the credential `source` (its credentialFingerprint).
+ */
+function describeFailure(error: unknown, source: string): Failure {
 	const failure: Failure = {};
 	const seen = new Set<unknown>();
 	const queue: unknown[] = [error];
@@ -121,17 +151,12 @@ function describeFailure(error: unknown): Failure {
 			failure.tokenError ??= e;
 			continue;
 		}
-		failure.tokenError ??= tokenErrorByMessage((e as IDataObject).message);
+		failure.tokenError ??= tokenErrorByMessage((e as IDataObject).message, source);
 		const obj = e as IDataObject & {
 			response?: { status?: unknown; data?: unknown; body?: unknown };
 			context?: { data?: unknown };
 		};
-		const status = [obj.response?.status, obj.httpCode, obj.statusCode]
-			.map((s) => (typeof s === 'string' ? Number(s) : s))
-			.find(
-				(s): s is number => typeof s === 'number' && Number.isInteger(s) && s >= 100 && s < 600,
-			);
-		failure.status ??= status;
+		failure.status ??= httpStatusOf(obj);
 		failure.body ??= obj.response?.data ?? obj.response?.body ?? obj.context?.data;
 		if (typeof obj.code === 'string' && /^E[A-Z_]+$/.test(obj.code)) failure.code ??= obj.code;
 		// n8n 1.x drops the wrapped error; its message ("connect ECONNREFUSED …") stays in `messages`.
@@ -150,8 +175,8 @@ function describeFailure(error: unknown): Failure {
 export function apiError(
 	node: INode,
 	message: string,
-	description: string | undefined,
-	httpCode: number | undefined,
+	description?: string,
+	httpCode?: number,
 ): NodeApiError {
 	// A plain object as the "response": nothing of the original request (headers!) is kept.
 	const response: JsonObject = { message, ...(description ? { description } : {}) };
@@ -162,9 +187,36 @@ export function apiError(
 	});
 }
 
+/** An answer of Transak that this package cannot read (a missing list or field). */
+export function unexpectedAnswer(node: INode, what: string): NodeApiError {
+	return apiError(node, `Unexpected answer from Transak: ${what}`);
+}
+
+/**
+ * An HTTP error status from Transak: its own words (secrets masked) when it gave some, else the
+ * status. `where` is the request, e.g. `GET /api/v2/countries`.
+ */
+export function statusError(
+	node: INode,
+	status: number,
+	body: unknown,
+	where: string,
+	secrets: ReadonlyArray<unknown>,
+): NodeApiError {
+	return apiError(
+		node,
+		scrubSecrets(transakMessage(body) ?? `Transak answered HTTP ${status}`, secrets),
+		`Transak answered HTTP ${status} to ${where}.`,
+		status,
+	);
+}
+
 /** The token error (refresh or refusal) behind whatever n8n threw for a Transak call, if any. */
-export function tokenErrorOf(error: unknown): TransakTokenError | undefined {
-	return describeFailure(error).tokenError;
+export function tokenErrorOf(
+	error: unknown,
+	credentials: TransakApiCredentials,
+): TransakTokenError | undefined {
+	return describeFailure(error, credentialFingerprint(credentials)).tokenError;
 }
 
 /** Turns whatever n8n threw for a Transak call into a NodeApiError without secrets. */
@@ -176,7 +228,7 @@ export function transakError(
 ): NodeApiError {
 	const secrets = credentialSecrets(credentials as unknown as IDataObject);
 	const clean = (text: string) => scrubSecrets(text, secrets);
-	const failure = describeFailure(error);
+	const failure = describeFailure(error, credentialFingerprint(credentials));
 	const where = `${request.method} ${clean(request.path)}`;
 
 	if (failure.tokenError !== undefined) {
@@ -184,11 +236,11 @@ export function transakError(
 		return apiError(node, clean(message), clean(description), transakStatus);
 	}
 
-	const said = transakMessage(failure.body);
 	if (failure.status === 401) {
+		const said = transakMessage(failure.body);
 		const message = credentials.apiSecret
 			? 'Transak rejected the access token, even after n8n checked it (and refreshed it with the API secret where it had expired). Check that the API key, API secret and environment of the Transak API credential belong together.'
-			: 'The Transak access token has expired or is invalid. Generate a new access token and paste it into the Transak API credential, or add your API secret there so that n8n refreshes the token by itself.';
+			: EXPIRED_TOKEN_MESSAGE;
 		return apiError(
 			node,
 			message,
@@ -199,12 +251,7 @@ export function transakError(
 		);
 	}
 	if (failure.status !== undefined) {
-		return apiError(
-			node,
-			clean(said ?? `Transak answered HTTP ${failure.status}`),
-			`Transak answered HTTP ${failure.status} to ${where}.`,
-			failure.status,
-		);
+		return statusError(node, failure.status, failure.body, where, secrets);
 	}
 	// In words: n8n replaces a message that contains a code such as ECONNREFUSED with its own.
 	const reason = (failure.code && NETWORK_FAILURES.get(failure.code)) ?? 'network error';
@@ -214,6 +261,5 @@ export function transakError(
 		clean(
 			`${where} at ${request.baseURL ?? (apiBaseUrl(credentials) || '(no base URL)')} failed before Transak answered${failure.code ? ` (${failure.code})` : ''}.`,
 		),
-		undefined,
 	);
 }

@@ -1,6 +1,6 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { apiBaseUrl, type TransakCredentials } from './credentials';
+import { apiBaseUrl, environmentUrl, type TransakCredentials } from './credentials';
 
 /**
  * Which Transak host a call goes to. The partner API and the public price and list endpoints live
@@ -16,13 +16,19 @@ export const GATEWAY_URLS = {
 
 function hostUrl(credentials: TransakCredentials, host: Host): string {
 	if (host === 'api' || credentials.environment === 'custom') return apiBaseUrl(credentials);
-	return GATEWAY_URLS[credentials.environment] ?? GATEWAY_URLS.staging;
+	return environmentUrl(GATEWAY_URLS, credentials.environment);
+}
+
+/** The base URL of `host` for the credential, or undefined when it has none that works. */
+export function usableBaseUrl(credentials: TransakCredentials, host: Host): string | undefined {
+	const baseURL = hostUrl(credentials, host);
+	return /^https?:\/\//i.test(baseURL) ? baseURL : undefined;
 }
 
 /** The base URL of `host` for the credential; a NodeOperationError when it has none that works. */
 export function baseUrlFor(node: INode, credentials: TransakCredentials, host: Host): string {
-	const baseURL = hostUrl(credentials, host);
-	if (!/^https?:\/\//i.test(baseURL)) {
+	const baseURL = usableBaseUrl(credentials, host);
+	if (baseURL === undefined) {
 		throw new NodeOperationError(
 			node,
 			'The Transak API credential has no valid base URL: choose Staging or Production, or enter the base URL of your Transak-compatible API (http:// or https://).',

@@ -1,19 +1,17 @@
 import {
-	NodeApiError,
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
-	type INode,
 	type IPollFunctions,
 	type ITriggerFunctions,
 } from 'n8n-workflow';
 
 import { isObject } from '../model/guards';
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
-import { apiError, tokenErrorOf, transakError } from './errors';
+import { tokenErrorOf, transakError, unexpectedAnswer } from './errors';
 import { baseUrlFor, type Host } from './hosts';
 import { credentialSecrets } from './secrets';
 import { apiAccessToken } from './token';
@@ -63,6 +61,17 @@ export function compact(values: IDataObject | undefined): IDataObject | undefine
 	return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** The Transak API credential of the node. */
+export async function transakCredentials(
+	this: IAllExecuteFunctions,
+): Promise<TransakApiCredentials> {
+	return (await this.getCredentials(CREDENTIAL_TYPE)) as unknown as TransakApiCredentials;
+}
+
+/**
+ * A partner API call. `credentials`: the credential the caller has already read (each read
+ * decrypts it), or undefined to read it here.
+ */
 export async function transakApiRequest(
 	this: IAllExecuteFunctions,
 	method: IHttpRequestMethods,
@@ -70,11 +79,10 @@ export async function transakApiRequest(
 	qs?: IDataObject,
 	body?: IDataObject,
 	host: Host = 'api',
+	given?: TransakApiCredentials,
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<any> {
-	const credentials = (await this.getCredentials(
-		CREDENTIAL_TYPE,
-	)) as unknown as TransakApiCredentials;
+	const credentials = given ?? (await transakCredentials.call(this));
 	// Every secret of the credential is masked wherever this process writes text from now on.
 	credentialSecrets(credentials as unknown as IDataObject);
 	const baseURL = baseUrlFor(this.getNode(), credentials, host);
@@ -96,10 +104,10 @@ export async function transakApiRequest(
 	} catch (error) {
 		let failure = error;
 		let latest = credentials;
-		if (tokenErrorOf(error)?.kind === 'replaced') {
+		if (tokenErrorOf(error, credentials)?.kind === 'replaced') {
 			// Another n8n process (a worker in queue mode) may have refreshed the expired token and
 			// stored the new one since this call read the credential: retry once if so.
-			latest = (await this.getCredentials(CREDENTIAL_TYPE)) as unknown as TransakApiCredentials;
+			latest = await transakCredentials.call(this);
 			if (apiAccessToken(latest) !== apiAccessToken(credentials)) {
 				try {
 					return await send();
@@ -112,17 +120,14 @@ export async function transakApiRequest(
 	}
 }
 
-function unexpected(node: INode, what: string): NodeApiError {
-	return apiError(node, `Unexpected answer from Transak: ${what}`, undefined, undefined);
-}
-
 /** The order object (`data` of `GET /partners/api/v2/order/{orderId}`). */
 export async function getOrder(this: IAllExecuteFunctions, orderId: string): Promise<IDataObject> {
 	const id = typeof orderId === 'string' ? orderId.trim() : '';
 	if (id === '') throw new NodeOperationError(this.getNode(), 'The order ID is empty');
 	const response: unknown = await transakApiRequest.call(this, 'GET', PATHS.order(id));
 	const order = isObject(response) ? response.data : undefined;
-	if (!isObject(order)) throw unexpected(this.getNode(), 'the order response has no data object');
+	if (!isObject(order))
+		throw unexpectedAnswer(this.getNode(), 'the order response has no data object');
 	return order;
 }
 
@@ -155,12 +160,13 @@ export async function listOrdersPage(this: IAllExecuteFunctions, query: OrderQue
 	);
 	const data = isObject(response) ? response.data : response;
 	if (!Array.isArray(data))
-		throw unexpected(this.getNode(), 'the orders response has no data list');
-	const meta = isObject(response) && isObject(response.meta) ? response.meta : undefined;
-	const totalCount = Number(meta?.totalCount);
+		throw unexpectedAnswer(this.getNode(), 'the orders response has no data list');
+	// Only a real count: Number(null) or Number(true) would end the listing after one page.
+	const totalCount =
+		isObject(response) && isObject(response.meta) ? response.meta.totalCount : undefined;
 	return {
 		items: data.filter(isObject),
-		...(Number.isFinite(totalCount) ? { totalCount } : {}),
+		...(typeof totalCount === 'number' && Number.isFinite(totalCount) ? { totalCount } : {}),
 	};
 }
 
@@ -176,19 +182,28 @@ export async function listOrders(
 export async function listWebhooks(
 	this: IAllExecuteFunctions,
 	query: { eventID?: string; orderID?: string },
+	credentials?: TransakApiCredentials,
 ): Promise<IDataObject[]> {
-	const response: unknown = await transakApiRequest.call(this, 'GET', PATHS.webhooks, {
-		eventID: query.eventID,
-		orderID: query.orderID,
-	});
+	const response: unknown = await transakApiRequest.call(
+		this,
+		'GET',
+		PATHS.webhooks,
+		{ eventID: query.eventID, orderID: query.orderID },
+		undefined,
+		'api',
+		credentials,
+	);
+	// Transak documents {data: [...]}. Tolerated: a wrapped list, {data: {webhooks: [...]}}, or
+	// else the one list `data` holds (never a guess between several).
 	const data = isObject(response) ? response.data : response;
 	if (Array.isArray(data)) return data.filter(isObject);
-	// Tolerate a wrapped list, e.g. {data: {webhooks: [...]}}.
 	if (isObject(data)) {
-		const list = Object.values(data).find(Array.isArray);
-		if (list !== undefined) return (list as unknown[]).filter(isObject);
+		const lists = Array.isArray(data.webhooks)
+			? [data.webhooks]
+			: Object.values(data).filter(Array.isArray);
+		if (lists.length === 1) return (lists[0] as unknown[]).filter(isObject);
 	}
-	throw unexpected(this.getNode(), 'the webhooks response has no data list');
+	throw unexpectedAnswer(this.getNode(), 'the webhooks response has no data list');
 }
 
 /** Stops a listing whose server ignores `skip` (every page the same) from running forever. */
@@ -203,7 +218,9 @@ export interface Page {
 export interface PageOptions {
 	/** How many items at most; every item when undefined. */
 	wanted?: number;
+	/** Items asked for per page (recovery's own bound; Order > Get Many takes Transak's most). */
 	pageSize?: number;
+	/** Pages at most (recovery stays bounded after a reconnect). */
 	maxPages?: number;
 }
 

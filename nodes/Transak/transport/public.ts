@@ -2,10 +2,10 @@ import type { IDataObject, IN8nHttpFullResponse } from 'n8n-workflow';
 
 import { entriesOf, quoteOf } from '../model/catalog';
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
-import { apiError, transakError, transakMessage } from './errors';
+import { statusError, transakError, unexpectedAnswer } from './errors';
 import { baseUrlFor } from './hosts';
 import { compact, type IAllExecuteFunctions } from './index';
-import { credentialSecrets, scrubSecrets } from './secrets';
+import { credentialSecrets } from './secrets';
 
 /*
  * Transak's public endpoints: Get Price and the currency and country lists. They take no token, so
@@ -65,19 +65,14 @@ async function publicGet(
 	}
 	const { statusCode, body } = response;
 	if (statusCode >= 200 && statusCode < 300) return body;
-	const said = transakMessage(body);
-	throw apiError(
+	throw statusError(
 		this.getNode(),
-		scrubSecrets(
-			said ?? `Transak answered HTTP ${statusCode}`,
-			credentialSecrets(credentials as unknown as IDataObject),
-		),
-		`Transak answered HTTP ${statusCode} to GET ${path}.`,
 		statusCode,
+		body,
+		`GET ${path}`,
+		credentialSecrets(credentials as unknown as IDataObject),
 	);
 }
-
-const unexpected = (what: string) => `Unexpected answer from Transak: ${what}`;
 
 /** Transak's quote (`response` of Get Price), as Transak sends it. */
 export async function getQuote(
@@ -86,13 +81,7 @@ export async function getQuote(
 ): Promise<IDataObject> {
 	const body = await publicGet.call(this, PATHS.quotes, { ...query }, { partnerApiKey: true });
 	const quote = quoteOf(body);
-	if (quote === undefined)
-		throw apiError(
-			this.getNode(),
-			unexpected('the price answer has no quote'),
-			undefined,
-			undefined,
-		);
+	if (quote === undefined) throw unexpectedAnswer(this.getNode(), 'the price answer has no quote');
 	return quote;
 }
 
@@ -103,11 +92,6 @@ export async function listCatalog(
 ): Promise<IDataObject[]> {
 	const entries = entriesOf(await publicGet.call(this, PATHS[list]));
 	if (entries === undefined)
-		throw apiError(
-			this.getNode(),
-			unexpected(`the ${list} answer has no list`),
-			undefined,
-			undefined,
-		);
+		throw unexpectedAnswer(this.getNode(), `the ${list} answer has no list`);
 	return entries;
 }

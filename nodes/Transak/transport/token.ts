@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
@@ -8,9 +7,23 @@ import type {
 } from 'n8n-workflow';
 
 import { isNonEmptyString as nonEmpty } from '../model/guards';
-import { apiBaseUrl, type TransakApiCredentials } from './credentials';
-import { isTransakTokenError, transakMessage, TransakTokenError } from './errors';
+import {
+	apiBaseUrl,
+	credentialFingerprint,
+	sha256,
+	type TransakApiCredentials,
+} from './credentials';
+import {
+	EXPIRED_TOKEN_MESSAGE,
+	httpStatusOf,
+	isTransakTokenError,
+	transakMessage,
+	TransakTokenError,
+} from './errors';
 import { credentialSecrets, rememberSecrets, scrubSecrets } from './secrets';
+
+// Kept importable from here, where the token field it guards is explained.
+export { credentialFingerprint };
 
 /*
  * Access-token refresh through n8n's credential `preAuthentication` hook.
@@ -51,20 +64,6 @@ const REFRESH_PATH = '/partners/api/v2/refresh-token';
 const EXPIRY_LEEWAY_MS = 60_000;
 
 type HttpRequest = IHttpRequestHelper['helpers']['httpRequest'];
-
-function sha256(parts: ReadonlyArray<unknown>): string {
-	return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
-}
-
-/** Identifies what a refreshed token was derived from, without storing any secret. */
-export function credentialFingerprint(credentials: TransakApiCredentials): string {
-	return sha256([
-		'transak-token-source/1',
-		apiBaseUrl(credentials),
-		credentials.apiKey ?? '',
-		credentials.accessToken ?? '',
-	]).slice(0, 32);
-}
 
 /** The token API calls send: the refreshed one while it belongs to this credential, else the user's. */
 export function apiAccessToken(credentials: TransakApiCredentials): string {
@@ -125,15 +124,6 @@ function remember<V>(map: Map<string, V>, key: string, value: V): void {
 	map.set(key, value);
 }
 
-function statusOf(error: unknown): number | undefined {
-	const e = error as IDataObject & { response?: { status?: unknown }; cause?: unknown };
-	for (const candidate of [e?.response?.status, e?.httpCode, e?.statusCode, e?.status]) {
-		const n = typeof candidate === 'string' ? Number(candidate) : candidate;
-		if (typeof n === 'number' && Number.isInteger(n) && n >= 100 && n < 600) return n;
-	}
-	return undefined;
-}
-
 /** Runs a request and hands back its status and body whether or not it succeeded. */
 async function send(
 	httpRequest: HttpRequest,
@@ -148,7 +138,7 @@ async function send(
 		})) as IN8nHttpFullResponse;
 		return { status: response.statusCode, body: response.body };
 	} catch (error) {
-		const status = statusOf(error);
+		const status = httpStatusOf(error);
 		if (status !== undefined) {
 			const e = error as {
 				response?: { data?: unknown };
@@ -161,10 +151,11 @@ async function send(
 	}
 }
 
-function noSecretError(): TransakTokenError {
+function noSecretError(source: string): TransakTokenError {
 	return new TransakTokenError(
 		'noSecret',
-		'The Transak access token has expired or is invalid. Generate a new access token and paste it into the Transak API credential, or add your API secret there so that n8n refreshes the token by itself.',
+		source,
+		EXPIRED_TOKEN_MESSAGE,
 		'Transak answered 401 (Authorization Required). Access tokens are valid for 7 days. Get a new one from the Transak partner dashboard or with POST /partners/api/v2/refresh-token, or fill in the API Secret field of the credential.',
 		401,
 	);
@@ -174,9 +165,10 @@ export const REPLACED_TOKEN_MESSAGE =
 	'Transak refused the access token although it has not expired: it was replaced, probably refreshed by another system that uses the same API key (or it belongs to another environment). Paste the current access token into the Transak API credential, or let only one system refresh the token.';
 
 /** A refused token that has not expired: refreshing it would invalidate another system's token. */
-function replacedError(): TransakTokenError {
+function replacedError(source: string): TransakTokenError {
 	return new TransakTokenError(
 		'replaced',
+		source,
 		REPLACED_TOKEN_MESSAGE,
 		'Every refresh of a Transak access token invalidates the previous one, so only one system should refresh it: the one that holds the API secret. n8n refreshes only a token whose own expiry time has passed; this one is still within its 7 days, so n8n did not refresh it. If n8n should own the refresh, remove the API secret from the other systems and give them the token n8n keeps; otherwise remove it from this credential and paste each new token here.',
 		401,
@@ -199,11 +191,17 @@ async function refresh(
 		},
 		body: { apiKey: credentials.apiKey },
 	});
+	const data = (body as IDataObject | null | undefined)?.data as IDataObject | undefined;
+	const token = data?.accessToken;
+	// Masked from here on, in every error and log line (Transak's words below, and those of the
+	// call that refreshed it): before the words are built, which may echo it.
+	rememberSecrets([token]);
 	const said = transakMessage(body);
 	const words = said === undefined ? '' : `: ${scrubSecrets(said, secrets)}`;
 	if (status === undefined) {
 		throw new TransakTokenError(
 			'refreshFailed',
+			credentialFingerprint(credentials),
 			`Could not refresh the Transak access token (${failure ?? 'no response'}).`,
 			`POST ${REFRESH_PATH} got no answer from ${apiBaseUrl(credentials)}. Check the environment or base URL of the Transak API credential.`,
 		);
@@ -211,18 +209,16 @@ async function refresh(
 	if (status === 400 || status === 401 || status === 403) {
 		throw new TransakTokenError(
 			'refreshRejected',
+			credentialFingerprint(credentials),
 			`Transak refused to refresh the access token (HTTP ${status}${words}). Check the API key and API secret in the Transak API credential, or paste a new access token there.`,
 			'The API key and API secret must belong to the same Transak environment (staging or production) as the credential.',
 			status,
 		);
 	}
-	const data = (body as IDataObject | undefined)?.data as IDataObject | undefined;
-	const token = data?.accessToken;
-	// Masked from here on, in every error and log line, even those of the call that refreshed it.
-	rememberSecrets([token]);
 	if (status < 200 || status >= 300 || !nonEmpty(token)) {
 		throw new TransakTokenError(
 			'refreshFailed',
+			credentialFingerprint(credentials),
 			`Could not refresh the Transak access token (HTTP ${status}${words}).`,
 			`POST ${REFRESH_PATH} did not return data.accessToken.`,
 			status,
@@ -252,10 +248,10 @@ async function replaceRefusedToken(
 	// Refreshed here already (the caller loaded the credential before the new token was stored).
 	const known = refreshed.get(key);
 	if (known !== undefined && known.until > now) return known.token;
-	if (refusalOf(token, now) === 'replaced') throw replacedError();
+	if (refusalOf(token, now) === 'replaced') throw replacedError(credentialFingerprint(credentials));
 	const failed = failures.get(key);
 	if (failed !== undefined && failed.until > now) throw failed.error;
-	if (!nonEmpty(credentials.apiSecret)) throw noSecretError();
+	if (!nonEmpty(credentials.apiSecret)) throw noSecretError(credentialFingerprint(credentials));
 
 	let pending = inflight.get(key);
 	if (pending === undefined) {
@@ -294,8 +290,9 @@ export async function preAuthenticate(
 	}
 	// A token in the field, or no field at all (data that never went through n8n's defaults):
 	// n8n 1.123 and 2.41 call now only after a 401 (their credential test calls the hook only while
-	// the field is empty, as n8n's sources show): the token in use was refused.
-	credentialSecrets(credentials);
+	// the field is empty, as n8n's sources show): the token in use was refused. The credential's
+	// secrets join the mask registry in refresh(), before its request; the errors thrown without a
+	// refresh carry no text from Transak.
 	const inUse = apiAccessToken(creds);
 	if (!nonEmpty(inUse)) return {};
 	const usable = await replaceRefusedToken(this.helpers.httpRequest, creds, inUse);

@@ -1,9 +1,8 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type INode } from 'n8n-workflow';
 
-import { isObject, text } from '../model/guards';
-import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
-import { apiError } from './errors';
-import { transakApiRequest, type IAllExecuteFunctions } from './index';
+import { isObject } from '../model/guards';
+import { apiError, unexpectedAnswer } from './errors';
+import { transakApiRequest, transakCredentials, type IAllExecuteFunctions } from './index';
 
 /*
  * Create Widget URL: `POST /api/v2/auth/session` on Transak's API gateway, authenticated like every
@@ -26,31 +25,43 @@ function gatewayError(node: INode, error: unknown): NodeApiError | NodeOperation
 	return error instanceof NodeOperationError ? error : new NodeOperationError(node, error as Error);
 }
 
+/** A non-empty string that parses as an http(s) URL (the local sandbox answers http://). */
+function httpUrl(value: unknown): string | undefined {
+	if (typeof value !== 'string' || value.trim() === '') return undefined;
+	try {
+		const { protocol } = new URL(value);
+		return protocol === 'https:' || protocol === 'http:' ? value : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
 /** A single-use widget URL (valid 5 minutes) for the credential's API key and `widgetParams`. */
 export async function createWidgetUrl(
 	this: IAllExecuteFunctions,
 	widgetParams: IDataObject & { referrerDomain: string },
 ): Promise<string> {
-	const credentials = (await this.getCredentials(
-		CREDENTIAL_TYPE,
-	)) as unknown as TransakApiCredentials;
+	const credentials = await transakCredentials.call(this);
 	// The credential's API key, whatever the parameters say.
 	const body = { widgetParams: { ...widgetParams, apiKey: credentials.apiKey } };
 	let response: unknown;
 	try {
-		response = await transakApiRequest.call(this, 'POST', SESSION_PATH, undefined, body, 'gateway');
+		response = await transakApiRequest.call(
+			this,
+			'POST',
+			SESSION_PATH,
+			undefined,
+			body,
+			'gateway',
+			credentials,
+		);
 	} catch (error) {
 		throw gatewayError(this.getNode(), error);
 	}
 	const widgetUrl =
-		isObject(response) && isObject(response.data) ? text(response.data.widgetUrl) : undefined;
+		isObject(response) && isObject(response.data) ? httpUrl(response.data.widgetUrl) : undefined;
 	if (widgetUrl === undefined) {
-		throw apiError(
-			this.getNode(),
-			'Unexpected answer from Transak: the widget URL answer has no data.widgetUrl',
-			undefined,
-			undefined,
-		);
+		throw unexpectedAnswer(this.getNode(), 'the widget URL answer has no data.widgetUrl');
 	}
 	return widgetUrl;
 }

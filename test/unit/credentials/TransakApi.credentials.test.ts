@@ -52,6 +52,12 @@ describe('Transak API credential definition', () => {
 		expect(credentialType.test!.request.url).toBe('/partners/api/v2/orders');
 	});
 
+	it('the test request’s base URL is the same plain expression as when the URLs were typed in it', () => {
+		expect(credentialType.test!.request.baseURL).toBe(
+			'={{$credentials.environment === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : $credentials.environment === "production" ? "https://api.transak.com" : "https://api-stg.transak.com"}}',
+		);
+	});
+
 	it('authenticate sends the user’s token until a refreshed one belongs to this credential', async () => {
 		const base: TransakApiCredentials = {
 			environment: 'staging',
@@ -99,6 +105,36 @@ describe('Transak API credential definition', () => {
 			currentAccessTokenFor: credentialFingerprint(creds as never),
 		});
 		expect(httpRequest).not.toHaveBeenCalled();
+	});
+});
+
+describe('preAuthentication refresh errors', () => {
+	it('a failed refresh that hands out a token and echoes it: its own message masks the token', async () => {
+		const unique = Math.random().toString(36).slice(2);
+		const issued = `issued-${unique}-token-value`;
+		const httpRequest = jest.fn(async () => ({
+			statusCode: 502,
+			headers: {},
+			body: { message: `upstream kept ${issued}`, data: { accessToken: issued } },
+		}));
+		const creds = {
+			environment: 'custom',
+			baseUrl: 'http://127.0.0.1:9',
+			apiKey: `key-${unique}`,
+			accessToken: `refused-token-${unique}`, // no JWT exp: refreshed
+			apiSecret: `secret-${unique}`,
+			currentAccessToken: `refused-token-${unique}`,
+		};
+		const error = (await credentialType
+			.preAuthentication!.call(
+				{ helpers: { httpRequest } } as never,
+				creds as ICredentialDataDecryptedObject,
+			)
+			.catch((e: unknown) => e)) as Error;
+		expect(httpRequest).toHaveBeenCalledTimes(1);
+		expect(error.message).toBe(
+			'Could not refresh the Transak access token (HTTP 502: upstream kept [redacted]).',
+		);
 	});
 });
 

@@ -33,9 +33,20 @@ export function listOperation(
 			],
 		},
 	];
+	// The list does not depend on the item: one fetch per execution (the router calls every item
+	// with the same context), shared by all its items, a failure included.
+	const fetched = new WeakMap<IExecuteFunctions, Promise<IDataObject[]>>();
 	async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 		const filters = this.getNodeParameter('listFilters', itemIndex, {}) as IDataObject;
-		return matching(await listCatalog.call(this, list), textOf(filters.search), searchFields);
+		let entries = fetched.get(this);
+		if (entries === undefined) {
+			entries = listCatalog.call(this, list);
+			fetched.set(this, entries);
+		}
+		// Copies: items of one execution must not share objects a later node may change.
+		return matching(await entries, textOf(filters.search), searchFields).map((entry) =>
+			structuredClone(entry),
+		);
 	}
 	return { option, description, execute };
 }

@@ -2,8 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { deliveryItem } from '../../model/decode';
 import { ORDER_EVENTS, KYC_EVENTS } from '../../model/statuses';
-import { listWebhooks } from '../../transport';
-import { CREDENTIAL_TYPE, type TransakApiCredentials } from '../../transport/credentials';
+import { listWebhooks, transakCredentials } from '../../transport';
 import { verificationKeys, verifierFor } from '../../verification/keys';
 import { paginationProperties, wantedCount } from '../pagination';
 
@@ -47,14 +46,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const filters = this.getNodeParameter('webhookFilters', itemIndex, {}) as IDataObject;
 	const eventID = typeof filters.eventID === 'string' ? filters.eventID.trim() : '';
 	const orderID = typeof filters.orderID === 'string' ? filters.orderID.trim() : '';
-	const deliveries = await listWebhooks.call(this, {
-		...(eventID ? { eventID } : {}),
-		...(orderID ? { orderID } : {}),
-	});
+	// Read once, for the call and for verification: past deliveries were signed with the tokens
+	// held before the call (a refresh during it only signs later ones).
+	const credentials = await transakCredentials.call(this);
+	const deliveries = await listWebhooks.call(
+		this,
+		{ ...(eventID ? { eventID } : {}), ...(orderID ? { orderID } : {}) },
+		credentials,
+	);
 	// Transak may list the delivered data still signed: the credential's tokens open it.
-	const credentials = (await this.getCredentials(
-		CREDENTIAL_TYPE,
-	)) as unknown as TransakApiCredentials;
 	const verifier = verifierFor(verificationKeys(credentials));
 	const items = deliveries.map((delivery) =>
 		deliveryItem(delivery, (token) => verifier.claimsOf(token)),

@@ -117,6 +117,42 @@ describe('order: get', () => {
 		expect((error.context as IDataObject).itemIndex).toBe(0);
 	});
 
+	it('an error of a later item carries that item’s index: Transak’s as is, any other wrapped', async () => {
+		const twoItems = { items: [{ json: {} }, { json: {} }] };
+		const apiFailure = await caught(
+			run(
+				{
+					resource: 'order',
+					operation: 'get',
+					orderId: (i: number) => (i === 1 ? 'missing' : fake.orders[0].id),
+				},
+				twoItems,
+			),
+		);
+		expect(apiFailure).toBeInstanceOf(NodeApiError);
+		expect(apiFailure.message).toBe('Order not found');
+		expect(apiFailure.httpCode).toBe('400');
+		expect(String(apiFailure.description)).toContain('GET /partners/api/v2/order/missing');
+		expect((apiFailure.context as IDataObject).itemIndex).toBe(1);
+
+		const plain = await caught(
+			run(
+				{
+					resource: 'order',
+					operation: 'get',
+					orderId: (i: number) => {
+						if (i === 1) throw new Error('parameter could not be read');
+						return fake.orders[0].id;
+					},
+				},
+				twoItems,
+			),
+		);
+		expect(plain).toBeInstanceOf(NodeOperationError);
+		expect(plain.message).toBe('parameter could not be read');
+		expect((plain.context as IDataObject).itemIndex).toBe(1);
+	});
+
 	it('continueOnFail: failed items become error items, paired, and the others still run', async () => {
 		const ids = ['missing', fake.orders[0].id, ''];
 		const items = await run(

@@ -1,4 +1,11 @@
-import { transakError, transakMessage } from '../../../../../nodes/Transak/transport/errors';
+import { NodeApiError } from 'n8n-workflow';
+
+import { credentialFingerprint } from '../../../../../nodes/Transak/transport/credentials';
+import {
+	TransakTokenError,
+	transakError,
+	transakMessage,
+} from '../../../../../nodes/Transak/transport/errors';
 import { AxiosError, nodeOf } from '../../../support/n8n';
 
 const LINE_BREAKS = /[\r\n\u2028\u2029]/;
@@ -59,5 +66,42 @@ describe("Transak's words in errors", () => {
 		const error = errorFor(500, { message: long }, '/partners/api/v2/orders');
 		expect(error.message).not.toContain(credentials.accessToken.slice(0, 10));
 		expect(error.message.length).toBeLessThanOrEqual(501);
+	});
+});
+
+describe('token errors n8n 1.x wrapped without their cause', () => {
+	const other = { ...credentials, apiKey: 'another-partner-api-key' };
+	/** What n8n 1.x throws for a token error: a NodeApiError with its message only. */
+	const wrapped = (message: string) => {
+		const error = new NodeApiError(nodeOf(), { message });
+		error.cause = undefined;
+		return error;
+	};
+
+	it('are found again by message, for the credential they are about only', () => {
+		const message = 'Transak refused to refresh the access token (HTTP 401).';
+		new TransakTokenError(
+			'refreshRejected',
+			credentialFingerprint(credentials),
+			message,
+			'Description for the first credential.',
+			401,
+		);
+		const request = { method: 'GET', path: '/partners/api/v2/orders' };
+		const own = transakError(nodeOf(), wrapped(message), credentials, request);
+		expect(own.description).toBe('Description for the first credential.');
+		expect(own.httpCode).toBe('401');
+
+		const foreign = transakError(nodeOf(), wrapped(message), other, request);
+		expect(foreign.description).not.toBe('Description for the first credential.');
+	});
+});
+
+describe('plain-text error bodies', () => {
+	it('a short one is a message; a long one (a page) is none, however much of it is blank', () => {
+		expect(transakMessage('Bad Gateway\n')).toBe('Bad Gateway');
+		expect(transakMessage(`<html>${' '.repeat(2_000_000)}</html>`)).toBeUndefined();
+		expect(transakMessage('x'.repeat(299))).toBe('x'.repeat(299));
+		expect(transakMessage('x'.repeat(300))).toBeUndefined();
 	});
 });

@@ -36,4 +36,14 @@ describe('baseUrlFor', () => {
 			);
 		}
 	});
+
+	it('an unknown stored environment, even a name Object has, means staging', () => {
+		for (const environment of ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'dev']) {
+			const odd = { ...credentials('staging'), environment } as unknown as ReturnType<
+				typeof credentials
+			>;
+			expect(baseUrlFor(node, odd, 'api')).toBe('https://api-stg.transak.com');
+			expect(baseUrlFor(node, odd, 'gateway')).toBe('https://api-gateway-stg.transak.com');
+		}
+	});
 });

@@ -165,6 +165,47 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 		]);
 	});
 
+	it('listOrdersPage takes meta.totalCount only when it is a finite number', async () => {
+		const ctx = contextFor(storeFor(fake));
+		for (const totalCount of [null, true, '12', 'many', []]) {
+			fake.failNext({
+				path: '/partners/api/v2/orders',
+				status: 200,
+				body: { meta: { totalCount }, data: [orders[0]] },
+			});
+			const page = await listOrdersPage.call(ctx, { limit: 3 });
+			expect(page.items).toHaveLength(1);
+			expect(page).not.toHaveProperty('totalCount');
+		}
+	});
+
+	it.each([
+		['as documented, {data: [...]}', (list: unknown[]) => ({ data: list })],
+		[
+			'wrapped, {data: {webhooks: [...]}}',
+			(list: unknown[]) => ({ data: { webhooks: list, other: [] } }),
+		],
+		['in the one list under data', (list: unknown[]) => ({ data: { items: list, count: 1 } })],
+	])('listWebhooks reads deliveries %s', async (_label, shape) => {
+		const delivery = { id: 'd-1', eventID: 'ORDER_COMPLETED', webhookData: {} };
+		fake.failNext({ path: '/partners/api/v2/webhooks', status: 200, body: shape([delivery]) });
+		const list = await listWebhooks.call(contextFor(storeFor(fake)), {});
+		expect(list).toEqual([delivery]);
+	});
+
+	it('listWebhooks does not guess between several lists under data', async () => {
+		fake.failNext({
+			path: '/partners/api/v2/webhooks',
+			status: 200,
+			body: { data: { failed: [{ id: 'a' }], sent: [{ id: 'b' }] } },
+		});
+		const error = await caught(listWebhooks.call(contextFor(storeFor(fake)), {}));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe(
+			'Unexpected answer from Transak: the webhooks response has no data list',
+		);
+	});
+
 	it('transakApiRequest refuses a custom environment without a base URL', async () => {
 		const store = storeFor(fake, { baseUrl: '' });
 		const error = await caught(
@@ -346,6 +387,17 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 			'Could not refresh the Transak access token (HTTP 500: boom [redacted]).',
 		);
 		expectNoSecrets(error, secretsOf());
+	});
+
+	it('a failed refresh that hands out a token and echoes it: the token is masked in the error', async () => {
+		const { store } = expiredStore();
+		const issued = `issued-${Math.random().toString(36).slice(2)}-token-value`;
+		fake.failRefresh(502, { message: `upstream kept ${issued}`, data: { accessToken: issued } });
+		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
+		expect(error.message).toBe(
+			'Could not refresh the Transak access token (HTTP 502: upstream kept [redacted]).',
+		);
+		expectNoSecrets(error, secretsOf(issued));
 	});
 
 	it('never loops: a refreshed token that is refused again fails after one retry', async () => {

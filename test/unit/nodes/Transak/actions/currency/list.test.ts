@@ -13,8 +13,11 @@ const catalog = require('../../../../../../tools/transak/catalog');
 
 const api = apiPerTest();
 
-const list = (operation: string, listFilters: IDataObject = {}) =>
-	runTransak(api.store, { resource: 'currency', operation, listFilters });
+const list = (
+	operation: string,
+	listFilters: IDataObject = {},
+	options: { items?: IDataObject[]; continueOnFail?: boolean } = {},
+) => runTransak(api.store, { resource: 'currency', operation, listFilters }, options);
 
 const OPERATIONS: Array<[string, string, () => IDataObject[]]> = [
 	['getCryptoCurrencies', '/api/v2/currencies/crypto-currencies', catalog.cryptoCurrencies],
@@ -32,6 +35,32 @@ describe.each(OPERATIONS)('currency: %s', (operation, path, entries) => {
 		expect(api.fake.requestsTo(path).map((r) => [r.method, r.query, r.accessToken])).toEqual([
 			['GET', {}, undefined],
 		]);
+	});
+
+	it('several input items: one request per execution, every entry for each item, paired', async () => {
+		const items = await list(operation, {}, { items: [{ json: {} }, { json: {} }, { json: {} }] });
+		expect(items).toHaveLength(3 * entries().length);
+		expect(items.map((i) => (i.pairedItem as { item: number }).item)).toEqual(
+			[0, 1, 2].flatMap((index) => entries().map(() => index)),
+		);
+		// Each item its own objects.
+		expect(items[0].json).toEqual(items[entries().length].json);
+		expect(items[0].json).not.toBe(items[entries().length].json);
+		expect(api.fake.requestsTo(path)).toHaveLength(1);
+	});
+
+	it('several input items and a failed fetch: continueOnFail gives each its error item, one request', async () => {
+		api.fake.failNext({ path, status: 500, body: { message: 'Something went wrong' } });
+		const items = await list(
+			operation,
+			{},
+			{ items: [{ json: {} }, { json: {} }], continueOnFail: true },
+		);
+		expect(items).toEqual([
+			{ json: { error: 'Something went wrong' }, pairedItem: { item: 0 } },
+			{ json: { error: 'Something went wrong' }, pairedItem: { item: 1 } },
+		]);
+		expect(api.fake.requestsTo(path)).toHaveLength(1);
 	});
 
 	it('an answer without a list is an error', async () => {

@@ -169,6 +169,20 @@ describe('widgetUrl: create', () => {
 	});
 
 	it.each([
+		['a number', 12345],
+		['an empty string', ''],
+		['no URL', 'not a url'],
+		['another scheme', 'javascript:alert(1)'],
+	])('a widgetUrl that is %s is an unexpected answer', async (_label, widgetUrl) => {
+		api.fake.failNext({ path: SESSION, status: 200, body: { data: { widgetUrl } } });
+		const error = await caught(create());
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe(
+			'Unexpected answer from Transak: the widget URL answer has no data.widgetUrl',
+		);
+	});
+
+	it.each([
 		['staging', 'https://api-gateway-stg.transak.com'],
 		['production', 'https://api-gateway.transak.com'],
 	])('%s credentials call the API gateway %s', async (environment, gateway) => {
