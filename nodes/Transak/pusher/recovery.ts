@@ -1,7 +1,7 @@
 import type { IDataObject, ITriggerFunctions } from 'n8n-workflow';
 
-import { decodeEvent, openDelivery, type TransakEvent } from '../model/decode';
-import { isObject, timeOf } from '../model/guards';
+import { decodeEvent, openDelivery, orderIdOf, type TransakEvent } from '../model/decode';
+import { isObject, text, timeOf } from '../model/guards';
 import { eventIdForStatus, isEventSelected, ORDER_EVENT_IDS } from '../model/statuses';
 import { collectPages, getOrder, listOrders, listWebhooks } from '../transport';
 import type { TransakCredentials } from '../transport/credentials';
@@ -103,12 +103,32 @@ function recovered(record: unknown, at: number, event?: string): RecoveredEvent 
 	return { event: decoded.event, at };
 }
 
+/**
+ * Whether a listed order may be one the channel follows: an answer that ignored the filter must not
+ * start executions for other orders. A record that does not say which order it is stays (the API
+ * was asked for that order alone).
+ */
+function followedBy(target: RecoveryTarget): (order: IDataObject) => boolean {
+	const same = (value: string | undefined, wanted: string | undefined) =>
+		value === undefined || value === wanted;
+	switch (target.mode) {
+		case 'orderId':
+			return (order) => same(orderIdOf(order), target.orderId);
+		case 'partnerOrderId':
+			return (order) => same(text(order.partnerOrderId), target.partnerOrderId);
+		default:
+			return () => true;
+	}
+}
+
 function fromOrders(
 	orders: readonly unknown[],
 	since: number,
 	events: readonly string[],
+	follows: (order: IDataObject) => boolean = () => true,
 ): RecoveredEvent[] {
 	return each(orders, (order) => {
+		if (!follows(order)) return undefined;
 		const at = orderChangedAt(order);
 		if (at === undefined || at < since) return undefined;
 		const eventID = eventIdForStatus(order.status, events);
@@ -158,7 +178,12 @@ export async function fetchMissedEvents(
 	let found: RecoveredEvent[];
 	switch (target.mode) {
 		case 'orderId':
-			found = fromOrders([await api.getOrder(String(target.orderId))], since, settings.events);
+			found = fromOrders(
+				[await api.getOrder(String(target.orderId))],
+				since,
+				settings.events,
+				followedBy(target),
+			);
 			break;
 		case 'partnerOrderId':
 			found = fromOrders(
@@ -169,6 +194,7 @@ export async function fetchMissedEvents(
 				}),
 				since,
 				settings.events,
+				followedBy(target),
 			);
 			break;
 		case 'allOrders': {

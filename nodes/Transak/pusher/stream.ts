@@ -5,7 +5,7 @@ import { RecentKeys } from '../webhook/window';
 import { isEventSelected } from '../model/statuses';
 import { SIGNATURE_MISMATCH, type JwtVerifier } from '../verification/jwt';
 import type { RereadOptions } from '../verification/keyring';
-import { describeRun, ROTATION_ADVICE, RotationWatch } from '../verification/rotation';
+import { HOURLY_NOTE, RotationWatch, rotationMessage } from '../verification/rotation';
 import type { TransakEvent } from '../model/decode';
 import { PusherChannelClient, type ClientLogger } from './client';
 import type { PusherEndpoint } from './endpoint';
@@ -198,7 +198,7 @@ export class OrderStream {
 	/** Every line of the trigger passes here: one line, without secrets, of bounded length. */
 	private log(level: keyof ClientLogger, message: string, prefix = this.settings.label): void {
 		try {
-			const line = scrubSecrets(`${prefix}: ${message}`, this.settings.secrets);
+			const line = scrubSecrets(`${prefix}: ${message}`, this.settings.secrets, MAX_LOG_LINE);
 			this.host.logger[level](cleanServerText(line, MAX_LOG_LINE));
 		} catch {
 			// A logger must never break the stream.
@@ -290,9 +290,13 @@ export class OrderStream {
 	private noticeRefusal(arrivedAt: number): void {
 		const verdict = this.rotation?.refused(arrivedAt);
 		if (verdict === undefined || (!verdict.warn && !verdict.raise)) return;
-		const what = `${describeRun(verdict, 'all-orders events')} failed verification with every key the Transak API credential holds (read again just now), and none verified: Transak signs them with an access token the credential does not hold. ${ROTATION_ADVICE}`;
+		const what = rotationMessage(
+			verdict,
+			'all-orders events',
+			'Transak signs them with an access token the credential does not hold',
+		);
 		const where = this.settings.trigger.label;
-		if (verdict.warn) this.log('warn', `${what} This warning repeats at most once an hour.`, where);
+		if (verdict.warn) this.log('warn', `${what} ${HOURLY_NOTE}`, where);
 		// Only Transak can publish on this channel: a sustained run is a real problem, and an error
 		// runs the workflow's error workflow (n8n then re-activates the trigger).
 		if (verdict.raise) this.onFatal(new Error(what), where);

@@ -56,9 +56,13 @@ function secretsPattern(): RegExp | undefined {
 /**
  * Removes every occurrence of the given secrets, and of every secret this process has held (and
  * their URL-encoded forms), from text that may reach an error message, an item or a log, and caps
- * its length.
+ * its length at `maxLength`.
  */
-export function scrubSecrets(text: string, secrets: ReadonlyArray<unknown> = []): string {
+export function scrubSecrets(
+	text: string,
+	secrets: ReadonlyArray<unknown> = [],
+	maxLength = MAX_TEXT_LENGTH,
+): string {
 	rememberSecrets(secrets);
 	const masks = secretsPattern();
 	let result = masks === undefined ? text : text.replace(masks, '[redacted]');
@@ -70,7 +74,7 @@ export function scrubSecrets(text: string, secrets: ReadonlyArray<unknown> = [])
 		}
 	}
 	// Cut after masking, so that no cut can leave half a secret behind.
-	return result.length > MAX_TEXT_LENGTH ? `${result.slice(0, MAX_TEXT_LENGTH)}…` : result;
+	return result.length > maxLength ? `${result.slice(0, maxLength)}…` : result;
 }
 
 /** The credential's secret values, for `scrubSecrets`; they join the process-wide registry. */

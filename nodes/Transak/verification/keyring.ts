@@ -5,7 +5,7 @@ import { credentialSecrets, scrubSecrets } from '../transport/secrets';
 import { apiAccessToken } from '../transport/token';
 import { JwtVerifier } from './jwt';
 import { verificationKeys, verifierFor } from './keys';
-import { describeRun, ROTATION_ADVICE, RotationWatch } from './rotation';
+import { HOURLY_NOTE, RotationWatch, rotationMessage } from './rotation';
 
 /*
  * The keys a trigger verifies Transak's signatures with, following its credential.
@@ -299,7 +299,7 @@ export class WebhookKeys {
 		const verdict = watch.refused(this.arrivedAt);
 		if (!verdict.warn) return;
 		this.context.logger.warn(
-			`${triggerLabel(this.context, 'Transak Trigger')}: ${describeRun(verdict, 'deliveries')} failed verification with every key the Transak API credential holds (read again just now), and none verified: they are signed with an access token the credential does not hold, or forged. ${ROTATION_ADVICE} This warning repeats at most once an hour.`,
+			`${triggerLabel(this.context, 'Transak Trigger')}: ${rotationMessage(verdict, 'deliveries', 'they are signed with an access token the credential does not hold, or forged')} ${HOURLY_NOTE}`,
 		);
 	}
 }

@@ -14,8 +14,11 @@ export const WARN_AFTER_REFUSALS = 3;
 export const RAISE_AFTER = { refusals: 20, ms: 5 * 60_000 } as const;
 
 /** What to tell the user, in log lines and errors (never a token). */
-export const ROTATION_ADVICE =
+const ROTATION_ADVICE =
 	'Paste the current access token into the Transak API credential (and the one it replaced into Previous Access Token), or let only one system refresh the token.';
+
+/** Ends a warning that a trigger gives at most once an hour. */
+export const HOURLY_NOTE = 'This warning repeats at most once an hour.';
 
 const MAX_TRIGGERS = 1_000;
 const warned = new Map<string, number>();
@@ -82,4 +85,12 @@ export class RotationWatch {
 export function describeRun(verdict: RotationVerdict, what: string): string {
 	const minutes = Math.floor(verdict.forMs / 60_000);
 	return `${verdict.refusals} ${what} in a row${minutes >= 1 ? ` over ${minutes} min` : ''}`;
+}
+
+/**
+ * What a run of refused `what` (deliveries, events) means and what to do about it (`cause`: why
+ * they fail). Names no token.
+ */
+export function rotationMessage(verdict: RotationVerdict, what: string, cause: string): string {
+	return `${describeRun(verdict, what)} failed verification with every key the Transak API credential holds (read again just now), and none verified: ${cause}. ${ROTATION_ADVICE}`;
 }

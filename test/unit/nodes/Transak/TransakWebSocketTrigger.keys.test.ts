@@ -174,6 +174,8 @@ describe('a rotation the credential missed is loud', () => {
 			expect.stringMatching(new RegExp(`${named.source}3 all-orders events in a row`)),
 			expect.stringMatching(new RegExp(`${named.source}20 all-orders events in a row`)),
 		]);
+		// Whole, even with the workflow and node names in front.
+		expect(warnings[0].message).toMatch(/ This warning repeats at most once an hour\.$/);
 		const text = JSON.stringify([harness.logs, error.message]);
 		for (const secret of [ACCESS_TOKEN, PREVIOUS_TOKEN, API_SECRET]) {
 			expect(text).not.toContain(secret);

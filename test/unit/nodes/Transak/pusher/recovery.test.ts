@@ -189,6 +189,31 @@ describe('fetchMissedEvents', () => {
 		expect(rereads).toBe(1);
 	});
 
+	it('an answer that ignored the filter starts nothing for other orders', async () => {
+		const api = fakeApi([
+			{ id: 'other', status: 'COMPLETED', updatedAt: at(1), partnerOrderId: 'someone-else' },
+			{ id: 'a', status: 'COMPLETED', updatedAt: at(2), partnerOrderId: 'p' },
+			{ _id: 'b', status: 'REFUNDED', updatedAt: at(3) }, // says no partner order: kept
+		]);
+		const partner = await fetchMissedEvents(
+			api,
+			{ mode: 'partnerOrderId', partnerOrderId: 'p' },
+			since,
+			{ events: [], verifier },
+		);
+		expect(partner.map((f) => f.event.subjectId)).toEqual(['a', 'b']);
+		const wrongOrder = {
+			...api,
+			getOrder: async () => ({ id: 'other', status: 'COMPLETED', updatedAt: at(1) }),
+		};
+		expect(
+			await fetchMissedEvents(wrongOrder, { mode: 'orderId', orderId: 'a' }, since, {
+				events: [],
+				verifier,
+			}),
+		).toEqual([]);
+	});
+
 	it('single order and partner order: one call each; a failing primary source throws', async () => {
 		const api = fakeApi([{ id: 'a', status: 'COMPLETED', updatedAt: at(1), partnerOrderId: 'p' }]);
 		expect(
