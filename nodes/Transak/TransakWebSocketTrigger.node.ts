@@ -15,7 +15,7 @@ import { endpointFromOptions } from './pusher/endpoint';
 import { recoveryApi } from './pusher/recovery';
 import { OrderStream } from './pusher/stream';
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from './transport/credentials';
-import { credentialSecrets } from './transport/secrets';
+import { credentialSecrets } from './text/secrets';
 import { Keyring, triggerLabel } from './verification/keyring';
 
 export class TransakWebSocketTrigger implements INodeType {

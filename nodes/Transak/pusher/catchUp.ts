@@ -6,7 +6,7 @@
  */
 import type { TransakEvent } from '../model/decode';
 import type { RecoveredEvent } from './recovery';
-import { warnOnce } from './warnOnce';
+import { warnOnce } from './log';
 
 /** Recovery runs at most this often: a connection that flaps does not turn into a flood of API calls. */
 export const RECOVERY_MIN_INTERVAL_MS = 5000;

@@ -11,15 +11,10 @@ import {
 } from './closes';
 import { pusherOptions, type PusherEndpoint } from './endpoint';
 import { handlerGuard, shieldConnection, shieldTransport } from './frames';
+import type { ClientLogger } from './log';
 import { createPusher } from './globals';
 import { afterClose, ConnectWatchdog } from './reconnect';
 import { ConnectionStability } from './stability';
-
-export interface ClientLogger {
-	debug(message: string): void;
-	info(message: string): void;
-	warn(message: string): void;
-}
 
 export interface ChannelHandlers {
 	/** A channel event other than `pusher:*` / `pusher_internal:*`, data as pusher-js decoded it. */

@@ -1,8 +1,8 @@
 /*
  * What a Pusher server says when it closes or refuses: close codes and reasons. The reasons are
- * the server's words, so they reach log lines and errors only quoted (transport/quote.ts).
+ * the server's words, so they reach log lines and errors only quoted (text/serverText.ts).
  */
-import { quoteServerText } from '../transport/quote';
+import { quoteServerText } from '../text/serverText';
 
 export interface CloseInfo {
 	code?: number;

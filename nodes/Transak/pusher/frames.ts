@@ -7,8 +7,7 @@
 import type Pusher from 'pusher-js';
 
 import { MAX_DEPTH, textNestsDeeperThan } from '../model/sanitize';
-import type { ClientLogger } from './client';
-import { warnOnce } from './warnOnce';
+import { type ClientLogger, warnOnce } from './log';
 
 /** The frame around an event's data, and JSON encoded in its strings, take a few more levels. */
 const MAX_FRAME_DEPTH = MAX_DEPTH + 20;

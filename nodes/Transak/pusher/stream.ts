@@ -1,20 +1,20 @@
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { RecentKeys } from '../webhook/window';
+import { RecentKeys } from '../dedup/window';
 import { isEventSelected } from '../model/statuses';
 import { SIGNATURE_MISMATCH, type JwtVerifier } from '../verification/jwt';
 import type { RereadOptions } from '../verification/keyring';
 import { HOURLY_NOTE, RotationWatch, rotationMessage } from '../verification/rotation';
 import type { TransakEvent } from '../model/decode';
-import { PusherChannelClient, type ClientLogger } from './client';
+import { PusherChannelClient } from './client';
 import type { PusherEndpoint } from './endpoint';
 import { parsePusherEvent, type PusherEventResult } from './channels';
 import { CatchUp } from './catchUp';
-import { warnOnce } from './warnOnce';
+import { type ClientLogger, warnOnce } from './log';
 import { fetchMissedEvents, type RecoveryApi, type RecoveryTarget } from './recovery';
-import { cleanServerText, quoteServerText } from '../transport/quote';
-import { scrubSecrets } from '../transport/secrets';
+import { cleanServerText, quoteServerText } from '../text/serverText';
+import { scrubSecrets } from '../text/secrets';
 
 /** Remember emitted (order, status) pairs this long and this many: bounded, yet far beyond any order's life. */
 const EMITTED_TTL_MS = 7 * 24 * 3600 * 1000;

@@ -1,8 +1,8 @@
 import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n-workflow';
 
 import { apiBaseUrl, credentialFingerprint, type TransakApiCredentials } from './credentials';
-import { cleanServerText } from './quote';
-import { credentialSecrets, scrubSecrets } from './secrets';
+import { cleanServerText } from '../text/serverText';
+import { credentialSecrets, scrubSecrets } from '../text/secrets';
 
 /*
  * Errors leave the transport as NodeApiErrors built from scrubbed text only: never from n8n's

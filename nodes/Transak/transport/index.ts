@@ -13,7 +13,7 @@ import { isObject } from '../model/guards';
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
 import { tokenErrorOf, transakError, unexpectedAnswer } from './errors';
 import { baseUrlFor, type Host } from './hosts';
-import { credentialSecrets } from './secrets';
+import { credentialSecrets } from '../text/secrets';
 import { apiAccessToken } from './token';
 
 /*

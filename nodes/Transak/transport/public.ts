@@ -5,7 +5,7 @@ import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
 import { statusError, transakError, unexpectedAnswer } from './errors';
 import { baseUrlFor } from './hosts';
 import { compact, type IAllExecuteFunctions } from './index';
-import { credentialSecrets } from './secrets';
+import { credentialSecrets } from '../text/secrets';
 
 /*
  * Transak's public endpoints: Get Price and the currency and country lists. They take no token, so

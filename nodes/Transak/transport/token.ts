@@ -20,7 +20,7 @@ import {
 	transakMessage,
 	TransakTokenError,
 } from './errors';
-import { credentialSecrets, rememberSecrets, scrubSecrets } from './secrets';
+import { credentialSecrets, rememberSecrets, scrubSecrets } from '../text/secrets';
 
 // Kept importable from here, where the token field it guards is explained.
 export { credentialFingerprint };

@@ -1,7 +1,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from '../transport/credentials';
-import { credentialSecrets, scrubSecrets } from '../transport/secrets';
+import { credentialSecrets, scrubSecrets } from '../text/secrets';
 import { apiAccessToken } from '../transport/token';
 import { JwtVerifier } from './jwt';
 import { verificationKeys, verifierFor } from './keys';

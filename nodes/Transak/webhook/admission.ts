@@ -13,7 +13,7 @@ import {
 	type Claim,
 	type SharedDeliveryWindow,
 } from './sharedWindow';
-import { deliveryKey, recentKeysFor, type RecentKeys } from './window';
+import { deliveryKey, recentKeysFor, type RecentKeys } from '../dedup/window';
 
 /**
  * Deliveries this process accepted whose hand-off to n8n is under way (scope + key -> whether n8n

@@ -204,7 +204,7 @@ function describeError(error: Error, secret: string | undefined): string {
 	let text =
 		code !== undefined && code !== '' && !message.includes(code) ? `${code}: ${message}` : message;
 	// Any length, and URL-encoded too (a redis:// URL): a Redis password may be short, unlike the
-	// tokens transport/secrets.ts masks.
+	// tokens text/secrets.ts masks.
 	if (secret !== undefined && secret.length > 0) {
 		for (const form of new Set([secret, encodeURIComponent(secret)])) {
 			text = text.split(form).join('[redacted]');

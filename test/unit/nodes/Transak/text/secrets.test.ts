@@ -2,7 +2,7 @@ import {
 	credentialSecrets,
 	rememberSecrets,
 	scrubSecrets,
-} from '../../../../../nodes/Transak/transport/secrets';
+} from '../../../../../nodes/Transak/text/secrets';
 
 const unique = (label: string) =>
 	`${label}-${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;

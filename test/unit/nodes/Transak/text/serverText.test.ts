@@ -4,7 +4,7 @@ import {
 	cleanServerText,
 	MAX_SERVER_TEXT,
 	quoteServerText,
-} from '../../../../../nodes/Transak/transport/quote';
+} from '../../../../../nodes/Transak/text/serverText';
 
 /** Every character that can end a line or hide text in a log viewer. */
 const BREAKERS =
