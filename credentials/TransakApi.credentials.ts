@@ -89,6 +89,15 @@ export class TransakApi implements ICredentialType {
 			description:
 				'Optional. Webhooks and WebSocket events signed with this older token are still accepted (for example while a rotation settles). Never used for API calls.',
 		},
+		{
+			displayName: 'Pseudonymisation Secret',
+			name: 'pseudonymSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				"Optional. A secret of your choice for the Personal Data option's Pseudonymise mode: the same customer gets the same pseudonym for as long as it stays unchanged. Without it pseudonyms are keyed by the API key alone, which anyone who knows the key could use to test a guessed value.",
+		},
 		// Kept by n8n, not shown: the token API calls send. It starts as a copy of the access token
 		// and is replaced when n8n refreshes an expired token with the API secret (see
 		// nodes/Transak/transport/token.ts). `expirable` makes n8n call preAuthentication when it is

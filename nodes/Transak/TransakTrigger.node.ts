@@ -8,8 +8,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { eventsProperty, optionsCollection } from './descriptions';
+import { eventsProperty, optionsCollection, personalDataProperty } from './descriptions';
 import { KYC_EVENTS, ORDER_EVENTS } from './model/statuses';
+import { personalDataProtection } from './personalData';
 import { CREDENTIAL_TYPE } from './transport/credentials';
 import { SIGNATURE_MISMATCH } from './verification/jwt';
 import { WebhookKeys } from './verification/keyring';
@@ -59,6 +60,7 @@ export class TransakTrigger implements INodeType {
 				[...ORDER_EVENTS, ...KYC_EVENTS],
 				'Which events start the workflow. Leave empty for every event. Other genuine events are still acknowledged, so Transak does not retry them.',
 			),
+			personalDataProperty(),
 			optionsCollection([
 				{
 					displayName: 'Ignore Repeats Within (Seconds)',
@@ -140,6 +142,10 @@ export class TransakTrigger implements INodeType {
 			shared: options.shareDeduplicationWindow !== false,
 		});
 		if (!admitted) return answer(this, 200);
-		return { workflowData: [[{ json: outcome.emit.json }]] };
+		const protect = await personalDataProtection(
+			this,
+			this.getNodeParameter('personalData', 'keep'),
+		);
+		return { workflowData: [[{ json: protect(outcome.emit.json) }]] };
 	}
 }

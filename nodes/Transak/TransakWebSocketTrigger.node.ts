@@ -8,8 +8,9 @@ import {
 	type ITriggerResponse,
 } from 'n8n-workflow';
 
-import { eventsProperty, optionsCollection } from './descriptions';
+import { eventsProperty, optionsCollection, personalDataProperty } from './descriptions';
 import { ORDER_EVENTS } from './model/statuses';
+import { personalDataProtection } from './personalData';
 import { channelFor, type ChannelMode } from './pusher/channels';
 import { endpointFromOptions } from './pusher/endpoint';
 import { recoveryApi } from './pusher/recovery';
@@ -84,6 +85,7 @@ export class TransakWebSocketTrigger implements INodeType {
 				ORDER_EVENTS,
 				'Which order events start the workflow. Leave empty for every event.',
 			),
+			personalDataProperty(),
 			optionsCollection([
 				{
 					displayName: 'App Key',
@@ -188,11 +190,15 @@ export class TransakWebSocketTrigger implements INodeType {
 		const workflowId = String(this.getWorkflow().id ?? '');
 		const nodeId = node.id ?? node.name;
 		const api = recoveryApi(this, credentials, options.recoverMissed !== false);
+		const protect = await personalDataProtection(
+			this,
+			this.getNodeParameter('personalData', 'keep'),
+		);
 		const stream = new OrderStream(
 			{
 				// Looked up at call time: in manual mode n8n replaces emit/emitError after trigger() returns.
 				emit: (json, deduplicationKey) =>
-					this.emit([[{ json }]], undefined, undefined, deduplicationKey),
+					this.emit([[{ json: protect(json) }]], undefined, undefined, deduplicationKey),
 				emitError: (error) => this.emitError(error),
 				logger: this.logger,
 			},

@@ -26,3 +26,37 @@ export function optionsCollection(options: INodeProperties[]): INodeProperties {
 		options,
 	};
 }
+
+/** The `personalData` parameter of both triggers and of the Transak node's order and delivery reads. */
+export function personalDataProperty(
+	displayOptions?: INodeProperties['displayOptions'],
+): INodeProperties {
+	return {
+		displayName: 'Personal Data',
+		name: 'personalData',
+		type: 'options',
+		options: [
+			{
+				name: 'Keep',
+				value: 'keep',
+				description: 'Output the records as Transak sends them',
+			},
+			{
+				name: 'Remove',
+				value: 'remove',
+				description:
+					"Drop the customer's wallet, IP address, country, IDs and payment details; keep the order's IDs, status, amounts and currencies",
+			},
+			{
+				name: 'Pseudonymise',
+				value: 'pseudonymise',
+				description:
+					'Drop payment details and replace each personal value with a keyed hash, the same for the same customer, so repeat customers can still be matched',
+			},
+		],
+		default: 'keep',
+		description:
+			"What of the customer's personal and payment data the items carry. n8n stores items in its execution history: choose Remove for alerting flows that need only the order.",
+		...(displayOptions === undefined ? {} : { displayOptions }),
+	};
+}

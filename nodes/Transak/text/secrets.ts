@@ -79,7 +79,13 @@ export function scrubSecrets(
 
 /** The credential's secret values, for `scrubSecrets`; they join the process-wide registry. */
 export function credentialSecrets(credentials: Record<string, unknown>): string[] {
-	const values = ['accessToken', 'apiSecret', 'previousAccessToken', 'currentAccessToken']
+	const values = [
+		'accessToken',
+		'apiSecret',
+		'previousAccessToken',
+		'currentAccessToken',
+		'pseudonymSecret',
+	]
 		.map((key) => credentials[key])
 		.filter((value): value is string => typeof value === 'string' && value.length > 0);
 	rememberSecrets(values);

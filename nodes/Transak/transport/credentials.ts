@@ -7,6 +7,7 @@ export interface TransakCredentials {
 	accessToken: string;
 	apiSecret?: string;
 	previousAccessToken?: string;
+	pseudonymSecret?: string;
 }
 
 export interface TransakApiCredentials extends TransakCredentials {
@@ -52,4 +53,12 @@ export function credentialFingerprint(credentials: TransakApiCredentials): strin
 		credentials.apiKey ?? '',
 		credentials.accessToken ?? '',
 	]).slice(0, 32);
+}
+
+/**
+ * The key of the Personal Data option's pseudonyms: stable for a credential (the API key, and the
+ * Pseudonymisation Secret when set), never the access token, which changes at every refresh.
+ */
+export function pseudonymKeyOf(credentials: Partial<TransakCredentials>): string {
+	return sha256(['transak-pseudonyms/1', credentials.apiKey ?? '', credentials.pseudonymSecret ?? '']);
 }

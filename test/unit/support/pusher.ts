@@ -120,6 +120,8 @@ export interface HarnessOptions {
 	partnerOrderId?: string;
 	events?: string[];
 	options?: IDataObject;
+	/** Other parameters of the node, e.g. personalData. */
+	parameters?: IDataObject;
 	credentials?: IDataObject;
 	/** The stored credential, for tests that change it while the trigger runs. */
 	store?: CredentialStore;
@@ -164,6 +166,7 @@ export async function activate(opts: HarnessOptions, waitSubscribed = true): Pro
 				forceTLS: false,
 				...(opts.options ?? {}),
 			},
+			...opts.parameters,
 		},
 	});
 	const subscribed = waitSubscribed ? opts.server.next('subscribe') : undefined;

@@ -12,6 +12,8 @@ export interface WebhookCall {
 	rawBody?: Buffer;
 	events?: string[];
 	options?: IDataObject;
+	/** Other parameters of the node, e.g. personalData. */
+	parameters?: IDataObject;
 	/** Overrides of the credential's data. */
 	credentials?: IDataObject;
 	workflowId?: string;
@@ -50,7 +52,7 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookAnswer> {
 	const { context, recorded } = webhookContext({
 		body: call.body,
 		rawBody: call.rawBody,
-		parameters: { events: call.events ?? [], options: call.options ?? {} },
+		parameters: { events: call.events ?? [], options: call.options ?? {}, ...call.parameters },
 		credentials: {
 			environment: 'staging',
 			apiKey: 'test-api-key',

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { personalDataProperty } from '../../descriptions';
+import { withPersonalData } from '../../personalData';
 import { orderItem } from '../../model/decode';
 import { getOrder } from '../../transport';
 
@@ -20,6 +22,7 @@ export const description: INodeProperties[] = [
 		placeholder: '181b6159-2192-4f68-8647-f48e6e8f58c7',
 		description: "Transak's order ID, e.g. the orderId field of the Transak triggers' items",
 	},
+	personalDataProperty(),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
@@ -31,5 +34,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			description: 'Enter a Transak order ID, or map one from the input, e.g. {{ $json.orderId }}.',
 		});
 	}
-	return [orderItem(await getOrder.call(this, orderId), orderId)];
+	return await withPersonalData.call(this, itemIndex, [
+		orderItem(await getOrder.call(this, orderId), orderId),
+	]);
 }

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { personalDataProperty } from '../../descriptions';
+import { withPersonalData } from '../../personalData';
 import { orderIdOf, orderItem } from '../../model/decode';
 import { ORDER_STATUSES } from '../../model/statuses';
 import { collectPages, listOrdersPage, type OrderQuery } from '../../transport';
@@ -34,6 +36,7 @@ export const option = {
 
 export const description: INodeProperties[] = [
 	...paginationProperties,
+	personalDataProperty(),
 	{
 		displayName: 'Filters',
 		name: 'filters',
@@ -132,5 +135,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		orderIdOf,
 		{ wanted },
 	);
-	return orders.map((order) => orderItem(order));
+	return await withPersonalData.call(
+		this,
+		itemIndex,
+		orders.map((order) => orderItem(order)),
+	);
 }

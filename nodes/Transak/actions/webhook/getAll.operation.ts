@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { personalDataProperty } from '../../descriptions';
+import { withPersonalData } from '../../personalData';
 import { deliveryItem } from '../../model/decode';
 import { ORDER_EVENTS, KYC_EVENTS } from '../../model/statuses';
 import { listWebhooks, transakCredentials } from '../../transport';
@@ -15,6 +17,7 @@ export const option = {
 
 export const description: INodeProperties[] = [
 	...paginationProperties,
+	personalDataProperty(),
 	{
 		displayName: 'Filters',
 		name: 'webhookFilters',
@@ -59,5 +62,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const items = deliveries.map((delivery) =>
 		deliveryItem(delivery, (token) => verifier.claimsOf(token)),
 	);
-	return wanted === undefined ? items : items.slice(0, wanted);
+	return await withPersonalData.call(
+		this,
+		itemIndex,
+		wanted === undefined ? items : items.slice(0, wanted),
+	);
 }
