@@ -60,5 +60,9 @@ export function credentialFingerprint(credentials: TransakApiCredentials): strin
  * Pseudonymisation Secret when set), never the access token, which changes at every refresh.
  */
 export function pseudonymKeyOf(credentials: Partial<TransakCredentials>): string {
-	return sha256(['transak-pseudonyms/1', credentials.apiKey ?? '', credentials.pseudonymSecret ?? '']);
+	return sha256([
+		'transak-pseudonyms/1',
+		credentials.apiKey ?? '',
+		credentials.pseudonymSecret ?? '',
+	]);
 }
