@@ -78,10 +78,19 @@ const uses = (/** @type {{ id: string, name: string }} */ credential) => ({
 /**
  * A Transak Trigger node answering at `/webhook/<webhookId>/webhook`.
  * @param {{ webhookId: string, credential: { id: string, name: string }, events?: string[],
- *   options?: Record<string, unknown>, typeVersion?: number, name?: string }} settings
+ *   options?: Record<string, unknown>, typeVersion?: number, name?: string,
+ *   parameters?: Record<string, unknown> }} settings
  */
-function transakTrigger({ webhookId, credential, events = [], options, typeVersion = 1, name }) {
-	const parameters = options === undefined ? { events } : { events, options };
+function transakTrigger({
+	webhookId,
+	credential,
+	events = [],
+	options,
+	typeVersion = 1,
+	name,
+	parameters: extra = {},
+}) {
+	const parameters = { events, ...(options === undefined ? {} : { options }), ...extra };
 	return node(name ?? TRIGGER, `${PACKAGE}.transakTrigger`, parameters, {
 		typeVersion,
 		webhookId,

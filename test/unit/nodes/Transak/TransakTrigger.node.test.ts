@@ -651,3 +651,84 @@ describe('Transak Trigger bodies cut off mid-way', () => {
 		},
 	);
 });
+
+describe('Personal Data', () => {
+	const order = () =>
+		sampleOrder({
+			walletAddress: '0x1111222233334444555566667777888899990000',
+			ipAddress: '203.0.113.77',
+		});
+
+	it('Keep (the default, as saved workflows have it) emits the whole order', async () => {
+		const sent = order();
+		const answer = await callWebhook({ body: genuine('ORDER_COMPLETED', sent) });
+		expect(answer.items[0]).toMatchObject(sent);
+	});
+
+	it('Remove emits the order without personal or payment data', async () => {
+		const sent = order();
+		const answer = await callWebhook({
+			body: genuine('ORDER_COMPLETED', sent),
+			parameters: { personalData: 'remove' },
+		});
+		expect(answer.status).toBe(200);
+		const item = answer.items[0];
+		expect(item).toMatchObject({
+			eventID: 'ORDER_COMPLETED',
+			status: 'COMPLETED',
+			orderId: sent.id,
+		});
+		const text = JSON.stringify(item);
+		for (const value of [
+			sent.walletAddress,
+			sent.ipAddress,
+			sent.userId,
+			'GB69MOCK00000003743944',
+		]) {
+			expect(text).not.toContain(value);
+		}
+	});
+
+	it('Remove still de-duplicates a repeated delivery', async () => {
+		const workflowId = freshWorkflowId();
+		const body = genuine('ORDER_COMPLETED', order());
+		const first = await callWebhook({ body, workflowId, parameters: { personalData: 'remove' } });
+		const again = await callWebhook({ body, workflowId, parameters: { personalData: 'remove' } });
+		expect(first.items).toHaveLength(1);
+		expect(again.items).toHaveLength(0);
+		expect(again.status).toBe(200);
+	});
+
+	it('Pseudonymise gives the customer the same pseudonym per credential, another with another API key', async () => {
+		const sent = order();
+		const call = async (apiKey: string, id: string) =>
+			(
+				await callWebhook({
+					body: genuine('ORDER_COMPLETED', { ...sent, id }),
+					parameters: { personalData: 'pseudonymise' },
+					credentials: { apiKey },
+				})
+			).items[0];
+		const first = await call('api-key-a', 'order-p-1');
+		const second = await call('api-key-a', 'order-p-2');
+		const other = await call('api-key-b', 'order-p-3');
+		expect(first.walletAddress).toMatch(/^pseud_[0-9a-f]{32}$/);
+		expect(second.walletAddress).toBe(first.walletAddress);
+		expect(other.walletAddress).not.toBe(first.walletAddress);
+		expect(JSON.stringify(first)).not.toContain(sent.walletAddress);
+	});
+
+	it('Remove drops the IDs of a KYC event', async () => {
+		const claims = kycClaims('KYC_REJECTED', 'REJECTED', {
+			partnerUserId: 'user-77',
+			partnerCustomerId: 'cust-9',
+		});
+		const answer = await callWebhook({
+			body: { data: sign(claims, ACCESS_TOKEN) },
+			parameters: { personalData: 'remove' },
+		});
+		expect(answer.items).toEqual([
+			{ eventID: 'KYC_REJECTED', kycStatus: 'REJECTED', status: 'REJECTED' },
+		]);
+	});
+});

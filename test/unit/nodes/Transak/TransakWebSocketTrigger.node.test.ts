@@ -380,3 +380,28 @@ describe('node description (CONTRACT.md)', () => {
 		expect(TRANSAK_PUSHER).toEqual({ app: '1d9ffac87de599c61283', cluster: 'ap2' });
 	});
 });
+
+describe('Personal Data', () => {
+	it('Remove emits the order without personal data; Pseudonymise keeps a stable pseudonym', async () => {
+		const order = newOrder({ walletAddress: '0xaaaabbbbccccddddeeeeffff0000111122223333' });
+		const removed = await start({
+			channel: 'orderId',
+			orderId: String(order.id),
+			parameters: { personalData: 'remove' },
+		});
+		const pseudonymised = await start({
+			channel: 'orderId',
+			orderId: String(order.id),
+			parameters: { personalData: 'pseudonymise' },
+			workflowId: 'wf-pseudonyms',
+		});
+		await suite.sdk.trigger(String(order.id), 'ORDER_CREATED', order);
+		await until(() => removed.emitted.length === 1 && pseudonymised.emitted.length === 1);
+
+		expect(removed.emitted[0]).toMatchObject({ orderId: order.id, status: order.status });
+		expect(removed.emitted[0]).not.toHaveProperty('walletAddress');
+		expect(JSON.stringify(removed.emitted[0])).not.toContain(String(order.walletAddress));
+		expect(pseudonymised.emitted[0].walletAddress).toMatch(/^pseud_[0-9a-f]{32}$/);
+		expect(JSON.stringify(pseudonymised.emitted[0])).not.toContain(String(order.walletAddress));
+	});
+});

@@ -281,3 +281,29 @@ it('deactivation during a recovery emits nothing afterwards', async () => {
 	suite.api.setLatency(0);
 	expect(harness.emitted).toEqual([]);
 });
+
+it('Personal Data applies to recovered events too', async () => {
+	const order = suite.api.addOrder(
+		newOrder({
+			status: 'AWAITING_PAYMENT_FROM_USER',
+			walletAddress: '0x9999888877776666555544443333222211110000',
+		}),
+	);
+	const harness = await start({ channel: 'allOrders', parameters: { personalData: 'remove' } });
+	await suite.publishSigned('ORDER_CREATED', order);
+	await until(() => harness.emitted.length === 1);
+
+	await suite.server.stop();
+	changeStatus(suite.api, order.id, 'ORDER_COMPLETED', 'COMPLETED');
+	const resubscribed = suite.server.next('subscribe', (e) => e.channel === API_KEY, 8000);
+	await suite.server.start();
+	await resubscribed;
+
+	await until(() => harness.emitted.length >= 2, 5000, 'the recovered event');
+	const recovered = harness.emitted.find((i) => i.recovered === true)!;
+	expect(recovered).toMatchObject({ orderId: order.id, status: 'COMPLETED' });
+	for (const item of harness.emitted) {
+		expect(JSON.stringify(item)).not.toContain('0x9999888877776666555544443333222211110000');
+		expect(item).not.toHaveProperty('ipAddress');
+	}
+});
