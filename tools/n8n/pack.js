@@ -11,6 +11,7 @@ const path = require('path');
 const { spawnSync } = require('child_process');
 
 const { logger } = require('../log');
+const { expectedFiles, tarballProblems } = require('./tarball');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const log = logger('pack');
@@ -38,25 +39,18 @@ function pack({ destination } = {}) {
 	const tarball = path.join(dest, info.filename);
 	if (!fs.existsSync(tarball))
 		throw new Error(`npm pack reported ${info.filename} but ${tarball} does not exist`);
-	const missing = requiredEntries().filter(
-		(entry) => !info.files.some((file) => file.path === entry),
+	// n8n refuses to load a package whose listed files are missing, and a tarball must not carry
+	// sources, maps or tests: the same rule as the published tarball's (scripts/pack-check.js).
+	const problems = tarballProblems(
+		info.files.map((file) => file.path),
+		expectedFiles(ROOT),
 	);
-	// n8n refuses to load a package whose listed files are missing; the e2e tests then fail on
-	// the missing node types, so say here which files are absent.
-	if (missing.length)
-		log(
-			`WARNING: the tarball lacks files that package.json's n8n field lists: ${missing.join(', ')}`,
-		);
+	if (problems.length)
+		throw new Error(`the tarball is not what the sources promise: ${problems.join('; ')}`);
 	log(
 		`${tarball}: ${info.files.length} files, ${Math.round(info.size / 1024)} KiB, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 	);
 	return tarball;
-}
-
-/** Every node and credential file that package.json's `n8n` field promises. */
-function requiredEntries() {
-	const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-	return [...(manifest.n8n?.nodes ?? []), ...(manifest.n8n?.credentials ?? [])];
 }
 
 module.exports = { pack, ROOT };
