@@ -35,10 +35,11 @@ function run(command, args, cwd) {
 	return result.stdout;
 }
 
-/** npm prints the build's output before its JSON: the report is the last top-level object. */
-function lastJson(text) {
-	const at = text.lastIndexOf('\n{');
-	return JSON.parse(at === -1 ? text : text.slice(at + 1));
+/** npm prints the build's output before its JSON report ({<name>: {files, ...}}). */
+function publishReport(text) {
+	const at = text.startsWith('{') ? 0 : text.indexOf('\n{') + 1;
+	const [report] = Object.values(JSON.parse(text.slice(at)));
+	return report;
 }
 
 function main() {
@@ -52,7 +53,7 @@ function main() {
 			`[pack] clean clone of ${run('git', ['rev-parse', '--short', 'HEAD'], clone).trim()}`,
 		);
 		run('npm', ['ci', '--no-audit', '--no-fund'], clone);
-		const report = lastJson(run('npm', ['publish', '--dry-run', '--json'], clone));
+		const report = publishReport(run('npm', ['publish', '--dry-run', '--json'], clone));
 		const listed = (report.files ?? []).map((file) => file.path);
 		const problems = tarballProblems(listed, expectedFiles(clone));
 		if (problems.length) {
