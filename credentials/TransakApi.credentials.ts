@@ -24,7 +24,7 @@ export class TransakApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:transak.svg', dark: 'file:transak.dark.svg' };
 
-	documentationUrl = 'https://docs.transak.com/reference/refresh-access-token';
+	documentationUrl = 'https://docs.transak.com/guides/how-to-create-partner-access-token';
 
 	properties: INodeProperties[] = [
 		{

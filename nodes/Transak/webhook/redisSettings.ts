@@ -130,8 +130,11 @@ const SETTING_NAMES = [
 ];
 const settingsCache = new Map<string, SharedWindowSettings>();
 
-/** The settings for this environment, read (files included) once rather than per delivery. */
-export function cachedSettings(env: Env): SharedWindowSettings {
+/**
+ * The settings for this environment (n8n's own, by default), read (files included) once rather than
+ * per delivery. The package reads the environment here only, and only for queue mode.
+ */
+export function cachedSettings(env: Env = process.env): SharedWindowSettings {
 	const id = JSON.stringify(
 		SETTING_NAMES.flatMap((name) => [env[name] ?? null, env[`${name}_FILE`] ?? null]),
 	);

@@ -20,6 +20,7 @@
  * is worse than running it twice. Problems are reported once per outage, never with the password.
  */
 import { createHash, randomBytes } from 'crypto';
+import { sleep } from 'n8n-workflow';
 
 import { bounded, openRedisStore, type ClaimStore } from './redisStore';
 import {
@@ -65,7 +66,6 @@ export const HAND_OFF_WAIT_MS = 10_000;
 export const HAND_OFF_LIMIT_MS = 60_000;
 
 const DONE = 'done';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A delivery window shared through one Redis by every process of an n8n installation. */
 export class SharedDeliveryWindow {
@@ -111,7 +111,7 @@ export class SharedDeliveryWindow {
 	async claim(key: string, windowMs: number): Promise<Claim> {
 		if (Date.now() < this.pausedUntil)
 			return { kind: 'unavailable', reason: 'Redis failed recently' };
-		const token = `pending:${process.pid}:${randomBytes(9).toString('base64url')}`;
+		const token = `pending:${randomBytes(12).toString('base64url')}`;
 		const deadline = Date.now() + this.waitMs;
 		// Every command races the time left: a store that stops answering cannot hold the delivery.
 		const beforeDeadline = <T>(command: Promise<T>) =>
@@ -232,7 +232,7 @@ export type StoreOpener = (
  */
 export function sharedDeliveryWindow(
 	report: ProblemLog,
-	env: Env = process.env,
+	env: Env | undefined = undefined,
 	open: StoreOpener = openRedisStore,
 ): SharedDeliveryWindow | undefined {
 	const settings = cachedSettings(env);
