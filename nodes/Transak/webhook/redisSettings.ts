@@ -17,6 +17,8 @@ export interface RedisSettings {
 	rejectUnauthorized: boolean;
 	/** QUEUE_BULL_REDIS_DUALSTACK: resolve IPv4 and IPv6 addresses. */
 	dualStack: boolean;
+	/** QUEUE_BULL_REDIS_DNS_LOOKUP_STRATEGY: `NONE` hands cluster hostnames to TLS unresolved. */
+	dnsLookup: 'lookup' | 'none';
 	/** n8n's QUEUE_BULL_PREFIX: keys live beside the queue's own. */
 	prefix: string;
 	/** Connect and per-command timeout. */
@@ -31,18 +33,45 @@ export const NOT_QUEUE_MODE = 'n8n is not in queue mode';
 
 export type Env = Record<string, string | undefined>;
 
-/** An n8n setting from the environment, or from the file named by `<NAME>_FILE` as n8n allows. */
-function setting(env: Env, name: string): string | undefined {
+/**
+ * One setting as n8n's own configuration (`@n8n/config`) reads it: the variable when it is set at
+ * all (even empty), else the content of the file named by `<NAME>_FILE`, trimmed.
+ */
+function raw(env: Env, name: string): string | undefined {
 	const direct = env[name];
-	if (direct !== undefined && direct !== '') return direct;
+	if (direct !== undefined) return direct;
 	const file = env[`${name}_FILE`];
 	if (file === undefined || file === '') return undefined;
 	return readFileSync(file, 'utf8').trim();
 }
 
-function flag(value: string | undefined, fallback: boolean): boolean {
+/** n8n trims text settings and drops one pair of matching quotes around them. */
+const unquote = (value: string) => value.trim().replace(/^(['"])(.*)\1$/, '$2');
+
+function text(env: Env, name: string, fallback: string): string {
+	const value = raw(env, name);
+	return value === undefined ? fallback : unquote(value);
+}
+
+/** n8n's numbers: blank keeps the default, so does anything `Number` cannot read. */
+function number(env: Env, name: string, fallback: number): number {
+	const value = raw(env, name);
+	if (value === undefined || unquote(value) === '') return fallback;
+	const parsed = Number(value);
+	return Number.isNaN(parsed) ? fallback : parsed;
+}
+
+/**
+ * n8n's booleans: `true`/`1` and `false`/`0` in any case, nothing trimmed; anything else keeps the
+ * default. Reading `1` as false would connect without TLS, or stop checking certificates.
+ */
+function flag(env: Env, name: string, fallback: boolean): boolean {
+	const value = raw(env, name);
 	if (value === undefined) return fallback;
-	return value.trim().toLowerCase() === 'true';
+	const lower = value.toLowerCase();
+	if (lower === 'true' || lower === '1') return true;
+	if (lower === 'false' || lower === '0') return false;
+	return fallback;
 }
 
 const validPort = (port: number) => Number.isInteger(port) && port > 0 && port <= 65535;
@@ -54,26 +83,27 @@ function clusterNodes(list: string): Array<{ host: string; port: number }> | und
 		.map((pair) => pair.trim())
 		.filter((pair) => pair.length > 0)
 		.map((pair) => {
-			const colon = pair.lastIndexOf(':');
-			return { host: pair.slice(0, colon), port: Number(pair.slice(colon + 1)) };
+			const [host, port] = pair.split(':');
+			return { host, port: parseInt(port, 10) };
 		});
 	return nodes.every((node) => node.host !== '' && validPort(node.port)) ? nodes : undefined;
 }
 
-/** Reads n8n's queue-mode Redis settings (the env variables n8n itself reads). */
+/** Reads n8n's queue-mode Redis settings (the env variables n8n itself reads, as n8n reads them). */
 export function sharedWindowSettings(env: Env = process.env): SharedWindowSettings {
 	try {
-		if (setting(env, 'EXECUTIONS_MODE') !== 'queue')
+		// n8n accepts `regular` and `queue` only and keeps `regular` for anything else.
+		if (text(env, 'EXECUTIONS_MODE', 'regular') !== 'queue')
 			return { enabled: false, reason: NOT_QUEUE_MODE };
-		const port = Number(setting(env, 'QUEUE_BULL_REDIS_PORT') ?? 6379);
-		const db = Number(setting(env, 'QUEUE_BULL_REDIS_DB') ?? 0);
+		const port = number(env, 'QUEUE_BULL_REDIS_PORT', 6379);
+		const db = number(env, 'QUEUE_BULL_REDIS_DB', 0);
 		if (!validPort(port) || !Number.isInteger(db) || db < 0) {
 			return {
 				enabled: false,
 				reason: 'QUEUE_BULL_REDIS_PORT or QUEUE_BULL_REDIS_DB is not a valid number',
 			};
 		}
-		const nodes = clusterNodes(setting(env, 'QUEUE_BULL_REDIS_CLUSTER_NODES') ?? '');
+		const nodes = clusterNodes(text(env, 'QUEUE_BULL_REDIS_CLUSTER_NODES', ''));
 		if (nodes === undefined) {
 			return {
 				enabled: false,
@@ -83,17 +113,21 @@ export function sharedWindowSettings(env: Env = process.env): SharedWindowSettin
 		return {
 			enabled: true,
 			redis: {
-				host: setting(env, 'QUEUE_BULL_REDIS_HOST') ?? 'localhost',
+				host: text(env, 'QUEUE_BULL_REDIS_HOST', 'localhost'),
 				port,
 				clusterNodes: nodes,
 				db,
-				username: setting(env, 'QUEUE_BULL_REDIS_USERNAME') || undefined,
-				password: setting(env, 'QUEUE_BULL_REDIS_PASSWORD') || undefined,
-				tls: flag(setting(env, 'QUEUE_BULL_REDIS_TLS'), false),
-				tlsServername: setting(env, 'QUEUE_BULL_REDIS_TLS_SERVERNAME') || undefined,
-				rejectUnauthorized: flag(setting(env, 'QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE'), true),
-				dualStack: flag(setting(env, 'QUEUE_BULL_REDIS_DUALSTACK'), false),
-				prefix: setting(env, 'QUEUE_BULL_PREFIX') ?? 'bull',
+				username: text(env, 'QUEUE_BULL_REDIS_USERNAME', '') || undefined,
+				password: text(env, 'QUEUE_BULL_REDIS_PASSWORD', '') || undefined,
+				tls: flag(env, 'QUEUE_BULL_REDIS_TLS', false),
+				tlsServername: text(env, 'QUEUE_BULL_REDIS_TLS_SERVERNAME', '') || undefined,
+				rejectUnauthorized: flag(env, 'QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE', true),
+				dualStack: flag(env, 'QUEUE_BULL_REDIS_DUALSTACK', false),
+				dnsLookup:
+					text(env, 'QUEUE_BULL_REDIS_DNS_LOOKUP_STRATEGY', 'LOOKUP') === 'NONE'
+						? 'none'
+						: 'lookup',
+				prefix: text(env, 'QUEUE_BULL_PREFIX', 'bull'),
 				timeoutMs: DEFAULT_TIMEOUT_MS,
 			},
 		};
@@ -126,6 +160,7 @@ const SETTING_NAMES = [
 	'QUEUE_BULL_REDIS_TLS_SERVERNAME',
 	'QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE',
 	'QUEUE_BULL_REDIS_DUALSTACK',
+	'QUEUE_BULL_REDIS_DNS_LOOKUP_STRATEGY',
 	'QUEUE_BULL_PREFIX',
 ];
 const settingsCache = new Map<string, SharedWindowSettings>();

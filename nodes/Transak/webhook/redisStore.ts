@@ -90,6 +90,13 @@ export async function openRedisStore(
 					enableOfflineQueue,
 					clusterRetryStrategy: reconnect,
 					slotsRefreshTimeout: redis.timeoutMs,
+					// As n8n does for `NONE`: TLS then checks the certificate against the name given.
+					...(redis.dnsLookup === 'none'
+						? {
+								dnsLookup: (address: string, lookup: (e: null, a: string) => void) =>
+									lookup(null, address),
+							}
+						: {}),
 				} satisfies ClusterOptions)
 			: new Redis({
 					...options,

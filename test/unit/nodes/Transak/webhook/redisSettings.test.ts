@@ -3,6 +3,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import 'reflect-metadata';
+import { GlobalConfig } from '@n8n/config';
+// n8n's configuration registers its services with its own copy of @n8n/di.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Container } = require(
+	require.resolve('@n8n/di', {
+		paths: [require.resolve('@n8n/config')],
+	}),
+) as typeof import('@n8n/di');
+
 import { sharedWindowSettings } from '../../../../../nodes/Transak/webhook/redisSettings';
 
 describe("n8n's queue-mode Redis settings", () => {
@@ -65,6 +75,7 @@ describe("n8n's queue-mode Redis settings", () => {
 				tlsServername: 'redis.example',
 				rejectUnauthorized: false,
 				dualStack: true,
+				dnsLookup: 'lookup',
 				prefix: 'prod',
 				timeoutMs: expect.any(Number),
 			},
@@ -94,9 +105,9 @@ describe("n8n's queue-mode Redis settings", () => {
 			).toEqual({ enabled: false, reason: expect.stringContaining('CLUSTER_NODES') });
 	});
 
-	it('turns itself off for bad numbers and unreadable files, saying why without the path', () => {
+	it('turns itself off for out-of-range numbers and unreadable files, saying why without the path', () => {
 		expect(
-			sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_PORT: 'abc' }).enabled,
+			sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_PORT: '70000' }).enabled,
 		).toBe(false);
 		expect(
 			sharedWindowSettings({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_DB: '-1' }).enabled,
@@ -107,5 +118,130 @@ describe("n8n's queue-mode Redis settings", () => {
 		});
 		expect(missing).toEqual({ enabled: false, reason: expect.stringContaining('ENOENT') });
 		expect(JSON.stringify(missing)).not.toContain('/nonexistent/secret');
+	});
+
+	describe("reads each value exactly as n8n's own configuration (@n8n/config) does", () => {
+		// n8n's configuration reads process.env; each case sets it, builds n8n's GlobalConfig afresh
+		// and compares what n8n would connect with to what the package connects with.
+		const saved = { ...process.env };
+		afterEach(() => {
+			for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+			Object.assign(process.env, saved);
+		});
+		function n8nReads(env: Record<string, string>) {
+			for (const name of Object.keys(process.env))
+				if (name.startsWith('QUEUE_BULL_') || name === 'EXECUTIONS_MODE') delete process.env[name];
+			Object.assign(process.env, env);
+			const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+			try {
+				Container.reset();
+				const config = Container.get(GlobalConfig);
+				const redis = config.queue.bull.redis;
+				return {
+					queue: config.executions.mode === 'queue',
+					host: redis.host,
+					port: redis.port,
+					db: redis.db,
+					username: redis.username || undefined,
+					password: redis.password || undefined,
+					tls: redis.tls,
+					tlsServername: redis.tlsConfig.serverName || undefined,
+					rejectUnauthorized: redis.tlsConfig.rejectUnauthorized,
+					dualStack: redis.dualStack,
+					dnsLookup: redis.dnsResolveStrategy === 'NONE' ? 'none' : 'lookup',
+					prefix: config.queue.bull.prefix,
+				};
+			} finally {
+				warn.mockRestore();
+			}
+		}
+		function packageReads(env: Record<string, string>) {
+			const settings = sharedWindowSettings({ ...env });
+			if (!settings.enabled) return { queue: false };
+			const { clusterNodes: _nodes, timeoutMs: _timeout, ...redis } = settings.redis;
+			return { queue: true, ...redis };
+		}
+
+		const booleans = [
+			'true',
+			'TRUE',
+			'True',
+			'1',
+			'false',
+			'FALSE',
+			'0',
+			'',
+			' true',
+			'"true"',
+			"'1'",
+			'yes',
+			'on',
+			'no',
+			'2',
+			'true ',
+		];
+		it.each(booleans)('QUEUE_BULL_REDIS_TLS=%j', (value) => {
+			const env = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_TLS: value };
+			expect(packageReads(env)).toEqual(n8nReads(env));
+		});
+		it.each(booleans)('QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE=%j', (value) => {
+			const env = {
+				EXECUTIONS_MODE: 'queue',
+				QUEUE_BULL_REDIS_TLS: '1',
+				QUEUE_BULL_REDIS_TLS_VALIDATE_CERTIFICATE: value,
+			};
+			expect(packageReads(env)).toEqual(n8nReads(env));
+		});
+		it.each(booleans)('QUEUE_BULL_REDIS_DUALSTACK=%j', (value) => {
+			const env = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_DUALSTACK: value };
+			expect(packageReads(env)).toEqual(n8nReads(env));
+		});
+		it.each(['queue', ' queue ', '"queue"', "'queue'", 'QUEUE', 'regular', '', 'queue2'])(
+			'EXECUTIONS_MODE=%j',
+			(value) => {
+				const env = { EXECUTIONS_MODE: value };
+				expect(packageReads(env).queue).toBe(n8nReads(env).queue);
+			},
+		);
+		it.each(['6380', ' 6380 ', '"6380"', '', 'abc', '0x18EC', '6380abc'])(
+			'QUEUE_BULL_REDIS_PORT=%j',
+			(value) => {
+				const env = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_PORT: value };
+				expect(packageReads(env)).toEqual(n8nReads(env));
+			},
+		);
+		it.each([
+			['QUEUE_BULL_REDIS_HOST', ' "redis.internal" '],
+			['QUEUE_BULL_REDIS_HOST', "'redis.internal'"],
+			['QUEUE_BULL_REDIS_PASSWORD', '"pass word"'],
+			['QUEUE_BULL_REDIS_USERNAME', ' n8n '],
+			['QUEUE_BULL_REDIS_TLS_SERVERNAME', '"redis.example"'],
+			['QUEUE_BULL_REDIS_DB', ' 3 '],
+			['QUEUE_BULL_REDIS_DB', '"3"'],
+			['QUEUE_BULL_PREFIX', ' "prod" '],
+			['QUEUE_BULL_REDIS_DNS_LOOKUP_STRATEGY', 'NONE'],
+			['QUEUE_BULL_REDIS_DNS_LOOKUP_STRATEGY', '"NONE"'],
+		])('%s=%j', (name, value) => {
+			const env = { EXECUTIONS_MODE: 'queue', [name]: value };
+			expect(packageReads(env)).toEqual(n8nReads(env));
+		});
+		it('a file-read password is trimmed, and an empty variable wins over its _FILE, as in n8n', () => {
+			const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shared-window-'));
+			const file = path.join(dir, 'password');
+			fs.writeFileSync(file, '  s3cret \n');
+			try {
+				for (const env of <Array<Record<string, string>>>[
+					{ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_PASSWORD_FILE: file },
+					{
+						EXECUTIONS_MODE: 'queue',
+						QUEUE_BULL_REDIS_PASSWORD: '',
+						QUEUE_BULL_REDIS_PASSWORD_FILE: file,
+					},
+				])
+					expect(packageReads(env)).toEqual(n8nReads(env));
+			} finally {
+				fs.rmSync(dir, { recursive: true, force: true });
+			}
+		});
 	});
 });

@@ -228,6 +228,7 @@ describe('ioredis for the window', () => {
 		tlsServername: 'redis.example',
 		rejectUnauthorized: false,
 		dualStack: false,
+		dnsLookup: 'lookup',
 		prefix: 'bull',
 		timeoutMs: 2000,
 		...overrides,
