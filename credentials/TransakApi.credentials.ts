@@ -11,9 +11,11 @@ import type {
 
 import {
 	apiAccessToken,
+	CREDENTIAL_TEST_HEADER,
 	CURRENT_TOKEN_FIELD,
 	CURRENT_TOKEN_SOURCE_FIELD,
 	preAuthenticate,
+	takeTestMark,
 } from '../nodes/Transak/transport/token';
 import { BASE_URLS, type TransakApiCredentials } from '../nodes/Transak/transport/credentials';
 
@@ -132,7 +134,7 @@ export class TransakApi implements ICredentialType {
 		return {
 			...requestOptions,
 			headers: {
-				...requestOptions.headers,
+				...takeTestMark(credentials, requestOptions.headers),
 				'access-token': apiAccessToken(credentials as unknown as TransakApiCredentials),
 			},
 		};
@@ -145,6 +147,8 @@ export class TransakApi implements ICredentialType {
 			baseURL: `={{$credentials.environment === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : $credentials.environment === "production" ? ${JSON.stringify(BASE_URLS.production)} : ${JSON.stringify(BASE_URLS.staging)}}}`,
 			url: '/partners/api/v2/orders',
 			qs: { limit: 1 },
+			// Tells preAuthentication that a refused token must be explained, never refreshed.
+			headers: { [CREDENTIAL_TEST_HEADER]: '1' },
 		},
 	};
 }

@@ -8,7 +8,13 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { eventsProperty, optionsCollection, personalDataProperty } from './descriptions';
+import {
+	eventsProperty,
+	maxDeliveryAgeOption,
+	optionsCollection,
+	personalDataProperty,
+} from './descriptions';
+import { maxDeliveryAgeHours } from './model/replay';
 import { KYC_EVENTS, ORDER_EVENTS } from './model/statuses';
 import { personalDataProtection } from './personalData';
 import { CREDENTIAL_TYPE } from './transport/credentials';
@@ -71,6 +77,7 @@ export class TransakTrigger implements INodeType {
 					description:
 						'A delivery with the same event, order (or user) and status as one received this many seconds before is acknowledged but does not start the workflow again. 0 turns this off.',
 				},
+				maxDeliveryAgeOption('Deliveries (answered 200)'),
 				{
 					displayName: 'Share Window Across Processes (Queue Mode)',
 					name: 'shareDeduplicationWindow',
@@ -117,14 +124,15 @@ export class TransakTrigger implements INodeType {
 		const token = extractToken(body, unparsed.raw);
 		const keys = new WebhookKeys(this, `${scope.workflowId}|${scope.nodeId}`);
 		const verifier = await keys.verifier();
-		let outcome = handleDelivery(token, { verifier, events });
+		const settings = { events, maxAgeHours: maxDeliveryAgeHours(options.maxDeliveryAge) };
+		let outcome = handleDelivery(token, { ...settings, verifier });
 		const mismatch = () => outcome.status === 401 && outcome.reason === SIGNATURE_MISMATCH;
 		if (mismatch()) {
 			// Perhaps signed with a token the credential got since the keys were read (a refresh, an
 			// edit): verify it again with the keys read now, unless they are the same keys.
 			const fresher = await keys.reread();
 			if (fresher !== undefined && fresher !== verifier) {
-				outcome = handleDelivery(token, { verifier: fresher, events });
+				outcome = handleDelivery(token, { ...settings, verifier: fresher });
 			}
 		}
 		keys.settle(outcome.status === 200 ? 'verified' : mismatch() ? 'mismatch' : 'other');
@@ -132,6 +140,10 @@ export class TransakTrigger implements INodeType {
 			if (outcome.status !== 200) {
 				this.logger.debug(
 					`Transak Trigger refused a delivery (${outcome.status}): ${outcome.reason}`,
+				);
+			} else if (outcome.reason === 'too old') {
+				this.logger.debug(
+					'Transak Trigger acknowledged a delivery without starting the workflow: its order was last updated before the Maximum Delivery Age',
 				);
 			}
 			return answer(this, outcome.status);

@@ -8,7 +8,13 @@ import {
 	type ITriggerResponse,
 } from 'n8n-workflow';
 
-import { eventsProperty, optionsCollection, personalDataProperty } from './descriptions';
+import {
+	eventsProperty,
+	maxDeliveryAgeOption,
+	optionsCollection,
+	personalDataProperty,
+} from './descriptions';
+import { maxDeliveryAgeHours } from './model/replay';
 import { ORDER_EVENTS } from './model/statuses';
 import { personalDataProtection } from './personalData';
 import { channelFor, type ChannelMode } from './pusher/channels';
@@ -109,6 +115,7 @@ export class TransakWebSocketTrigger implements INodeType {
 					description:
 						'Whether to connect with wss:// (TLS). Turn off only for a local Pusher-protocol server.',
 				},
+				maxDeliveryAgeOption('Events received'),
 				{
 					displayName: 'Ping After Idle (Seconds)',
 					name: 'activityTimeout',
@@ -207,6 +214,7 @@ export class TransakWebSocketTrigger implements INodeType {
 				channel: channel.name,
 				target: { mode, orderId, partnerOrderId },
 				events,
+				maxAgeHours: maxDeliveryAgeHours(options.maxDeliveryAge),
 				keys: {
 					get verifier() {
 						return keyring.verifier;

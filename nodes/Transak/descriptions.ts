@@ -1,5 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { DEFAULT_MAX_DELIVERY_AGE_HOURS } from './model/replay';
+
 /** The `events` parameter of both triggers: a multi-select of event IDs, empty meaning all. */
 export function eventsProperty(
 	options: INodePropertyOptions[],
@@ -58,5 +60,17 @@ export function personalDataProperty(
 		description:
 			"What of the customer's personal and payment data the items carry. n8n stores items in its execution history: choose Remove for alerting flows that need only the order.",
 		...(displayOptions === undefined ? {} : { displayOptions }),
+	};
+}
+
+/** The Maximum Delivery Age option of both triggers (see model/replay.ts). */
+export function maxDeliveryAgeOption(what: string): INodeProperties {
+	return {
+		displayName: 'Maximum Delivery Age (Hours)',
+		name: 'maxDeliveryAge',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: DEFAULT_MAX_DELIVERY_AGE_HOURS,
+		description: `${what} whose signed order was last updated (updatedAt, else createdAt) longer ago than this start no workflow: a captured copy cannot be replayed later. The default is well beyond any retry of a genuine delivery. KYC records carry no time and are not aged. 0 turns this off.`,
 	};
 }

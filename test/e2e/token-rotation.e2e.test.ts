@@ -31,6 +31,8 @@ let api: Setup['api'];
 /** The same, with the Transak node set to continue on errors: its error item is the answer. */
 const tolerant = { id: '', hook: uniqueId('rotation-api-tolerant') };
 const socket = { id: '' };
+let lateTrigger: string | undefined;
+let deletedTrigger: string | undefined;
 let webhook: Setup['webhook'];
 
 /** The token Transak now accepts (and signs with); remembered for the leak check. */
@@ -66,6 +68,12 @@ async function deliver(key: string) {
 	return { status: answer.status, orderId: order.id };
 }
 
+/** Delivers an order webhook signed with `key` to the Transak Trigger at `hook`. */
+function deliverTo(hook: string, key: string, prefix: string) {
+	const order = fx.sampleOrder({ id: uniqueId(prefix) });
+	return real.post(client, `${hook}/webhook`, fx.orderWebhookBody('ORDER_COMPLETED', order, key));
+}
+
 /** Both triggers take an event signed with `key`: one execution each, with that order. */
 async function expectBothTriggersRun(key: string): Promise<void> {
 	const [wsBefore, whBefore] = [await count(socket.id), await count(webhook.id)];
@@ -90,12 +98,39 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-	await real.deactivate([api?.id, tolerant.id, socket.id, webhook?.id]);
+	await real.deactivate([
+		api?.id,
+		tolerant.id,
+		socket.id,
+		webhook?.id,
+		lateTrigger,
+		deletedTrigger,
+	]);
 	await pusher?.close();
 	await fake?.close();
 });
 
 describe(`Transak access-token rotation in n8n ${client.version}`, () => {
+	test("the editor's credential test explains the expired token and never refreshes it", async () => {
+		fake.reset();
+		const test = () =>
+			client.rest('POST', '/credentials/test', {
+				credentials: {
+					id: credential.id,
+					name: credential.name,
+					type: 'transakApi',
+					data: fake.credentials({ accessToken: setup.expired }),
+				},
+			});
+		for (let attempt = 0; attempt < 2; attempt++) {
+			const { data } = (await test()) as { data: { status: string; message: string } };
+			expect(data.status).toBe('Error');
+			expect(data.message).toContain('it has expired. n8n refreshes it with the API secret');
+		}
+		expect(fake.refreshCalls).toBe(0);
+		expect(fake.accessToken).toBe(setup.expired);
+	});
+
 	test('the Transak node refreshes the expired token once, and reuses the new one', async () => {
 		fake.reset();
 		const first = fake.addOrder(fx.sampleOrder({ id: uniqueId('api-order') }));
@@ -111,6 +146,20 @@ describe(`Transak access-token rotation in n8n ${client.version}`, () => {
 		expect(fake.requestsTo(`/partners/api/v2/order/${order.id}`).map((r) => r.accessToken)).toEqual(
 			[refreshed],
 		);
+	});
+
+	test("a Transak Trigger that first reads the credential after the refresh refuses the user's original token", async () => {
+		const hook = uniqueId('rotation-late-trigger');
+		const { id } = await client.createWorkflow({
+			name: 'Rotation: trigger activated after the refresh',
+			nodes: [real.transakTrigger({ webhookId: hook, credential, typeVersion: 2 })],
+		});
+		lateTrigger = id;
+		await real.activate(id, `${hook}/webhook`);
+		const signedWith = (key: string) => deliverTo(hook, key, 'late');
+		expect((await signedWith(setup.expired)).status).toBe(401);
+		expect((await signedWith(fake.accessToken)).status).toBe(200);
+		await real.nextExecution(id, 0);
 	});
 
 	test('then events signed with the new token start one execution in each trigger, without re-activation', async () => {
@@ -170,6 +219,26 @@ describe(`Transak access-token rotation in n8n ${client.version}`, () => {
 		const execution = await real.nextExecution(tolerant.id, before);
 		expect(JSON.stringify(execution)).toContain('[redacted]');
 		expect(JSON.stringify(execution)).not.toContain(refreshed);
+	});
+
+	test('a deleted credential stops verifying at the next read: 401, and one warning saying why', async () => {
+		const hook = uniqueId('rotation-deleted-credential');
+		const own = await client.createCredential('transakApi', fake.credentials());
+		const { id } = await client.createWorkflow({
+			name: 'Rotation: credential deleted',
+			nodes: [real.transakTrigger({ webhookId: hook, credential: own, typeVersion: 2 })],
+		});
+		deletedTrigger = id;
+		await real.activate(id, `${hook}/webhook`);
+		const signedWith = (key: string) => deliverTo(hook, key, 'gone');
+		expect((await signedWith(fake.accessToken)).status).toBe(200);
+		await client.api('DELETE', `/credentials/${own.id}`);
+		// A delivery no key verifies makes the trigger read the credential again (at most once a second).
+		await new Promise((resolve) => setTimeout(resolve, 1_100));
+		expect((await signedWith('a-key-transak-never-used-0123456789')).status).toBe(401);
+		for (let i = 0; i < 3; i++) expect((await signedWith(fake.accessToken)).status).toBe(401);
+		const warnings = client.logs().split('Deliveries are refused (401) until it can be read again');
+		expect(warnings.length - 1).toBe(1);
 	});
 
 	test('no token and no API secret in any execution or the n8n log', async () => {

@@ -27,6 +27,8 @@ export interface RecordedRequest {
 	accessToken?: string;
 	/** The `api-secret` header as received. */
 	apiSecret?: string;
+	/** Names of every header received (lower case). */
+	headerNames: string[];
 	body?: unknown;
 	at: number;
 }

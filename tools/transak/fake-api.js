@@ -469,6 +469,7 @@ async function startFakeTransakApi(options = {}) {
 					query: Object.fromEntries(url.searchParams),
 					accessToken: req.headers['access-token'],
 					apiSecret: req.headers['api-secret'],
+					headerNames: Object.keys(req.headers),
 					body,
 					at: Date.now(),
 				});

@@ -37,6 +37,43 @@ export class RecentKeys {
 }
 
 const registries = new Map<string, RecentKeys>();
+/**
+ * Per key (an order and a status), the latest occurrence let through, for a bounded time and
+ * count. An occurrence is a time (the record's signed update time; -Infinity when unknown): a later
+ * one is the status reached again, an equal or earlier one a copy.
+ */
+export class LatestOccurrences {
+	private readonly latest = new Map<string, { at: number; expiresAt: number }>();
+
+	constructor(
+		private readonly ttlMs: number,
+		private readonly maxEntries = 50_000,
+	) {}
+
+	/**
+	 * Whether the occurrence `at` of `key` is new, remembering it if so. `onlyIfNew`: pass only
+	 * when nothing of `key` was let through (a record whose time may have moved for other reasons).
+	 */
+	admit(key: string, at: number, { onlyIfNew = false, now = Date.now() } = {}): boolean {
+		const entry = this.latest.get(key);
+		if (entry !== undefined && entry.expiresAt > now && (onlyIfNew || !(at > entry.at))) {
+			return false;
+		}
+		this.latest.delete(key);
+		this.latest.set(key, { at, expiresAt: now + this.ttlMs });
+		for (const [old, { expiresAt }] of this.latest) {
+			if (expiresAt > now && this.latest.size <= this.maxEntries) break;
+			this.latest.delete(old);
+		}
+		return true;
+	}
+
+	/** Forgets a key, so that an occurrence that could not be handed on is let through again. */
+	forget(key: string): void {
+		this.latest.delete(key);
+	}
+}
+
 /** Windows kept: far more trigger nodes than an installation runs (workflows come and go). */
 const MAX_REGISTRIES = 1000;
 
@@ -56,6 +93,15 @@ export function recentKeysFor(scope: string, ttlMs: number): RecentKeys {
 	return keys;
 }
 
-export function deliveryKey(eventID: string, subjectId: string, status: string): string {
-	return `${eventID}\u0000${subjectId}\u0000${status}`;
+/**
+ * What makes two deliveries copies of one: the same event, subject and status, and the same
+ * `revision` (the signed update time), so that a status reached again is not taken for a copy.
+ */
+export function deliveryKey(
+	eventID: string,
+	subjectId: string,
+	status: string,
+	revision = '',
+): string {
+	return `${eventID}\u0000${subjectId}\u0000${status}\u0000${revision}`;
 }

@@ -11,10 +11,15 @@
  *   `UNKNOWN`.
  * - KYC: an event named `KYC_*` or a record carrying `kycStatus`, at top level, under `data` or
  *   under `webhookData`.
+ * - revision: the record's own `updatedAt` as written, '' without one: a status the order reaches
+ *   again (on hold, then released back) is a new occurrence, a copy of the same delivery is not.
+ * - changedAt: the latest time the record carries for itself: the order's `updatedAt` or
+ *   `createdAt`, the delivery's own `createdAt` (webhook claims), the token's `iat` (Transak's
+ *   tokens carry none today).
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { isObject, text } from './guards';
+import { isObject, text, timeOf } from './guards';
 import { MAX_DEPTH, prune, sanitize } from './sanitize';
 import { defaultStatus, eventIdForStatus, ORDER_EVENT_IDS } from './statuses';
 
@@ -27,6 +32,12 @@ export interface TransakEvent {
 	status: string;
 	/** `orderId` for orders, `partnerUserId` for KYC: with eventID and status it identifies a delivery. */
 	subjectId: string;
+	/** Tells a new occurrence of the same status from a copy (see the top of this file). */
+	revision: string;
+	/** When the record says it last changed (ms since epoch), if it says. */
+	changedAt?: number;
+	/** Read back from the partner API to recover a missed event, rather than received. */
+	recovered?: boolean;
 	json: IDataObject;
 }
 
@@ -96,13 +107,36 @@ function isKyc(record: IDataObject, body: IDataObject, events: Array<string | un
 	);
 }
 
+/** The latest of the times given (ms since epoch), if any is one. */
+function latest(values: unknown[]): number | undefined {
+	let found: number | undefined;
+	for (const value of values) {
+		const ms = timeOf(value);
+		if (ms !== undefined && (found === undefined || ms > found)) found = ms;
+	}
+	return found;
+}
+
+/** What of a record tells one occurrence from another, and when it happened. */
+function occurrence(body: IDataObject): Pick<TransakEvent, 'revision' | 'changedAt'> {
+	const changedAt = latest([body.updatedAt, body.createdAt]);
+	return {
+		revision: text(body.updatedAt) ?? '',
+		...(changedAt === undefined ? {} : { changedAt }),
+	};
+}
+
 /** The order, extended in place (it is freshly decoded and owned by the caller). */
 function orderEvent(eventID: string, order: IDataObject, fallbackOrderId?: string): Decoded {
 	const orderId = orderIdOf(order) ?? fallbackOrderId;
 	if (orderId === undefined) return failure('order has no id');
 	const status = statusOf(order, eventID);
+	const when = occurrence(order);
 	Object.assign(order, { eventID, status, orderId });
-	return { ok: true, event: { kind: 'order', eventID, status, subjectId: orderId, json: order } };
+	return {
+		ok: true,
+		event: { kind: 'order', eventID, status, subjectId: orderId, ...when, json: order },
+	};
 }
 
 function kycEvent(eventID: string | undefined, body: IDataObject): Decoded {
@@ -113,7 +147,11 @@ function kycEvent(eventID: string | undefined, body: IDataObject): Decoded {
 	const json: IDataObject = { ...body, eventID, status, partnerUserId };
 	const partnerCustomerId = text(body.partnerCustomerId);
 	if (partnerCustomerId !== undefined) json.partnerCustomerId = partnerCustomerId;
-	return { ok: true, event: { kind: 'kyc', eventID, status, subjectId: partnerUserId, json } };
+	const when = occurrence(body);
+	return {
+		ok: true,
+		event: { kind: 'kyc', eventID, status, subjectId: partnerUserId, ...when, json },
+	};
 }
 
 /**
@@ -127,8 +165,17 @@ export function decodeEvent(record: unknown, source: Source = {}): Decoded {
 	if (clean === undefined) return failure(`the event data nests deeper than ${MAX_DEPTH} levels`);
 	const body = bodyOf(clean);
 	const named = namedEvent(clean) ?? namedEvent(body);
-	if (isKyc(clean, body, [named, source.event])) return kycEvent(named ?? source.event, body);
-	const eventID = resolveEventID(source.event, named, body.status);
+	const decoded = isKyc(clean, body, [named, source.event])
+		? kycEvent(named ?? source.event, body)
+		: orderEventOf(clean, body, resolveEventID(source.event, named, body.status));
+	if (!decoded.ok || clean === body) return decoded;
+	const issuedAt = typeof clean.iat === 'number' ? clean.iat * 1000 : undefined;
+	const changedAt = latest([decoded.event.changedAt, clean.createdAt, issuedAt]);
+	if (changedAt !== undefined) decoded.event.changedAt = changedAt;
+	return decoded;
+}
+
+function orderEventOf(clean: IDataObject, body: IDataObject, eventID: string | undefined): Decoded {
 	if (eventID === undefined) return failure('the event has no eventID');
 	return orderEvent(eventID, body, text(clean.orderId) ?? text(clean.orderID));
 }

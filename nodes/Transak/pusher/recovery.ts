@@ -100,7 +100,7 @@ function recovered(record: unknown, at: number, event?: string): RecoveredEvent 
 	const decoded = decodeEvent(record, { event });
 	if (!decoded.ok || decoded.event.kind !== 'order') return undefined;
 	decoded.event.json.recovered = true;
-	return { event: decoded.event, at };
+	return { event: { ...decoded.event, recovered: true }, at };
 }
 
 /**

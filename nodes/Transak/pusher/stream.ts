@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { IDataObject } from 'n8n-workflow';
 
-import { RecentKeys } from '../dedup/window';
+import { LatestOccurrences } from '../dedup/window';
 import { isEventSelected } from '../model/statuses';
 import { SIGNATURE_MISMATCH, type JwtVerifier } from '../verification/jwt';
 import type { RereadOptions } from '../verification/keyring';
@@ -12,6 +12,8 @@ import type { PusherEndpoint } from './endpoint';
 import { parsePusherEvent, type PusherEventResult } from './channels';
 import { CatchUp } from './catchUp';
 import { type ClientLogger, warnOnce } from './log';
+import { timeOf } from '../model/guards';
+import { isTooOld } from '../model/replay';
 import { fetchMissedEvents, type RecoveryApi, type RecoveryTarget } from './recovery';
 import { cleanServerText, quoteServerText } from '../text/serverText';
 import { scrubSecrets } from '../text/secrets';
@@ -54,6 +56,8 @@ export interface OrderStreamSettings {
 	/** The channel's kind and the order it follows (the mode decides how events are verified). */
 	target: RecoveryTarget;
 	events: readonly string[];
+	/** Maximum Delivery Age in hours (see model/replay.ts) for events received; 0: off. */
+	maxAgeHours: number;
 	keys: StreamKeys;
 	/** Partner API for recovering missed events, or why there is none. */
 	api: RecoveryApi | { unavailable: string };
@@ -70,12 +74,29 @@ export interface OrderStreamSettings {
 }
 
 /**
- * n8n's deduplication key of one (order, status) of one trigger: n8n's index on it is global, so
- * the key names the workflow and the node; hashed, so its length is fixed whatever the IDs hold.
+ * What the stream and n8n de-duplicate on: the (order, status), and for a received event its
+ * signed update time, so that a status the order reaches again is a new occurrence. An event
+ * recovered from the partner API is emitted only for an (order, status) not seen before, and
+ * keyed for n8n without the time, as a received event without one is: the order may have changed
+ * since without a new status.
  */
-function executionKey(scope: { workflowId: string; nodeId: string }, event: TransakEvent): string {
+function occurrenceOf(event: TransakEvent): { key: string; at: number; n8nKey: string } {
+	const key = JSON.stringify([event.subjectId, event.status]);
+	const revised = event.recovered !== true && event.revision !== '';
+	return {
+		key,
+		at: timeOf(event.revision) ?? Number.NEGATIVE_INFINITY,
+		n8nKey: revised ? `${key}|${event.revision}` : key,
+	};
+}
+
+/**
+ * n8n's deduplication key of one event of one trigger: n8n's index on it is global, so the key
+ * names the workflow and the node; hashed, so its length is fixed whatever the IDs hold.
+ */
+function executionKey(scope: { workflowId: string; nodeId: string }, seen: string): string {
 	const digest = createHash('sha256')
-		.update(JSON.stringify([scope.workflowId, scope.nodeId, event.subjectId, event.status]))
+		.update(JSON.stringify([scope.workflowId, scope.nodeId, seen]))
 		.digest('hex');
 	return `transak-ws:${digest}`;
 }
@@ -87,7 +108,7 @@ function executionKey(scope: { workflowId: string; nodeId: string }, event: Tran
 export class OrderStream {
 	private readonly client: PusherChannelClient;
 
-	private readonly emitted = new RecentKeys(EMITTED_TTL_MS, EMITTED_MAX);
+	private readonly emitted = new LatestOccurrences(EMITTED_TTL_MS, EMITTED_MAX);
 
 	private closed = false;
 
@@ -283,6 +304,13 @@ export class OrderStream {
 			return;
 		}
 		this.rotation?.verified();
+		if (isTooOld(result.event, this.settings.maxAgeHours)) {
+			this.log(
+				'debug',
+				`dropped event ${quoteServerText(name, 80)}: its order was last updated before the Maximum Delivery Age`,
+			);
+			return;
+		}
 		this.deliver(result.event);
 	}
 
@@ -306,14 +334,14 @@ export class OrderStream {
 	private deliver(event: TransakEvent): boolean {
 		if (this.closed || (this.settings.manual && this.firstEmitted)) return false;
 		if (!isEventSelected(this.settings.events, event.eventID)) return false;
-		const seen = `${event.subjectId}\u0000${event.status}`;
-		if (!this.emitted.firstSeen(seen)) return false;
+		const { key, at, n8nKey } = occurrenceOf(event);
+		if (!this.emitted.admit(key, at, { onlyIfNew: event.recovered === true })) return false;
 		const scope = this.settings.deduplicationScope;
 		try {
-			this.host.emit(event.json, scope === undefined ? undefined : executionKey(scope, event));
+			this.host.emit(event.json, scope === undefined ? undefined : executionKey(scope, n8nKey));
 		} catch (error) {
 			// Not handed to n8n: a copy of the event, or recovery, may still emit it.
-			this.emitted.forget(seen);
+			this.emitted.forget(key);
 			const kind = error instanceof Error ? error.name : typeof error;
 			this.reportFailed(
 				`could not hand event ${quoteServerText(event.eventID, 80)} to n8n (${kind})`,

@@ -9,7 +9,8 @@ import { credentialSecrets, scrubSecrets } from '../text/secrets';
  * wrapped error, whose request options carry the token headers.
  */
 
-export type TokenErrorKind = 'noSecret' | 'refreshRejected' | 'refreshFailed' | 'replaced';
+export type TokenErrorKind =
+	'noSecret' | 'refreshRejected' | 'refreshFailed' | 'replaced' | 'expiredUntested';
 
 /**
  * A token problem, worded for the user. It deliberately has no `code`, `status` or `httpCode`

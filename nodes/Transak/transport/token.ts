@@ -48,6 +48,12 @@ export { credentialFingerprint };
  *   token get the new one without a second refresh: Transak rate-limits the endpoint and every
  *   refresh rotates the token.
  *
+ * - n8n's credential test never refreshes: a refresh would invalidate the token that n8n's own
+ *   workflows (or another system) hold, and the next call would refresh again. Its request carries
+ *   CREDENTIAL_TEST_HEADER, which `authenticate` removes before sending and remembers per
+ *   credential data object (n8n hands the hook and `authenticate` the same object), so that the
+ *   hook, run after the test's request was refused, explains instead of refreshing.
+ *
  * `currentAccessTokenFor` fingerprints the environment, API key and access token the field was
  * derived from: when the user edits the credential, the stale field is ignored.
  */
@@ -56,6 +62,33 @@ export const CURRENT_TOKEN_FIELD = 'currentAccessToken';
 export const CURRENT_TOKEN_SOURCE_FIELD = 'currentAccessTokenFor';
 
 const REFRESH_PATH = '/partners/api/v2/refresh-token';
+
+/** Marks the credential test's request; `authenticate` strips it (see the comment above). */
+export const CREDENTIAL_TEST_HEADER = 'x-n8n-transak-credential-test';
+
+/** For each credential data object n8n authenticated a request with: was it the credential test? */
+const lastRequest = new WeakMap<object, 'test' | 'call'>();
+
+/**
+ * The headers to send for a request n8n is authenticating, without the credential test's mark,
+ * and remembers for `credentials` whether the request was the credential test.
+ */
+export function takeTestMark(
+	credentials: object,
+	headers: IDataObject | undefined,
+): IDataObject | undefined {
+	if (
+		headers === undefined ||
+		!Object.prototype.hasOwnProperty.call(headers, CREDENTIAL_TEST_HEADER)
+	) {
+		lastRequest.set(credentials, 'call');
+		return headers;
+	}
+	const rest = { ...headers };
+	delete rest[CREDENTIAL_TEST_HEADER];
+	lastRequest.set(credentials, 'test');
+	return rest;
+}
 
 /**
  * A refused token whose `exp` is this close counts as expired: clocks differ a little between
@@ -273,6 +306,26 @@ async function replaceRefusedToken(
 	return await pending;
 }
 
+export const EXPIRED_UNTESTED_MESSAGE =
+	'Transak refused the access token: it has expired. n8n refreshes it with the API secret at the first call that needs it; the credential test does not, because every refresh invalidates the token in use.';
+
+/** Why the credential test's token was refused, without refreshing it. */
+function testRefusal(credentials: TransakApiCredentials, token: string): TransakTokenError {
+	const source = credentialFingerprint(credentials);
+	const refusal = refusalOf(token);
+	if (refusal === 'replaced') return replacedError(source);
+	if (!nonEmpty(credentials.apiSecret)) return noSecretError(source);
+	return new TransakTokenError(
+		'expiredUntested',
+		source,
+		refusal === 'expired'
+			? EXPIRED_UNTESTED_MESSAGE
+			: 'Transak refused the access token. It carries no expiry time, so it has expired or was replaced. With the API secret set, n8n refreshes it at the first call that needs it; the credential test does not, because every refresh invalidates the token in use.',
+		'Access tokens are valid for 7 days. If another system refreshes this API key, paste its current token here and remove the API secret from this credential.',
+		401,
+	);
+}
+
 /** The credential's `preAuthentication`: see the comment at the top of this file. */
 export async function preAuthenticate(
 	this: IHttpRequestHelper,
@@ -295,6 +348,7 @@ export async function preAuthenticate(
 	// refresh carry no text from Transak.
 	const inUse = apiAccessToken(creds);
 	if (!nonEmpty(inUse)) return {};
+	if (lastRequest.get(credentials) === 'test') throw testRefusal(creds, inUse);
 	const usable = await replaceRefusedToken(this.helpers.httpRequest, creds, inUse);
 	if (usable === stored && creds.currentAccessTokenFor === fingerprint) {
 		// Nothing changed: returning no token field spares n8n a credential write.

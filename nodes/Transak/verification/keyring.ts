@@ -21,6 +21,11 @@ import { HOURLY_NOTE, RotationWatch, rotationMessage } from './rotation';
  * delivery whose keys were read after it arrived gets no read of its own, and reads for failed
  * deliveries start at least a second apart (the guard is taken when a read starts). Reads because
  * the keys have aged (every few seconds or minutes, while deliveries verify) come on top.
+ *
+ * A token verifies while it is the credential's current token, and for REPLACED_TOKEN_TTL_MS after
+ * a read shows it replaced (by n8n's refresh, another process's, or the user's edit); then never.
+ * A read that fails (the credential was deleted, or cannot be decrypted) drops every key: what
+ * cannot be read can no longer vouch for a delivery.
  */
 
 /** Reads the trigger's credential from n8n (fresh from the database on every call). */
@@ -136,6 +141,13 @@ export class Keyring {
 		return await (this.queued?.promise ?? this.queue(read, due - now));
 	}
 
+	/** Drops every key, after a failed read. */
+	private forget(): void {
+		this.verifierNow = NO_KEYS;
+		this.current = undefined;
+		this.replaced.clear();
+	}
+
 	/** Cancels a queued read: its callers get the keys held now. For a trigger that closes. */
 	dispose(): void {
 		this.queued?.cancel();
@@ -145,7 +157,13 @@ export class Keyring {
 		const startedAt = Date.now();
 		this.lastStartedAt = startedAt;
 		if (forFailure) this.lastRereadAt = startedAt;
-		const promise = read().then((credentials) => this.adopt(credentials));
+		const promise = read().then(
+			(credentials) => this.adopt(credentials),
+			(error: unknown) => {
+				this.forget();
+				throw error;
+			},
+		);
 		const reading = { promise, startedAt };
 		this.reading = reading;
 		const done = () => {
@@ -209,6 +227,8 @@ interface WebhookTrigger {
 	watch: RotationWatch;
 	/** Deliveries waiting for the next read now. */
 	waiting: number;
+	/** Whether the warning that the credential cannot be read was logged since the last good read. */
+	unreadableSaid: boolean;
 }
 
 const webhookTriggers = new Map<string, WebhookTrigger>();
@@ -238,7 +258,12 @@ export class WebhookKeys {
 		const id = `${scope}|${credentialId}`;
 		let trigger = webhookTriggers.get(id);
 		if (trigger === undefined) {
-			trigger = { keyring: new Keyring(), watch: new RotationWatch(scope), waiting: 0 };
+			trigger = {
+				keyring: new Keyring(),
+				watch: new RotationWatch(scope),
+				waiting: 0,
+				unreadableSaid: false,
+			};
 			if (webhookTriggers.size >= MAX_WEBHOOK_TRIGGERS) {
 				webhookTriggers.delete(webhookTriggers.keys().next().value as string);
 			}
@@ -250,14 +275,15 @@ export class WebhookKeys {
 	}
 
 	/**
-	 * The keys to verify with: those held, read again once they are older than the TTL. Without
-	 * any (the first delivery) a failing read fails the delivery: n8n answers 500.
+	 * The keys to verify with: those held, read again once they are older than the TTL. A failed
+	 * read leaves none: the delivery gets 401.
 	 */
 	async verifier(): Promise<JwtVerifier> {
 		const { keyring } = this.trigger;
-		if (keyring.readAt === undefined) return await keyring.fresh(this.read, WEBHOOK_KEYS_TTL_MS);
 		try {
-			return await keyring.fresh(this.read, WEBHOOK_KEYS_TTL_MS);
+			const verifier = await keyring.fresh(this.read, WEBHOOK_KEYS_TTL_MS);
+			if (verifier.hasKeys) this.trigger.unreadableSaid = false;
+			return verifier;
 		} catch (error) {
 			this.unreadable(error);
 			return keyring.verifier;
@@ -284,10 +310,21 @@ export class WebhookKeys {
 		}
 	}
 
-	/** A failed read keeps the keys held; said at debug level, as n8n's own message (masked). */
+	/**
+	 * A failed read drops the keys: said once as a warning until a read succeeds again, then at
+	 * debug level, with n8n's own message (masked).
+	 */
 	private unreadable(error: unknown): void {
-		this.context.logger.debug(
-			`${triggerLabel(this.context, 'Transak Trigger')}: could not read the Transak API credential again (${scrubSecrets(error instanceof Error ? error.message : String(error))})`,
+		const { trigger } = this;
+		const reason = scrubSecrets(error instanceof Error ? error.message : String(error));
+		const label = triggerLabel(this.context, 'Transak Trigger');
+		if (trigger.unreadableSaid) {
+			this.context.logger.debug(`${label}: could not read the Transak API credential (${reason})`);
+			return;
+		}
+		trigger.unreadableSaid = true;
+		this.context.logger.warn(
+			`${label}: could not read the Transak API credential (${reason}). Deliveries are refused (401) until it can be read again: check that the credential still exists.`,
 		);
 	}
 

@@ -23,9 +23,10 @@ export function verifierFor(keys: readonly string[]): JwtVerifier {
 
 /**
  * Every key that may sign Transak webhooks and all-orders WebSocket events, most likely first:
- * the credential's current token (refreshed by n8n, or the user's), the user's access token, the
- * optional previous token, tokens the current one `replaced` (see keyring.ts), and the API secret
- * (integrations from 2021 verified Transak's payloads with it).
+ * the credential's current token (refreshed by n8n, or the user's), the optional previous token,
+ * tokens the current one `replaced` (see keyring.ts: for 15 minutes), and the API secret
+ * (integrations from 2021 verified Transak's payloads with it). The user's access token is the
+ * current one until n8n refreshes it; after that it verifies only as a replaced token.
  */
 export function verificationKeys(
 	credentials: TransakApiCredentials,
@@ -35,7 +36,6 @@ export function verificationKeys(
 		...new Set(
 			[
 				apiAccessToken(credentials),
-				credentials.accessToken,
 				credentials.previousAccessToken,
 				...replaced,
 				credentials.apiSecret,

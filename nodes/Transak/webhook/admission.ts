@@ -127,7 +127,7 @@ export async function admitDelivery(
 	if (!(windowSeconds > 0)) return true;
 	const windowMs = windowSeconds * 1000;
 	const id = `${scope.workflowId}|${scope.nodeId}`;
-	const key = deliveryKey(event.eventID, event.subjectId, event.status);
+	const key = deliveryKey(event.eventID, event.subjectId, event.status, event.revision);
 	const logger = context.logger;
 	const window = shared
 		? sharedDeliveryWindow((message: string) => logger.warn(message))

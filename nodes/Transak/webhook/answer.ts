@@ -1,18 +1,22 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { decodeEvent, type TransakEvent } from '../model/decode';
+import { isTooOld } from '../model/replay';
 import { isEventSelected } from '../model/statuses';
 import { MAX_TOKEN_LENGTH, type JwtVerifier } from '../verification/jwt';
 
 /** What to answer a webhook delivery, and the event to emit if any. */
 export type WebhookOutcome =
 	| { status: 200; emit: TransakEvent }
-	| { status: 200; emit?: undefined; reason: 'filtered' }
+	| { status: 200; emit?: undefined; reason: 'filtered' | 'too old' }
 	| { status: 400 | 401 | 413; emit?: undefined; reason: string };
 
 export interface WebhookSettings {
 	verifier: JwtVerifier;
 	events: readonly string[];
+	/** Maximum Delivery Age in hours (see model/replay.ts); 0 turns the check off. */
+	maxAgeHours: number;
+	now?: number;
 }
 
 /** Decides the answer table of the Transak Trigger for one delivery (pure: no n8n, no I/O). */
@@ -27,6 +31,9 @@ export function handleDelivery(token: unknown, settings: WebhookSettings): Webho
 	if (!decoded.ok) return { status: 400, reason: decoded.message };
 	if (!isEventSelected(settings.events, decoded.event.eventID)) {
 		return { status: 200, reason: 'filtered' };
+	}
+	if (isTooOld(decoded.event, settings.maxAgeHours, settings.now)) {
+		return { status: 200, reason: 'too old' };
 	}
 	return { status: 200, emit: decoded.event };
 }

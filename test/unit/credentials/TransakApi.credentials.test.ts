@@ -2,9 +2,19 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 
 import { TransakApi } from '../../../credentials/TransakApi.credentials';
 import type { TransakApiCredentials } from '../../../nodes/Transak/transport/credentials';
-import { credentialFingerprint } from '../../../nodes/Transak/transport/token';
+import {
+	CREDENTIAL_TEST_HEADER,
+	credentialFingerprint,
+	EXPIRED_UNTESTED_MESSAGE,
+} from '../../../nodes/Transak/transport/token';
 import { startFake, storeFor, type FakeApi } from '../support/api';
-import { credentialType, resolveExpression, testCredential } from '../support/n8n';
+import {
+	createRequestHelpers,
+	credentialType,
+	nodeOf,
+	resolveExpression,
+	testCredential,
+} from '../support/n8n';
 
 let fake: FakeApi;
 
@@ -177,13 +187,43 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		expect(fake.refreshCalls).toBe(0);
 	});
 
-	it('with an expired token and the API secret: refreshes once, stores the new token, succeeds', async () => {
+	it.each([2, 1] as const)(
+		'with an expired token and the API secret: fails saying n8n refreshes it at first use, and never refreshes (n8n %i.x)',
+		async (n8nMajor) => {
+			const store = storeFor(fake, { accessToken: fake.setAccessToken(fake.expiredToken()) });
+			const token = fake.accessToken;
+			for (let attempt = 0; attempt < 2; attempt++) {
+				const result = await testCredential(credentialType, store, { n8nMajor });
+				expect(result.status).toBe('Error');
+				expect(result.message).toBe(EXPIRED_UNTESTED_MESSAGE);
+			}
+			expect(fake.refreshCalls).toBe(0);
+			// The token n8n (or another system) holds is still the one Transak knows.
+			expect(fake.accessToken).toBe(token);
+			expect(fake.requests.flatMap((r) => r.headerNames)).not.toContain(CREDENTIAL_TEST_HEADER);
+			expect(fake.requests.length).toBeGreaterThan(0);
+		},
+	);
+
+	it('after a failed test, the first real call refreshes the expired token once', async () => {
 		const store = storeFor(fake, { accessToken: fake.setAccessToken(fake.expiredToken()) });
 		await testCredential(credentialType, store);
-		const result = await testCredential(credentialType, store);
-		expect(result.status).toBe('OK');
+		const helpers = createRequestHelpers({
+			type: credentialType,
+			store,
+			node: nodeOf({ credentials: { transakApi: { id: store.id, name: store.name } } }),
+		});
+		await helpers.httpRequestWithAuthentication('transakApi', {
+			method: 'GET',
+			baseURL: fake.url,
+			url: '/partners/api/v2/orders',
+			json: true,
+		});
 		expect(fake.refreshCalls).toBe(1);
 		expect(store.stored.currentAccessToken).toBe(fake.accessToken);
+		const retest = await testCredential(credentialType, store);
+		expect(retest.status).toBe('OK');
+		expect(fake.refreshCalls).toBe(1);
 	});
 
 	it.each([2, 1] as const)(
@@ -198,23 +238,26 @@ describe('credential test against the fake Transak API (as n8n runs it)', () => 
 		},
 	);
 
-	it('data without the hidden fields at all (no n8n defaults): an expired token is still refreshed', async () => {
+	it('data without the hidden fields at all (no n8n defaults): an expired token is explained, not refreshed', async () => {
 		const expired = fake.setAccessToken(fake.expiredToken());
 		const store = storeFor(fake, { accessToken: expired });
 		const result = await testCredential(credentialType, store, {
 			data: fake.credentials({ accessToken: expired }),
 		});
-		expect(result.status).toBe('OK');
-		expect(fake.refreshCalls).toBe(1);
-		expect(store.stored.currentAccessToken).toBe(fake.accessToken);
+		expect(result.status).toBe('Error');
+		expect(result.message).toBe(EXPIRED_UNTESTED_MESSAGE);
+		expect(fake.refreshCalls).toBe(0);
 	});
 
-	it('with a wrong access token on first test and a wrong secret: fails, naming the API secret', async () => {
+	it('a wrong access token with no expiry time and an API secret: fails without trying to refresh', async () => {
 		const store = storeFor(fake, { accessToken: 'not-a-valid-token', apiSecret: 'not-the-secret' });
 		const result = await testCredential(credentialType, store);
 		expect(result.status).toBe('Error');
-		expect(result.message).toContain('Transak refused to refresh the access token');
+		expect(result.message).toContain(
+			'It carries no expiry time, so it has expired or was replaced',
+		);
 		expect(result.message).not.toContain('not-the-secret');
+		expect(fake.refreshCalls).toBe(0);
 	});
 
 	it('a production credential targets api.transak.com (request built, not sent)', async () => {

@@ -376,6 +376,7 @@ export async function testCredential(
 		baseURL: resolveExpression(request.baseURL, data) as string,
 		url: resolveExpression(request.url, data) as string,
 		qs: request.qs,
+		headers: request.headers,
 		json: true,
 	};
 	try {

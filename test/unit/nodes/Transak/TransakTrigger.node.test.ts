@@ -275,6 +275,74 @@ describe('Transak Trigger events and statuses', () => {
 	});
 });
 
+describe('Transak Trigger replays and recurrences', () => {
+	const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+	/** A delivery as Transak makes it: the delivery's time and the order's signed update time. */
+	const delivery = (
+		order: ReturnType<typeof sampleOrder>,
+		at: string,
+		eventID = 'ORDER_COMPLETED',
+	) => ({
+		data: sign({ ...orderClaims(eventID, order), createdAt: at }, ACCESS_TOKEN),
+	});
+
+	it('a captured delivery replayed after the Maximum Delivery Age (72 h by default) answers 200 and starts nothing', async () => {
+		const order = sampleOrder({ id: 'replayed', createdAt: hoursAgo(80), updatedAt: hoursAgo(73) });
+		const old = await callWebhook({ body: delivery(order, hoursAgo(73)) });
+		expect(old.status).toBe(200);
+		expect(old.items).toHaveLength(0);
+		expect(old.logs.filter((l) => l.message.includes('Maximum Delivery Age'))).toHaveLength(1);
+		expect(JSON.stringify(old.logs)).not.toContain('replayed');
+
+		// Within the age, or with the check off, the same delivery runs.
+		const recent = sampleOrder({ id: 'recent', createdAt: hoursAgo(80), updatedAt: hoursAgo(71) });
+		expect((await callWebhook({ body: delivery(recent, hoursAgo(71)) })).items).toHaveLength(1);
+		const options = { maxDeliveryAge: 0 };
+		expect(
+			(await callWebhook({ body: delivery(order, hoursAgo(73)), options })).items,
+		).toHaveLength(1);
+		const shorter = { maxDeliveryAge: 1 };
+		const twoHours = sampleOrder({ createdAt: hoursAgo(3), updatedAt: hoursAgo(2) });
+		expect(
+			(await callWebhook({ body: delivery(twoHours, hoursAgo(2)), options: shorter })).items,
+		).toHaveLength(0);
+	});
+
+	it('the newest signed time counts: an old order updated now, or delivered now, is no replay', async () => {
+		const updatedNow = sampleOrder({ createdAt: hoursAgo(500), updatedAt: hoursAgo(0) });
+		expect((await callWebhook({ body: delivery(updatedNow, hoursAgo(500)) })).items).toHaveLength(
+			1,
+		);
+		const deliveredNow = sampleOrder({ createdAt: hoursAgo(500), updatedAt: hoursAgo(500) });
+		expect((await callWebhook({ body: delivery(deliveredNow, hoursAgo(0)) })).items).toHaveLength(
+			1,
+		);
+	});
+
+	it('KYC deliveries carry no time and are never aged', async () => {
+		const kyc = { data: sign(kycClaims('KYC_APPROVED', 'APPROVED'), ACCESS_TOKEN) };
+		expect((await callWebhook({ body: kyc, options: { maxDeliveryAge: 1 } })).items).toHaveLength(
+			1,
+		);
+	});
+
+	it('a status reached again (on hold, released, on hold again) starts the workflow again; a copy does not', async () => {
+		const workflowId = freshWorkflowId();
+		const id = 'recurring-order';
+		const at = (status: string, updatedAt: string) =>
+			delivery(sampleOrder({ id, status, updatedAt }), updatedAt, 'ORDER_PROCESSING');
+		const held = at('ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK', hoursAgo(0.3));
+		const released = at('PENDING_DELIVERY_FROM_TRANSAK', hoursAgo(0.2));
+		const heldAgain = at('ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK', hoursAgo(0.1));
+		const run = async (body: unknown) => (await callWebhook({ body, workflowId })).items.length;
+		expect(await run(held)).toBe(1);
+		expect(await run(released)).toBe(1);
+		expect(await run(heldAgain)).toBe(1);
+		expect(await run(heldAgain)).toBe(0);
+		expect(await run(held)).toBe(0);
+	});
+});
+
 describe('Transak Trigger repeated deliveries', () => {
 	it('a repeated delivery answers 200 and starts no second execution', async () => {
 		const workflowId = freshWorkflowId();
@@ -443,7 +511,7 @@ describe('Transak Trigger credential reads', () => {
 	it('the token an edited one replaced verifies for 15 minutes, then stops', async () => {
 		const workflowId = freshWorkflowId();
 		const now = jest.spyOn(Date, 'now');
-		const start = 1_900_000_000_000;
+		const start = Date.now();
 		now.mockReturnValue(start);
 		try {
 			expect((await callWebhook({ body: genuine(), workflowId })).items).toHaveLength(1);

@@ -250,6 +250,68 @@ describe('filtering and de-duplication', () => {
 	});
 });
 
+describe('replays and recurrences', () => {
+	const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+
+	it('an event whose order was last updated before the Maximum Delivery Age starts nothing', async () => {
+		const harness = await start({ channel: 'allOrders' });
+		const strict = await start({ channel: 'allOrders', options: { maxDeliveryAge: 1 } });
+		const off = await start({ channel: 'allOrders', options: { maxDeliveryAge: 0 } });
+		await suite.server.waitForSubscribers(API_KEY, 3);
+		const replayed = newOrder({
+			status: 'COMPLETED',
+			createdAt: hoursAgo(90),
+			updatedAt: hoursAgo(80),
+		});
+		const twoHours = newOrder({
+			status: 'COMPLETED',
+			createdAt: hoursAgo(3),
+			updatedAt: hoursAgo(2),
+		});
+		// Signed as Transak signs: the claims carry their own time too (that of the order's update).
+		const signedAt = (order: typeof replayed) =>
+			fixtures.sign(
+				{ ...fixtures.orderClaims('ORDER_COMPLETED', order), createdAt: order.updatedAt },
+				ACCESS_TOKEN,
+			);
+		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedAt(replayed));
+		await suite.sdk.trigger(API_KEY, 'ORDER_COMPLETED', signedAt(twoHours));
+		await flush(harness, API_KEY, (marker) => signedOrder('ORDER_COMPLETED', marker));
+		await flush(strict, API_KEY, (marker) => signedOrder('ORDER_COMPLETED', marker));
+		await until(() => off.emitted.length >= 2);
+		const ids = (h: Harness) => h.emitted.map((i) => i.orderId);
+		expect(ids(harness)).not.toContain(replayed.id);
+		expect(ids(harness)).toContain(twoHours.id);
+		expect(ids(strict)).not.toContain(twoHours.id);
+		expect(ids(off)).toEqual(expect.arrayContaining([replayed.id, twoHours.id]));
+		expect(harness.logs.some((l) => l.message.includes('Maximum Delivery Age'))).toBe(true);
+	});
+
+	it('a status reached again is emitted again; a copy of an occurrence is not', async () => {
+		const harness = await start({ channel: 'allOrders' });
+		const order = newOrder();
+		const at = (status: string, minutes: number) => ({
+			...order,
+			status,
+			updatedAt: new Date(Date.now() - minutes * 60_000).toISOString(),
+		});
+		const held = at('ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK', 3);
+		const released = at('PENDING_DELIVERY_FROM_TRANSAK', 2);
+		const heldAgain = at('ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK', 1);
+		for (const event of [held, released, heldAgain, heldAgain, held])
+			await suite.publishSigned('ORDER_PROCESSING', event);
+		await flush(harness, API_KEY, (marker) => signedOrder('ORDER_COMPLETED', marker));
+		expect(harness.emitted.filter((i) => i.orderId === order.id).map((i) => i.status)).toEqual([
+			'ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK',
+			'PENDING_DELIVERY_FROM_TRANSAK',
+			'ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK',
+		]);
+		// n8n's own key tells the two occurrences apart too.
+		const keys = harness.keys.filter((_, i) => harness.emitted[i]?.orderId === order.id);
+		expect(new Set(keys).size).toBe(3);
+	});
+});
+
 describe('manual mode', () => {
 	it('resolves "listen for test event" on the first matching event and emits only that one', async () => {
 		const harness = await start({

@@ -64,18 +64,28 @@ afterEach(() => {
 });
 
 describe('Keyring keys', () => {
-	it('verifies with the current token, the user’s, the previous one and the API secret', () => {
+	it('verifies with the current token, the previous one and the API secret', () => {
 		const keyring = new Keyring();
 		keyring.adopt({ ...refreshed('refreshed-token-cccccccccccc'), previousAccessToken: 'prev-dd' });
-		for (const key of [
-			'refreshed-token-cccccccccccc',
-			BASE.accessToken,
-			'prev-dd',
-			BASE.apiSecret as string,
-		]) {
+		for (const key of ['refreshed-token-cccccccccccc', 'prev-dd', BASE.apiSecret as string]) {
 			expect(keyring.verifier.verify(signed(key)).ok).toBe(true);
 		}
 		expect(keyring.verifier.verify(signed('someone-else-eeeeeeeeee')).ok).toBe(false);
+	});
+
+	it('the user’s token, once n8n refreshed it, verifies for 15 minutes after the refresh is seen, then never', () => {
+		const keyring = new Keyring();
+		keyring.adopt(BASE);
+		expect(keyring.verifier.verify(signed(BASE.accessToken)).ok).toBe(true);
+		keyring.adopt(refreshed('refreshed-token-ffffffffffff'));
+		expect(keyring.verifier.verify(signed(BASE.accessToken)).ok).toBe(true);
+		keyring.adopt(refreshed('refreshed-token-ffffffffffff'), START + REPLACED_TOKEN_TTL_MS);
+		expect(keyring.verifier.verify(signed(BASE.accessToken)).ok).toBe(false);
+		expect(keyring.verifier.verify(signed('refreshed-token-ffffffffffff')).ok).toBe(true);
+		// A process that first reads the credential after the refresh never trusts the old token.
+		const later = new Keyring();
+		later.adopt(refreshed('refreshed-token-ffffffffffff'));
+		expect(later.verifier.verify(signed(BASE.accessToken)).ok).toBe(false);
 	});
 
 	it('keeps the token a new current one replaced for a while, then drops it', () => {
@@ -219,7 +229,7 @@ describe('Keyring reads', () => {
 		expect(credential.reads).toBe(2);
 	});
 
-	it('a failed read keeps the keys held; without keys, fresh() fails until a read works', async () => {
+	it('a failed read drops every key; without keys, fresh() fails until a read works', async () => {
 		const credential = store(BASE);
 		const keyring = new Keyring();
 		credential.failWith(new Error('database unavailable'));
@@ -235,7 +245,14 @@ describe('Keyring reads', () => {
 		credential.failWith(new Error('database unavailable'));
 		jest.setSystemTime(START + 3 * MIN_READ_INTERVAL_MS);
 		await expect(keyring.reread(credential.read, { since: Date.now() })).rejects.toThrow();
-		expect(keyring.verifier).toBe(verifier);
+		expect(keyring.verifier.hasKeys).toBe(false);
+		expect(keyring.verifier.verify(signed(BASE.accessToken)).ok).toBe(false);
+		// Readable again: verifies again.
+		credential.failWith(undefined);
+		jest.setSystemTime(START + 5 * MIN_READ_INTERVAL_MS);
+		const again = await keyring.reread(credential.read, { since: Date.now() });
+		expect(again?.verify(signed(BASE.accessToken)).ok).toBe(true);
+		expect(verifier.hasKeys).toBe(true);
 	});
 
 	it('dispose() hands waiting callers the keys held, without reading', async () => {
