@@ -15,6 +15,7 @@ import {
 	personalDataProperty,
 } from './descriptions';
 import { maxDeliveryAgeHours } from './model/replay';
+import { quoteServerText } from './text/serverText';
 import { KYC_EVENTS, ORDER_EVENTS } from './model/statuses';
 import { personalDataProtection } from './personalData';
 import { CREDENTIAL_TYPE } from './transport/credentials';
@@ -139,7 +140,7 @@ export class TransakTrigger implements INodeType {
 		if (outcome.emit === undefined) {
 			if (outcome.status !== 200) {
 				this.logger.debug(
-					`Transak Trigger refused a delivery (${outcome.status}): ${outcome.reason}`,
+					`Transak Trigger refused a delivery (${outcome.status}): ${quoteServerText(outcome.reason)}`,
 				);
 			} else if (outcome.reason === 'too old') {
 				this.logger.debug(

@@ -71,6 +71,6 @@ export function maxDeliveryAgeOption(what: string): INodeProperties {
 		type: 'number',
 		typeOptions: { minValue: 0 },
 		default: DEFAULT_MAX_DELIVERY_AGE_HOURS,
-		description: `${what} whose signed order was last updated (updatedAt, else createdAt) longer ago than this start no workflow: a captured copy cannot be replayed later. The default is well beyond any retry of a genuine delivery. KYC records carry no time and are not aged. 0 turns this off.`,
+		description: `${what} whose signed times (the order's updatedAt or createdAt, the delivery's createdAt) are all older than this start no workflow: a captured copy cannot be replayed later. The default is well beyond any retry of a genuine delivery. KYC records carry no time and are not aged. 0 turns this off.`,
 	};
 }

@@ -23,3 +23,12 @@ export function timeOf(value: unknown): number | undefined {
 	const ms = typeof value === 'number' ? value : Date.parse(value);
 	return Number.isFinite(ms) ? ms : undefined;
 }
+
+/**
+ * A Transak order ID as it may go into an API path: one path segment (letters, digits, `-`, `_`
+ * and dots, though not dots alone: `.` and `..` would name another path), at most 128 characters.
+ * Transak's IDs are UUIDs; partners' test IDs are of the same alphabet.
+ */
+export function isOrderIdSegment(value: string): boolean {
+	return /^[A-Za-z0-9._-]{1,128}$/.test(value) && !/^\.+$/.test(value);
+}

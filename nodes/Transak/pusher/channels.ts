@@ -57,7 +57,8 @@ export function channelFor(
 
 /** `ignored`: not for us (KYC, no order). `rejected`: a payload we must not trust. `malformed`: unreadable. */
 export type PusherEventResult =
-	| { ok: true; event: TransakEvent }
+	/** `signed`: the event came as a token one of the keys verified (its times are vouched for). */
+	| { ok: true; event: TransakEvent; signed?: boolean }
 	| { ok: false; reason: 'malformed' | 'rejected' | 'ignored'; message: string };
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -119,7 +120,8 @@ export function parsePusherEvent(
 	if (mode === 'allOrders' || (text !== undefined && JWT_SHAPE.test(text))) {
 		const check = verifier.verify(mode === 'allOrders' ? readToken(data) : text);
 		if (!check.ok) return { ok: false, reason: check.reason, message: check.message };
-		return orderFromPayload(eventName, check.claims);
+		const result = orderFromPayload(eventName, check.claims);
+		return result.ok ? { ...result, signed: true } : result;
 	}
 	const payload = readObject(data);
 	if (payload === undefined)

@@ -304,7 +304,8 @@ export class OrderStream {
 			return;
 		}
 		this.rotation?.verified();
-		if (isTooOld(result.event, this.settings.maxAgeHours)) {
+		// Only a signed event's times are vouched for; only Transak can publish on its channels.
+		if (result.signed === true && isTooOld(result.event, this.settings.maxAgeHours)) {
 			this.log(
 				'debug',
 				`dropped event ${quoteServerText(name, 80)}: its order was last updated before the Maximum Delivery Age`,

@@ -10,6 +10,12 @@ const MIN_KNOWN_SECRET_LENGTH = 12;
 const MAX_TEXT_LENGTH = 500;
 
 /**
+ * Text read past `maxLength` before masking, so that a secret (in any of its forms) that starts
+ * within the kept part is masked whole; the rest is never scanned, however long the text.
+ */
+const MASK_MARGIN = 16_384;
+
+/**
  * Every secret value this process has held: tokens read from credentials or returned by a
  * refresh, previous tokens, API secrets. Masking uses all of them, so that a token that did not
  * exist yet when a failing call started (refreshed during that call) is masked too. Bounded: the
@@ -39,18 +45,63 @@ export function rememberSecrets(values: Iterable<unknown>): void {
 	}
 }
 
-/** One pattern for every known secret and its URL-encoded form, longest first. */
+/**
+ * The forms in which a secret may be echoed: as is, URL-encoded, JSON-escaped, and base64 and
+ * base64url encoded. Matching ignores case (an upper-cased echo) and line breaks (a wrapped one).
+ */
+function formsOf(secret: string): string[] {
+	const bytes = Buffer.from(secret, 'utf8');
+	return [
+		secret,
+		encodeURIComponent(secret),
+		JSON.stringify(secret).slice(1, -1),
+		bytes.toString('base64').replace(/=+$/, ''),
+		bytes.toString('base64url'),
+	];
+}
+
+/** One pattern for every form of every secret given, longest first. */
+function patternFor(secrets: Iterable<string>): RegExp | undefined {
+	const forms = new Set<string>();
+	for (const secret of secrets) for (const form of formsOf(secret)) forms.add(form.toLowerCase());
+	if (forms.size === 0) return undefined;
+	const sorted = [...forms].sort((a, b) => b.length - a.length).map(escape);
+	return new RegExp(sorted.join('|'), 'gi');
+}
+
 function secretsPattern(): RegExp | undefined {
-	if (pattern === undefined && known.size > 0) {
-		const forms = new Set<string>();
-		for (const secret of known) {
-			forms.add(secret);
-			forms.add(encodeURIComponent(secret));
-		}
-		const sorted = [...forms].sort((a, b) => b.length - a.length).map(escape);
-		pattern = new RegExp(sorted.join('|'), 'g');
-	}
+	if (pattern === undefined && known.size > 0) pattern = patternFor(known);
 	return pattern;
+}
+
+/** A URL's login (`scheme://user:password@host`), wherever it appears in a text. */
+const URL_LOGIN = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
+
+/**
+ * Replaces every match of `masks` in `text`, also where line breaks split a match: the breaks are
+ * taken out to find the matches, and each match replaces the characters it spans, breaks included.
+ */
+function maskAcrossBreaks(text: string, masks: RegExp): string {
+	let result = text.replace(masks, '[redacted]');
+	if (!/[\r\n]/.test(result)) return result;
+	const kept: number[] = [];
+	let joined = '';
+	for (let i = 0; i < result.length; i++) {
+		const c = result[i];
+		if (c === '\n' || c === '\r') continue;
+		kept.push(i);
+		joined += c;
+	}
+	const spans: Array<[number, number]> = [];
+	for (const match of joined.matchAll(masks)) {
+		const start = match.index ?? 0;
+		spans.push([kept[start], kept[start + match[0].length - 1] + 1]);
+	}
+	for (let i = spans.length - 1; i >= 0; i--) {
+		const [from, to] = spans[i];
+		result = `${result.slice(0, from)}[redacted]${result.slice(to)}`;
+	}
+	return result;
 }
 
 /**
@@ -64,30 +115,55 @@ export function scrubSecrets(
 	maxLength = MAX_TEXT_LENGTH,
 ): string {
 	rememberSecrets(secrets);
+	const long = text.length > maxLength + MASK_MARGIN;
+	let result = (long ? text.slice(0, maxLength + MASK_MARGIN) : text).replace(
+		URL_LOGIN,
+		'$1[redacted]@',
+	);
 	const masks = secretsPattern();
-	let result = masks === undefined ? text : text.replace(masks, '[redacted]');
-	for (const secret of secrets) {
-		if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) continue;
-		if (secret.length >= MIN_KNOWN_SECRET_LENGTH) continue;
-		for (const form of new Set([secret, encodeURIComponent(secret)])) {
-			result = result.split(form).join('[redacted]');
-		}
-	}
+	if (masks !== undefined) result = maskAcrossBreaks(result, masks);
+	// Values too short for the registry: masked here, for this text only.
+	const short = secrets.filter(
+		(secret): secret is string =>
+			typeof secret === 'string' &&
+			secret.length >= MIN_SECRET_LENGTH &&
+			secret.length < MIN_KNOWN_SECRET_LENGTH,
+	);
+	const shortMasks = patternFor(short);
+	if (shortMasks !== undefined) result = maskAcrossBreaks(result, shortMasks);
 	// Cut after masking, so that no cut can leave half a secret behind.
-	return result.length > maxLength ? `${result.slice(0, maxLength)}…` : result;
+	return result.length > maxLength || long ? `${result.slice(0, maxLength)}…` : result;
+}
+
+/** The login of a URL (user and password, as written and decoded), if it has one. */
+function urlLogin(value: unknown): string[] {
+	if (typeof value !== 'string' || !value.includes('@')) return [];
+	try {
+		const { username, password } = new URL(value);
+		return [username, password, decodeURIComponent(username), decodeURIComponent(password)];
+	} catch {
+		return [];
+	}
 }
 
 /** The credential's secret values, for `scrubSecrets`; they join the process-wide registry. */
 export function credentialSecrets(credentials: Record<string, unknown>): string[] {
 	const values = [
-		'accessToken',
-		'apiSecret',
-		'previousAccessToken',
-		'currentAccessToken',
-		'pseudonymSecret',
-	]
-		.map((key) => credentials[key])
-		.filter((value): value is string => typeof value === 'string' && value.length > 0);
+		...[
+			'accessToken',
+			'apiSecret',
+			'previousAccessToken',
+			'currentAccessToken',
+			'pseudonymSecret',
+		].map((key) => credentials[key]),
+		// A proxy's login in the Custom base URL is a secret too.
+		...urlLogin(credentials.baseUrl),
+	].filter((value): value is string => typeof value === 'string' && value.length > 0);
 	rememberSecrets(values);
-	return values;
+	return [...new Set(values)];
+}
+
+/** A URL for messages: its login, if any, masked. */
+export function displayUrl(url: string): string {
+	return url.replace(URL_LOGIN, '$1[redacted]@');
 }

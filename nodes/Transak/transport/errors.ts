@@ -2,7 +2,7 @@ import { NodeApiError, type IDataObject, type INode, type JsonObject } from 'n8n
 
 import { apiBaseUrl, credentialFingerprint, type TransakApiCredentials } from './credentials';
 import { cleanServerText } from '../text/serverText';
-import { credentialSecrets, scrubSecrets } from '../text/secrets';
+import { credentialSecrets, displayUrl, scrubSecrets } from '../text/secrets';
 
 /*
  * Errors leave the transport as NodeApiErrors built from scrubbed text only: never from n8n's
@@ -68,8 +68,12 @@ export function isTransakTokenError(value: unknown): value is TransakTokenError 
 	);
 }
 
-/** Long enough for any message: scrubSecrets, after masking, is what cuts. */
-const UNCUT = 1_000_000;
+/**
+ * Kept of a message before masking: far more than any message of Transak's, and enough that a
+ * secret echoed at the start survives whole to be masked; scrubSecrets then cuts to its length.
+ * A megabyte-long message costs no more than this.
+ */
+const UNCUT = 8_000;
 
 /** Plain text at least this long is a page (a proxy's HTML error page), not a message. */
 const MAX_PLAIN_MESSAGE = 300;
@@ -260,7 +264,7 @@ export function transakError(
 		node,
 		`Could not reach the Transak API (${reason})`,
 		clean(
-			`${where} at ${request.baseURL ?? (apiBaseUrl(credentials) || '(no base URL)')} failed before Transak answered${failure.code ? ` (${failure.code})` : ''}.`,
+			`${where} at ${displayUrl(request.baseURL ?? (apiBaseUrl(credentials) || '(no base URL)'))} failed before Transak answered${failure.code ? ` (${failure.code})` : ''}.`,
 		),
 	);
 }

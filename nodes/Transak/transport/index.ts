@@ -9,7 +9,7 @@ import {
 	type ITriggerFunctions,
 } from 'n8n-workflow';
 
-import { isObject } from '../model/guards';
+import { isObject, isOrderIdSegment } from '../model/guards';
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
 import { tokenErrorOf, transakError, unexpectedAnswer } from './errors';
 import { baseUrlFor, type Host } from './hosts';
@@ -124,6 +124,12 @@ export async function transakApiRequest(
 export async function getOrder(this: IAllExecuteFunctions, orderId: string): Promise<IDataObject> {
 	const id = typeof orderId === 'string' ? orderId.trim() : '';
 	if (id === '') throw new NodeOperationError(this.getNode(), 'The order ID is empty');
+	if (!isOrderIdSegment(id)) {
+		throw new NodeOperationError(this.getNode(), 'The order ID is not a Transak order ID', {
+			description:
+				"Transak's order IDs are UUIDs (letters, digits and dashes), e.g. the orderId field of the Transak triggers' items.",
+		});
+	}
 	const response: unknown = await transakApiRequest.call(this, 'GET', PATHS.order(id));
 	const order = isObject(response) ? response.data : undefined;
 	if (!isObject(order))

@@ -20,7 +20,7 @@ import {
 	transakMessage,
 	TransakTokenError,
 } from './errors';
-import { credentialSecrets, rememberSecrets, scrubSecrets } from '../text/secrets';
+import { credentialSecrets, displayUrl, rememberSecrets, scrubSecrets } from '../text/secrets';
 
 // Kept importable from here, where the token field it guards is explained.
 export { credentialFingerprint };
@@ -236,7 +236,7 @@ async function refresh(
 			'refreshFailed',
 			credentialFingerprint(credentials),
 			`Could not refresh the Transak access token (${failure ?? 'no response'}).`,
-			`POST ${REFRESH_PATH} got no answer from ${apiBaseUrl(credentials)}. Check the environment or base URL of the Transak API credential.`,
+			`POST ${REFRESH_PATH} got no answer from ${displayUrl(apiBaseUrl(credentials))}. Check the environment or base URL of the Transak API credential.`,
 		);
 	}
 	if (status === 400 || status === 401 || status === 403) {

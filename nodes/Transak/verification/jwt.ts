@@ -33,8 +33,10 @@ function verifyWith(token: string, key: KeyObject): JwtCheck {
 		if (MALFORMED_MESSAGES.has(message)) {
 			return { ok: false, reason: 'malformed', message: 'data is not a JWT' };
 		}
-		// Only a signature mismatch can succeed with another key.
-		return message === SIGNATURE_MISMATCH ? MISMATCH : { ok: false, reason: 'rejected', message };
+		// jsonwebtoken's own words, except where they would quote the token (a JSON parser's).
+		return error instanceof SyntaxError
+			? { ok: false, reason: 'malformed', message: 'payload is not JSON' }
+			: { ok: false, reason: 'rejected', message };
 	}
 	if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
 		return { ok: false, reason: 'malformed', message: 'payload is not an object' };
@@ -42,7 +44,43 @@ function verifyWith(token: string, key: KeyObject): JwtCheck {
 	return { ok: true, claims: claims as IDataObject };
 }
 
-/** The key whose HS256 signature the token carries, if any of `keys` (a hint; jwt.verify decides). */
+/** Three base64url segments, none of the first two empty. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** A JOSE header is a few dozen bytes; a longer one is no Transak token. */
+const MAX_HEADER_LENGTH = 1024;
+
+const malformed = (message: string): JwtCheck => ({ ok: false, reason: 'malformed', message });
+
+/**
+ * What can be told of a token before any key is tried, in time linear in its length and without
+ * parsing its payload: its shape, its header (pinned to HS256), and whether its payload could be a
+ * JSON object at all. Undefined when it may be a Transak token.
+ */
+function shapeProblem(token: string): JwtCheck | undefined {
+	if (!JWT_SHAPE.test(token)) return malformed('data is not a JWT');
+	const [headerPart, payloadPart] = token.split('.', 2);
+	if (headerPart.length > MAX_HEADER_LENGTH) return malformed('data is not a JWT');
+	let header: unknown;
+	try {
+		header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8'));
+	} catch {
+		return malformed('data is not a JWT');
+	}
+	if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+		return malformed('data is not a JWT');
+	}
+	if ((header as IDataObject).alg !== 'HS256') {
+		return { ok: false, reason: 'rejected', message: 'invalid algorithm' };
+	}
+	const payload = Buffer.from(payloadPart, 'base64url').toString('utf8').trim();
+	if (!payload.startsWith('{') || !payload.endsWith('}')) {
+		return malformed('payload is not a JSON object');
+	}
+	return undefined;
+}
+
+/** The key whose HS256 signature the token carries, if any of `keys` (jwt.verify then decides). */
 function signerOf(token: string, keys: readonly KeyObject[]): KeyObject | undefined {
 	const dot = token.lastIndexOf('.');
 	const signed = token.slice(0, dot);
@@ -71,17 +109,17 @@ export class JwtVerifier {
 		return this.keys.length > 0;
 	}
 
+	/**
+	 * The signature is checked before the payload is parsed: a forged token costs an HMAC per key
+	 * and nothing more, whatever its payload holds. Only the key that signed it verifies it in full.
+	 */
 	verify(token: unknown): JwtCheck {
 		if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
-			return { ok: false, reason: 'malformed', message: 'data is not a JWT' };
+			return malformed('data is not a JWT');
 		}
-		const [first, ...others] = this.keys;
-		if (first === undefined) return MISMATCH;
-		const check = verifyWith(token, first);
-		if (check !== MISMATCH || others.length === 0) return check;
-		// jsonwebtoken decodes the whole token again for every key: an HMAC of the signed part finds
-		// the key that signed it, if any, and only that one verifies it in full.
-		const signer = signerOf(token, others);
+		const problem = shapeProblem(token);
+		if (problem !== undefined) return problem;
+		const signer = signerOf(token, this.keys);
 		return signer === undefined ? MISMATCH : verifyWith(token, signer);
 	}
 

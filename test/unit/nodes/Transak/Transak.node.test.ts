@@ -109,6 +109,17 @@ describe('order: get', () => {
 		expect(fake.requestsTo('/partners/api/v2/order/')).toHaveLength(1);
 	});
 
+	it.each(['.', '..', '...', '../orders', 'a/b', '%2e%2e', 'x'.repeat(129), 'id?limit=1', 'id#x'])(
+		'order ID %j: refused before any request, with its item index',
+		async (orderId) => {
+			const error = await caught(run({ resource: 'order', operation: 'get', orderId }));
+			expect(error).toBeInstanceOf(NodeOperationError);
+			expect(error.message).toBe('The order ID is not a Transak order ID');
+			expect((error.context as IDataObject).itemIndex).toBe(0);
+			expect(fake.requests).toHaveLength(0);
+		},
+	);
+
 	it('an unknown order is a NodeApiError "Order not found" (HTTP 400) with its item index', async () => {
 		const error = await caught(run({ resource: 'order', operation: 'get', orderId: 'missing' }));
 		expect(error).toBeInstanceOf(NodeApiError);

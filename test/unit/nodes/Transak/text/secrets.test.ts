@@ -1,5 +1,6 @@
 import {
 	credentialSecrets,
+	displayUrl,
 	rememberSecrets,
 	scrubSecrets,
 } from '../../../../../nodes/Transak/text/secrets';
@@ -61,5 +62,45 @@ describe('scrubSecrets', () => {
 		const scrubbed = scrubSecrets(text, [secret]);
 		expect(scrubbed).toBe(`${'x'.repeat(495)}[reda…`);
 		expect(scrubbed).not.toContain(secret.slice(0, 6));
+	});
+});
+
+describe('scrubSecrets: echoes in other forms', () => {
+	const secret = 'echo-secret-Value/With+Chars=0123456789';
+	const masked = (text: string) => scrubSecrets(text, [secret]);
+	const bytes = Buffer.from(secret, 'utf8');
+
+	it.each([
+		['upper-cased', secret.toUpperCase()],
+		['lower-cased', secret.toLowerCase()],
+		['URL-encoded', encodeURIComponent(secret)],
+		['JSON-escaped', JSON.stringify(secret).slice(1, -1)],
+		['base64', bytes.toString('base64')],
+		['base64url', bytes.toString('base64url')],
+		['wrapped at 10 characters', secret.replace(/(.{10})/g, '$1\n')],
+		['wrapped with CRLF', secret.replace(/(.{7})/g, '$1\r\n')],
+		['base64, wrapped', bytes.toString('base64').replace(/(.{16})/g, '$1\n')],
+	])('masks a %s echo', (_, form) => {
+		const text = masked(`Transak said: ${form} (end)`);
+		expect(text).toBe('Transak said: [redacted] (end)');
+	});
+
+	it('masks the login of any URL, and a proxy login in the credential everywhere', () => {
+		expect(scrubSecrets('GET http://user:p4ss@proxy.internal:8080/x failed')).toBe(
+			'GET http://[redacted]@proxy.internal:8080/x failed',
+		);
+		const secrets = credentialSecrets({ baseUrl: 'http://alice:proxy-pass-123456789@proxy:3128' });
+		expect(secrets).toContain('proxy-pass-123456789');
+		expect(scrubSecrets('auth proxy-pass-123456789 refused')).toBe('auth [redacted] refused');
+		expect(displayUrl('https://alice:pw@proxy:3128/base')).toBe(
+			'https://[redacted]@proxy:3128/base',
+		);
+	});
+
+	it('reads at most a bounded prefix of a huge text, and still masks a secret at the start', () => {
+		const huge = `${secret} ${'x'.repeat(4_000_000)}`;
+		const text = masked(huge);
+		expect(text.startsWith('[redacted] xxx')).toBe(true);
+		expect(text.length).toBeLessThanOrEqual(501);
 	});
 });

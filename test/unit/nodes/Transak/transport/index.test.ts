@@ -97,10 +97,17 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 		expect(fake.requests).toHaveLength(2);
 	});
 
-	it('getOrder URL-encodes the order ID', async () => {
-		const id = 'a/b?c d';
+	it('getOrder sends the order ID as one path segment, and refuses any other', async () => {
+		const id = 'Order_1.2-3';
 		fake.addOrder({ ...orders[0], id });
 		await expect(getOrder.call(contextFor(storeFor(fake)), id)).resolves.toMatchObject({ id });
+		expect(fake.requestsTo(`/partners/api/v2/order/${id}`)).toHaveLength(1);
+		const sent = fake.requests.length;
+		for (const bad of ['a/b?c d', '..', '.'])
+			await expect(getOrder.call(contextFor(storeFor(fake)), bad)).rejects.toThrow(
+				'The order ID is not a Transak order ID',
+			);
+		expect(fake.requests).toHaveLength(sent);
 	});
 
 	it('getOrder of an unknown order is a NodeApiError with Transak’s message', async () => {
@@ -223,6 +230,20 @@ describe.each([2, 1] as const)('requests (errors wrapped as n8n %i.x does)', (ma
 		expect(error.message).toBe('Could not reach the Transak API (connection refused)');
 		expect(error.description).toContain('(ECONNREFUSED)');
 		expectNoSecrets(error, secretsOf(fake.accessToken));
+	});
+
+	it('a login in the Custom base URL never reaches an error', async () => {
+		const base = new URL(fake.url);
+		const store = storeFor(fake, {
+			baseUrl: `http://proxy-user:proxy-pass-0987654321@${base.host}`,
+		});
+		await fake.close();
+		const error = await caught(getOrder.call(contextFor(store), 'x'));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.description).toContain('http://[redacted]@');
+		expect(JSON.stringify({ ...error, message: error.message })).not.toMatch(
+			/proxy-pass-0987654321|proxy-user/,
+		);
 	});
 
 	it('other Transak errors carry their status and message, scrubbed of secrets', async () => {

@@ -17,15 +17,15 @@ describe('JwtVerifier with several keys', () => {
 		}
 	});
 
-	it('decodes a token no key signed once, not once per key', () => {
+	it('never decodes a token no key signed', () => {
 		const check = verifier.verify(jwt.sign(claims, 'someone-else-dddddddddd'));
 		expect(check).toEqual({ ok: false, reason: 'rejected', message: SIGNATURE_MISMATCH });
-		expect(verify).toHaveBeenCalledTimes(1);
+		expect(verify).not.toHaveBeenCalled();
 	});
 
 	it('a token signed with a later key is verified in full with that key only', () => {
 		expect(verifier.verify(jwt.sign(claims, KEYS[2])).ok).toBe(true);
-		expect(verify).toHaveBeenCalledTimes(2);
+		expect(verify).toHaveBeenCalledTimes(1);
 	});
 
 	it('a later key still enforces exp, and HS256 only', () => {
@@ -50,6 +50,69 @@ describe('JwtVerifier with several keys', () => {
 			reason: 'rejected',
 			message: SIGNATURE_MISMATCH,
 		});
-		expect(verify).toHaveBeenCalledTimes(1);
+		expect(verify).not.toHaveBeenCalled();
+	});
+});
+
+describe('JwtVerifier: the signature before the payload', () => {
+	const verifier = new JwtVerifier(KEYS);
+	const b64 = (text: string) => Buffer.from(text).toString('base64url');
+	const HEADER = b64(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+	const hmac = (signed: string, key: string) =>
+		require('crypto').createHmac('sha256', key).update(signed).digest('base64url') as string;
+
+	it('a forged 1 MiB token is refused without its payload ever being parsed', () => {
+		const payload = b64(JSON.stringify({ filler: 'x'.repeat(760_000) }));
+		const token = `${HEADER}.${payload}.${hmac(`${HEADER}.${payload}`, 'forger-key-000000000')}`;
+		expect(token.length).toBeGreaterThan(1_000_000);
+		const parse = jest.spyOn(JSON, 'parse');
+		try {
+			expect(verifier.verify(token)).toEqual({
+				ok: false,
+				reason: 'rejected',
+				message: SIGNATURE_MISMATCH,
+			});
+			// The header only (a few dozen characters).
+			for (const [text] of parse.mock.calls) expect(String(text).length).toBeLessThan(100);
+		} finally {
+			parse.mockRestore();
+		}
+	});
+
+	it('a payload that is no JSON object is malformed (400), and its text is never echoed', () => {
+		const hostile = b64('hello\nworld \u202e evil');
+		for (const key of [KEYS[0], 'forger-key-000000000']) {
+			const check = verifier.verify(`${HEADER}.${hostile}.${hmac(`${HEADER}.${hostile}`, key)}`);
+			expect(check).toEqual({
+				ok: false,
+				reason: 'malformed',
+				message: 'payload is not a JSON object',
+			});
+		}
+		// Shaped like an object, yet no JSON: only the key's holder can get this far.
+		const broken = b64('{"a": 1, evil\u202e}');
+		const signed = verifier.verify(`${HEADER}.${broken}.${hmac(`${HEADER}.${broken}`, KEYS[0])}`);
+		expect(signed).toEqual({ ok: false, reason: 'malformed', message: 'payload is not JSON' });
+		const forged = verifier.verify(`${HEADER}.${broken}.${hmac(`${HEADER}.${broken}`, 'x-key')}`);
+		expect(forged).toEqual({ ok: false, reason: 'rejected', message: SIGNATURE_MISMATCH });
+	});
+
+	it('a header that is no JSON, too long, or not HS256 is refused before any key is tried', () => {
+		const payload = b64(JSON.stringify(claims));
+		const withHeader = (header: string) => `${b64(header)}.${payload}.sig`;
+		expect(verifier.verify(withHeader('{"alg":"HS256"\n'))).toMatchObject({ reason: 'malformed' });
+		expect(
+			verifier.verify(withHeader(JSON.stringify({ alg: 'HS256', x: 'y'.repeat(2000) }))),
+		).toMatchObject({
+			reason: 'malformed',
+		});
+		expect(verifier.verify(withHeader(JSON.stringify({ alg: 'none' })))).toEqual({
+			ok: false,
+			reason: 'rejected',
+			message: 'invalid algorithm',
+		});
+		expect(verifier.verify(`${HEADER}.${payload}.sig.extra`)).toMatchObject({
+			reason: 'malformed',
+		});
 	});
 });
