@@ -67,13 +67,29 @@ const allowed = (entry: IDataObject) => entry.isAllowed !== false;
 const byName = (a: Choice, b: Choice) => a.name.localeCompare(b.name);
 
 /** One choice per value (the first entry naming it), sorted by name. */
+/**
+ * Most entries a dropdown is built from. Transak's lists hold hundreds; a list far longer comes
+ * from a broken or hostile API and would stall the editor.
+ */
+export const MAX_CHOICE_ENTRIES = 5_000;
+
+/** The entries, or an error naming the bound when there are more than a dropdown takes. */
+function bounded<T>(entries: T[]): T[] {
+	if (entries.length > MAX_CHOICE_ENTRIES) {
+		throw new Error(
+			`Transak's list has ${entries.length} entries, more than the ${MAX_CHOICE_ENTRIES} a dropdown offers: enter the value as an expression instead`,
+		);
+	}
+	return entries;
+}
+
 function choices(
 	entries: IDataObject[],
 	valueOf: (entry: IDataObject) => string | undefined,
 	build: (entry: IDataObject, value: string) => Choice,
 ): Choice[] {
 	const found = new Map<string, Choice>();
-	for (const entry of entries.filter(allowed)) {
+	for (const entry of bounded(entries).filter(allowed)) {
 		const value = valueOf(entry);
 		if (value !== undefined && !found.has(value)) found.set(value, build(entry, value));
 	}
@@ -85,7 +101,7 @@ const networkOf = (entry: IDataObject) => fieldText(entry, 'network.name');
 /** `Ethereum (ETH)` -> `ETH`, described by the networks it is sold on. */
 export function cryptoChoices(entries: IDataObject[]): Choice[] {
 	const networks = new Map<string, Set<string>>();
-	for (const entry of entries.filter(allowed)) {
+	for (const entry of bounded(entries).filter(allowed)) {
 		const [symbol, network] = [text(entry.symbol), networkOf(entry)];
 		if (symbol === undefined || network === undefined) continue;
 		networks.set(symbol, (networks.get(symbol) ?? new Set()).add(network));
@@ -133,7 +149,7 @@ export function paymentMethodChoices(entries: IDataObject[], fiat?: string): Cho
 	const currencies = wanted
 		? entries.filter((e) => text(e.symbol)?.toUpperCase() === wanted)
 		: entries;
-	const methods = currencies
+	const methods = bounded(currencies)
 		.filter(allowed)
 		.flatMap((currency) =>
 			Array.isArray(currency.paymentOptions) ? currency.paymentOptions.filter(isObject) : [],

@@ -8,6 +8,9 @@ import type { TransakEvent } from '../model/decode';
 import type { RecoveredEvent } from './recovery';
 import { warnOnce } from './log';
 
+/** What a recovery call made after the trigger closed fails with (never reported). */
+export const TRIGGER_CLOSED = 'the trigger was deactivated';
+
 /** Recovery runs at most this often: a connection that flaps does not turn into a flood of API calls. */
 export const RECOVERY_MIN_INTERVAL_MS = 5000;
 
@@ -86,7 +89,9 @@ export class CatchUp {
 			else this.host.log('debug', 'nothing was missed while disconnected');
 			return true;
 		} catch (error) {
-			if (!this.closed) this.pendingSince = Math.min(this.pendingSince ?? since, since);
+			// Deactivated meanwhile: nothing to keep, nothing to say.
+			if (this.closed) return true;
+			this.pendingSince = Math.min(this.pendingSince ?? since, since);
 			this.reportFailure(
 				`could not recover missed events from the Transak API: ${this.host.describe(error)}`,
 			);

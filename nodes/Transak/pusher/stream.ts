@@ -10,7 +10,7 @@ import type { TransakEvent } from '../model/decode';
 import { PusherChannelClient } from './client';
 import type { PusherEndpoint } from './endpoint';
 import { parsePusherEvent, type PusherEventResult } from './channels';
-import { CatchUp } from './catchUp';
+import { CatchUp, TRIGGER_CLOSED } from './catchUp';
 import { type ClientLogger, warnOnce } from './log';
 import { timeOf } from '../model/guards';
 import { isTooOld } from '../model/replay';
@@ -154,7 +154,7 @@ export class OrderStream {
 				? undefined
 				: new CatchUp({
 						fetch: async (since) =>
-							await fetchMissedEvents(api, settings.target, since, {
+							await fetchMissedEvents(this.untilClosed(api), settings.target, since, {
 								events: settings.events,
 								verifier: settings.keys.verifier,
 								rereadKeys: async () => await this.rereadKeys({ wait: true }),
@@ -280,7 +280,22 @@ export class OrderStream {
 	}
 
 	/** Reads the keys again; a failure keeps the keys held. */
+	/**
+	 * The partner API for one recovery run, refusing every call once the trigger is closed: a run
+	 * in flight at deactivation makes no further call and reads no credential.
+	 */
+	private untilClosed(api: RecoveryApi): RecoveryApi {
+		const open = <T>(call: () => Promise<T>): Promise<T> =>
+			this.closed ? Promise.reject(new Error(TRIGGER_CLOSED)) : call();
+		return {
+			getOrder: async (orderId) => await open(() => api.getOrder(orderId)),
+			listOrders: async (query) => await open(() => api.listOrders(query)),
+			listWebhooks: async (query) => await open(() => api.listWebhooks(query)),
+		};
+	}
+
 	private async rereadKeys(options?: RereadOptions): Promise<JwtVerifier | undefined> {
+		if (this.closed) return undefined;
 		try {
 			return await this.settings.keys.reread(options);
 		} catch (error) {

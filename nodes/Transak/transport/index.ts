@@ -215,6 +215,12 @@ export async function listWebhooks(
 /** Stops a listing whose server ignores `skip` (every page the same) from running forever. */
 const MAX_PAGES = 10_000;
 
+/**
+ * Most items Return All collects: far more than a partner's orders in any filtered listing, and
+ * few enough that an API that never stops paging cannot exhaust n8n's memory.
+ */
+export const MAX_RETURN_ALL_ITEMS = 50_000;
+
 export interface Page {
 	items: IDataObject[];
 	/** The total the server reports, when it does. */
@@ -240,6 +246,7 @@ export async function collectPages(
 	idOf: (item: IDataObject) => string | undefined,
 	{ wanted, pageSize = MAX_PAGE_SIZE, maxPages = MAX_PAGES }: PageOptions = {},
 ): Promise<IDataObject[]> {
+	const most = wanted ?? MAX_RETURN_ALL_ITEMS;
 	const items: IDataObject[] = [];
 	const seen = new Set<string>();
 	let skip = 0;
@@ -257,7 +264,14 @@ export async function collectPages(
 		skip += batch.length;
 		if (batch.length < limit || fresh === 0) break;
 		if (totalCount !== undefined && skip >= totalCount) break;
-		if (wanted !== undefined && items.length >= wanted) break;
+		if (items.length >= most) {
+			if (wanted === undefined) {
+				throw new Error(
+					`Return All stopped at ${MAX_RETURN_ALL_ITEMS} results and the API still had more: narrow the listing with its filters (dates, status), or set a Limit`,
+				);
+			}
+			break;
+		}
 	}
 	return wanted === undefined ? items : items.slice(0, wanted);
 }

@@ -216,11 +216,12 @@ export const WEBHOOK_KEYS_TTL_MS = 10_000;
 const MAX_WEBHOOK_TRIGGERS = 1_000;
 
 /**
- * Deliveries of one trigger that may wait (at most a second) for the next credential read. n8n
- * holds an expression sandbox for every request in flight, so a forged flood must not pile up
- * waiting requests: the others are answered at once with the keys held.
+ * Deliveries of one trigger that may wait (at most about a second) for the next credential read.
+ * Every delivery that fails verification may wait: a run of forged deliveries must not keep a
+ * genuine one signed with a just-changed token from the read that verifies it. They all join one
+ * read; this is only a fuse against holding unbounded requests open.
  */
-const MAX_WAITING_DELIVERIES = 4;
+const MAX_WAITING_DELIVERIES = 1_000;
 
 interface WebhookTrigger {
 	keyring: Keyring;

@@ -282,6 +282,31 @@ it('deactivation during a recovery emits nothing afterwards', async () => {
 	expect(harness.emitted).toEqual([]);
 });
 
+it('deactivation cancels a recovery in flight: no further partner API call', async () => {
+	// Enough orders for several pages of recovery on the all-orders channel.
+	for (let i = 0; i < 250; i++) suite.api.addOrder(newOrder({ status: 'PROCESSING' }));
+	const harness = await start({ channel: 'allOrders' });
+	await suite.server.waitForSubscribers(API_KEY, 1);
+	suite.api.setLatency(400);
+	const before = suite.api.requests.length;
+	const resubscribed = suite.server.next('subscribe', (e) => e.channel === API_KEY);
+	suite.server.terminateAll();
+	await resubscribed;
+	await until(() => suite.api.requests.length > before, 3000, 'the first recovery call');
+	await harness.close();
+	// A call already on its way may still arrive; none may start after it.
+	await sleep(50);
+	const atClose = suite.api.requests.length;
+	await sleep(2000);
+	suite.api.setLatency(0);
+	// Calls, not attempts: a call refused for its token is retried once by n8n, below the trigger.
+	const calls = (requests: typeof suite.api.requests) =>
+		new Set(requests.map((r) => `${r.path} ${JSON.stringify(r.query)}`)).size;
+	expect(calls(suite.api.requests)).toBe(calls(suite.api.requests.slice(0, atClose)));
+	expect(harness.emitted).toEqual([]);
+	expect(harness.logs.filter((l) => l.level === 'warn')).toEqual([]);
+});
+
 it('Personal Data applies to recovered events too', async () => {
 	const order = suite.api.addOrder(
 		newOrder({

@@ -67,3 +67,28 @@ describe('catalog: choices', () => {
 		).toEqual([{ name: 'ach', value: 'ach' }]);
 	});
 });
+
+describe('dropdowns from a list far longer than Transak sends', () => {
+	const many = (n: number) =>
+		Array.from({ length: n }, (_, i) => ({
+			symbol: `C${i}`,
+			name: `Coin ${i}`,
+			alpha2: `X${i}`,
+			network: { name: 'ethereum' },
+			paymentOptions: [{ id: `m${i}`, name: `Method ${i}` }],
+		}));
+	const bound = catalog.MAX_CHOICE_ENTRIES;
+
+	it.each([
+		['crypto currencies', catalog.cryptoChoices],
+		['networks', (e: never[]) => catalog.networkChoices(e)],
+		['fiat currencies', catalog.fiatChoices],
+		['payment methods', (e: never[]) => catalog.paymentMethodChoices(e)],
+		['countries', catalog.countryChoices],
+	] as const)('%s: up to the bound a dropdown, beyond it an error naming the bound', (_, build) => {
+		expect((build as (e: unknown[]) => unknown[])(many(bound)).length).toBeGreaterThan(0);
+		expect(() => (build as (e: unknown[]) => unknown[])(many(bound + 1))).toThrow(
+			`more than the ${bound} a dropdown offers`,
+		);
+	});
+});

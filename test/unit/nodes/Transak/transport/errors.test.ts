@@ -105,3 +105,18 @@ describe('plain-text error bodies', () => {
 		expect(transakMessage('x'.repeat(300))).toBeUndefined();
 	});
 });
+
+describe('a huge error message from a broken or hostile API', () => {
+	it('is cut to a bounded length before anything else reads it', () => {
+		const huge = 'y'.repeat(4_000_000);
+		for (const body of [
+			{ message: huge },
+			{ error: { message: huge } },
+			JSON.stringify({ message: huge }),
+		]) {
+			const said = transakMessage(body)!;
+			expect(said.length).toBeLessThanOrEqual(8_001);
+			expect(said.startsWith('yyyy')).toBe(true);
+		}
+	});
+});

@@ -1,6 +1,8 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import {
+	collectPages,
+	MAX_RETURN_ALL_ITEMS,
 	getOrder,
 	listOrders,
 	listOrdersPage,
@@ -491,5 +493,20 @@ describe('refusalOf', () => {
 		expect(refusalOf(token({ exp: 'soon' }), now)).toBe('unknown');
 		expect(refusalOf('not-a-jwt', now)).toBe('unknown');
 		expect(refusalOf('a.!!!.c', now)).toBe('unknown');
+	});
+});
+
+describe('Return All against an API that never stops paging', () => {
+	it('stops at the bound with an error that names it; a Limit is never affected', async () => {
+		let requests = 0;
+		const endless = async (skip: number, limit: number) => {
+			requests += 1;
+			return { items: Array.from({ length: limit }, (_, i) => ({ id: `o-${skip + i}` })) };
+		};
+		await expect(collectPages(endless, (o) => o.id as string)).rejects.toThrow(
+			`Return All stopped at ${MAX_RETURN_ALL_ITEMS} results`,
+		);
+		expect(requests).toBe(MAX_RETURN_ALL_ITEMS / 100);
+		expect(await collectPages(endless, (o) => o.id as string, { wanted: 250 })).toHaveLength(250);
 	});
 });
