@@ -241,6 +241,38 @@ describe(`Transak Trigger in n8n ${client.version}`, () => {
 		await expectOnlySentinelAfter(before + 1);
 	});
 
+	test('a captured delivery replayed days later answers 200 and starts nothing; a status reached again runs again', async () => {
+		const before = await count(selective.id);
+		const daysAgo = new Date(Date.now() - 4 * 86_400_000).toISOString();
+		const order = fx.sampleOrder({
+			id: uniqueId('replayed'),
+			createdAt: daysAgo,
+			updatedAt: daysAgo,
+		});
+		const replay = {
+			data: fx.sign(
+				{ ...fx.orderClaims('ORDER_COMPLETED', order), createdAt: daysAgo },
+				ACCESS_TOKEN,
+			),
+		};
+		expect((await deliver(replay)).status).toBe(200);
+		await expectOnlySentinelAfter(before);
+
+		// The same order and status, signed with a later update time: a new occurrence.
+		const id = uniqueId('recurring');
+		const at = (minutes: number) => {
+			const updatedAt = new Date(Date.now() - minutes * 60_000).toISOString();
+			return fx.orderWebhookBody(
+				'ORDER_COMPLETED',
+				fx.sampleOrder({ id, updatedAt }),
+				ACCESS_TOKEN,
+			);
+		};
+		const [first, again] = [at(10), at(1)];
+		for (const body of [first, first, again, again]) expect((await deliver(body)).status).toBe(200);
+		await exactlyExecutions(selective.id, before + 3);
+	});
+
 	test('neither the access token nor the API secret appears in execution data or in the n8n log', async () => {
 		const data = await real.allExecutionData([selective.id, everything.id]);
 		expect(data.length).toBeGreaterThan(1000);
