@@ -51,21 +51,25 @@ export class LatestOccurrences {
 	) {}
 
 	/**
-	 * Whether the occurrence `at` of `key` is new, remembering it if so. `onlyIfNew`: pass only
-	 * when nothing of `key` was let through (a record whose time may have moved for other reasons).
+	 * Whether the occurrence `at` of `key` is new (`first`: nothing of `key` was let through;
+	 * `later`: a later occurrence than the one that was), remembering it if so; false for a copy.
+	 * `onlyIfNew`: pass only a first one (a record whose time may have moved for other reasons).
 	 */
-	admit(key: string, at: number, { onlyIfNew = false, now = Date.now() } = {}): boolean {
+	admit(
+		key: string,
+		at: number,
+		{ onlyIfNew = false, now = Date.now() } = {},
+	): 'first' | 'later' | false {
 		const entry = this.latest.get(key);
-		if (entry !== undefined && entry.expiresAt > now && (onlyIfNew || !(at > entry.at))) {
-			return false;
-		}
+		const known = entry !== undefined && entry.expiresAt > now;
+		if (known && (onlyIfNew || !(at > entry.at))) return false;
 		this.latest.delete(key);
 		this.latest.set(key, { at, expiresAt: now + this.ttlMs });
 		for (const [old, { expiresAt }] of this.latest) {
 			if (expiresAt > now && this.latest.size <= this.maxEntries) break;
 			this.latest.delete(old);
 		}
-		return true;
+		return known ? 'later' : 'first';
 	}
 
 	/** Forgets a key, so that an occurrence that could not be handed on is let through again. */

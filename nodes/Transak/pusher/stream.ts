@@ -74,19 +74,15 @@ export interface OrderStreamSettings {
 }
 
 /**
- * What the stream and n8n de-duplicate on: the (order, status), and for a received event its
- * signed update time, so that a status the order reaches again is a new occurrence. An event
- * recovered from the partner API is emitted only for an (order, status) not seen before, and
- * keyed for n8n without the time, as a received event without one is: the order may have changed
- * since without a new status.
+ * What the stream de-duplicates on: the (order, status), and for a received event its signed
+ * update time, so that a status the order reaches again is a new occurrence. An event recovered
+ * from the partner API is emitted only for an (order, status) not seen before: the order may have
+ * changed since without a new status.
  */
-function occurrenceOf(event: TransakEvent): { key: string; at: number; n8nKey: string } {
-	const key = JSON.stringify([event.subjectId, event.status]);
-	const revised = event.recovered !== true && event.revision !== '';
+function occurrenceOf(event: TransakEvent): { key: string; at: number } {
 	return {
-		key,
+		key: JSON.stringify([event.subjectId, event.status]),
 		at: timeOf(event.revision) ?? Number.NEGATIVE_INFINITY,
-		n8nKey: revised ? `${key}|${event.revision}` : key,
 	};
 }
 
@@ -350,8 +346,12 @@ export class OrderStream {
 	private deliver(event: TransakEvent): boolean {
 		if (this.closed || (this.settings.manual && this.firstEmitted)) return false;
 		if (!isEventSelected(this.settings.events, event.eventID)) return false;
-		const { key, at, n8nKey } = occurrenceOf(event);
-		if (!this.emitted.admit(key, at, { onlyIfNew: event.recovered === true })) return false;
+		const { key, at } = occurrenceOf(event);
+		const admitted = this.emitted.admit(key, at, { onlyIfNew: event.recovered === true });
+		if (admitted === false) return false;
+		// n8n's durable key: the (order, status) for its first occurrence, so that one read back after
+		// a re-activation is refused; a later occurrence seen here carries its time, so n8n runs it.
+		const n8nKey = admitted === 'later' ? `${key}|${event.revision}` : key;
 		const scope = this.settings.deduplicationScope;
 		try {
 			this.host.emit(event.json, scope === undefined ? undefined : executionKey(scope, n8nKey));
