@@ -128,8 +128,8 @@ export class Keyring {
 		{ since = Date.now(), wait = false }: RereadOptions = {},
 	): Promise<JwtVerifier | undefined> {
 		if (this.reading !== undefined) {
-			if (this.reading.startedAt >= since || !wait) return await this.reading.promise;
-		} else if (this.lastStartedAt >= since) {
+			if (this.reading.startedAt > since || !wait) return await this.reading.promise;
+		} else if (this.lastStartedAt > since) {
 			return this.verifierNow;
 		}
 		const now = Date.now();

@@ -602,8 +602,10 @@ describe('Transak Trigger credential reads', () => {
 		const answers = await Promise.all(flood);
 		expect((await wanted).status).toBe(200);
 		expect(answers.map((a) => a.status)).toEqual(Array(50).fill(401));
-		// The flood and the genuine delivery shared one read.
-		expect(trigger.reads).toBe(3);
+		// The flood and the genuine delivery shared the next read (one more, for deliveries that
+		// arrived in the very millisecond a read started, may follow it a second later).
+		expect(trigger.reads).toBeGreaterThanOrEqual(3);
+		expect(trigger.reads).toBeLessThanOrEqual(4);
 	});
 
 	it('deliveries no key verifies, in a row: one warning naming the workflow and node, no token', async () => {
