@@ -23,19 +23,25 @@ export interface Resource {
 	description: INodeProperties[];
 }
 
-/** A resource from its operations, the first being the default. */
+/**
+ * A resource from its operations and the one a new node starts with. The default is named, never
+ * implied by the order: saved workflows that rely on it must not change when an operation is added.
+ */
 export function defineResource(
 	option: INodePropertyOptions,
 	operations: Record<string, Operation>,
+	defaultOperation: string,
 ): Resource {
 	const resource = String(option.value);
 	const entries = Object.entries(operations);
+	if (!(defaultOperation in operations))
+		throw new Error(
+			`${resource}: the default operation ${defaultOperation} is not one of its operations`,
+		);
 	return {
 		option,
 		operations: new Map(entries),
 		description: [
-			// The default is computed (the first operation), which this rule cannot see.
-			// eslint-disable-next-line n8n-nodes-base/node-param-default-missing
 			{
 				displayName: 'Operation',
 				name: 'operation',
@@ -43,7 +49,7 @@ export function defineResource(
 				noDataExpression: true,
 				displayOptions: { show: { resource: [resource] } },
 				options: entries.map(([value, operation]) => ({ ...operation.option, value })),
-				default: entries[0][0],
+				default: defaultOperation,
 			},
 			...entries.flatMap(([name, operation]) =>
 				updateDisplayOptions(

@@ -39,7 +39,7 @@ export function handleDelivery(token: unknown, settings: WebhookSettings): Webho
 }
 
 /** Bodies that tell a caller what went wrong without helping a forger. */
-const ANSWERS: Readonly<Record<WebhookOutcome['status'], { message: string }>> = {
+export const WEBHOOK_ANSWERS: Readonly<Record<WebhookOutcome['status'], { message: string }>> = {
 	200: { message: 'Received' },
 	400: { message: 'Bad request: expected a JSON body {"data": "<JWT>"}' },
 	401: { message: 'Unauthorized' },
@@ -51,6 +51,6 @@ export function answer(
 	context: IWebhookFunctions,
 	status: WebhookOutcome['status'],
 ): IWebhookResponseData {
-	context.getResponseObject().status(status).json(ANSWERS[status]).end();
+	context.getResponseObject().status(status).json(WEBHOOK_ANSWERS[status]).end();
 	return { noWebhookResponse: true };
 }

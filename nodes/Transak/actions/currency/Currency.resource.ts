@@ -6,4 +6,5 @@ import * as getFiatCurrencies from './getFiatCurrencies.operation';
 export const currency = defineResource(
 	{ name: 'Currency', value: 'currency' },
 	{ getCryptoCurrencies, getFiatCurrencies, getCountries },
+	'getCryptoCurrencies',
 );

@@ -1,4 +1,8 @@
 import { defineResource } from '../resource';
 import * as getAll from './getAll.operation';
 
-export const webhook = defineResource({ name: 'Webhook Delivery', value: 'webhook' }, { getAll });
+export const webhook = defineResource(
+	{ name: 'Webhook Delivery', value: 'webhook' },
+	{ getAll },
+	'getAll',
+);
