@@ -7,7 +7,7 @@ import {
 } from 'n8n-workflow';
 
 import { properties } from './actions/description';
-import { router } from './actions/router';
+import { router, SUBTITLES } from './actions/router';
 import * as loadOptions from './methods/loadOptions';
 import { CREDENTIAL_TYPE } from './transport/credentials';
 
@@ -18,7 +18,7 @@ export class Transak implements INodeType {
 		icon: { light: 'file:transak.svg', dark: 'file:transak.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		subtitle: `={{ ${JSON.stringify(SUBTITLES)}[$parameter["resource"] + ":" + $parameter["operation"]] || $parameter["operation"] }}`,
 		description:
 			'Transak crypto on/off-ramp: price quotes, single-use payment links (widget URLs), supported currencies and countries, orders and past webhook deliveries',
 		defaults: { name: 'Transak' },

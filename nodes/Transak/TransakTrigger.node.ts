@@ -24,6 +24,7 @@ import { WebhookKeys } from './verification/keyring';
 import { admitDelivery } from './webhook/admission';
 import { answer, handleDelivery } from './webhook/answer';
 import { extractToken, isEmptyBody, MAX_BODY_BYTES, readUnparsedBody } from './webhook/body';
+import { DEFAULT_TEST_EVENT, sendLatestDelivery, TEST_EVENT_OPTIONS } from './webhook/testEvent';
 
 const DEFAULT_DEDUPLICATION_SECONDS = 600;
 
@@ -44,6 +45,17 @@ export class TransakTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		triggerPanel: {
+			header: 'Transak posts signed order and KYC webhooks to this node',
+			executionsHelp: {
+				inactive:
+					"<b>While you build</b>: click 'Listen for test event'. The node then fetches Transak's latest webhook delivery of a selected event and sends it to the test URL (option <i>Test Event</i>), so the first event arrives without waiting for Transak.<br /><br /><b>To run it for real</b>: give Transak this node's <b>Production URL</b>, which must be public HTTPS, as your Order (and KYC) webhook URL (through Transak support or the Partner Dashboard), then publish the workflow. Deliveries then show up in the executions list.",
+				active:
+					"<b>While you build</b>: click 'Listen for test event'. The node then fetches Transak's latest webhook delivery of a selected event and sends it to the test URL (option <i>Test Event</i>), so the first event arrives without waiting for Transak.<br /><br /><b>The workflow is published</b>: Transak's deliveries to the <b>Production URL</b> (public HTTPS, registered with Transak) start it and show up in the <a data-key=\"executions\">executions list</a>.",
+			},
+			activationHint:
+				"Register this node's public HTTPS Production URL with Transak, then publish the workflow: every genuine delivery starts it.",
+		},
 		webhooks: [
 			{
 				name: 'default',
@@ -58,7 +70,7 @@ export class TransakTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					"Give Transak this node's Production URL as your Order (and KYC) webhook URL. Transak registers webhook URLs by hand: contact Transak support or use the Partner Dashboard. Every delivery is verified with the access token of the credential.",
+					"Give Transak this node's Production URL as your Order (and KYC) webhook URL: it must be public HTTPS. Transak registers webhook URLs by hand: contact Transak support or use the Partner Dashboard. Every delivery is verified with the access token of the credential.",
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',
@@ -87,17 +99,36 @@ export class TransakTrigger implements INodeType {
 					description:
 						"Whether, in queue mode, all webhook processes share one de-duplication window through n8n's Redis, so that a delivery reaching two processes starts one execution. If Redis cannot be used, deliveries are accepted with each process's own window.",
 				},
+				{
+					displayName: 'Test Event',
+					name: 'testEvent',
+					type: 'options',
+					options: TEST_EVENT_OPTIONS,
+					default: DEFAULT_TEST_EVENT,
+					description:
+						"What 'Listen for test event' does in the editor. Transak posts only to the URL registered with it, never to the test URL. Does not change how published workflows answer Transak.",
+				},
 			]),
 		],
 	};
 
-	// Transak webhook URLs are registered by hand, so there is nothing to create or delete.
+	// Transak webhook URLs are registered by hand, so there is nothing to create or delete. Only
+	// while the editor listens (manual mode) does "create" do something: send a first event.
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
-				return true;
+				return this.getMode() !== 'manual';
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				if (this.getMode() !== 'manual') return true;
+				const options = this.getNodeParameter('options', {}) as IDataObject;
+				if ((options.testEvent ?? DEFAULT_TEST_EVENT) !== 'latestDelivery') return true;
+				const events = this.getNodeParameter('events', []) as string[];
+				// Not awaited: n8n finishes registering the test URL once this returns, and the
+				// delivery is posted to it.
+				void sendLatestDelivery.call(this, events).then((outcome) => {
+					this.logger.info(`Transak Trigger test event: ${outcome}`);
+				});
 				return true;
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {

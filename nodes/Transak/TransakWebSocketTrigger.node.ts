@@ -41,6 +41,17 @@ export class TransakWebSocketTrigger implements INodeType {
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		triggerPanel: {
+			header: 'Transak streams order updates to this node over Pusher Channels (WebSocket)',
+			executionsHelp: {
+				inactive:
+					"<b>While you build</b>: click 'Execute step'. The node connects to the chosen channel and the next order update on it shows up here (on the all-orders channel, every order of your API key).<br /><br /><b>To run it for real</b>: publish the workflow. It stays connected and every update starts an execution. It needs no public URL and nothing registered with Transak; on the all-orders channel updates are verified with the credential's access token.",
+				active:
+					'<b>While you build</b>: click \'Execute step\'. The node connects to the chosen channel and the next order update on it shows up here.<br /><br /><b>The workflow is published</b>: it stays connected (no public URL needed) and every update starts an execution, shown in the <a data-key="executions">executions list</a>.',
+			},
+			activationHint:
+				'Publish the workflow to follow the channel without clicking this button: no public URL is needed.',
+		},
 		properties: [
 			{
 				displayName: 'Channel',

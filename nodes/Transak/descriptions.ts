@@ -8,11 +8,13 @@ export function eventsProperty(
 	description: string,
 ): INodeProperties {
 	return {
-		displayName: 'Events',
+		// Empty means every event: the label says so, as the editor shows an empty list as "Select".
+		displayName: 'Events (Empty = All)',
 		name: 'events',
 		type: 'multiOptions',
 		options,
 		default: [],
+		hint: 'Leave empty for every event',
 		description,
 	};
 }

@@ -151,7 +151,9 @@ async function startN8nProcess({
 		N8N_USER_FOLDER: folder,
 		N8N_PORT: String(httpPort),
 		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-		WEBHOOK_URL: `${baseUrl}/`,
+		// The base of webhook URLs: n8n 2.x reads N8N_WEBHOOK_URL (and reports WEBHOOK_URL as
+		// deprecated); 1.123 reads only WEBHOOK_URL.
+		[Number(version.split('.')[0]) >= 2 ? 'N8N_WEBHOOK_URL' : 'WEBHOOK_URL']: `${baseUrl}/`,
 		N8N_EDITOR_BASE_URL: `${baseUrl}/`,
 		...env,
 	});

@@ -3,14 +3,14 @@
  * Builds the package and packs it exactly as `npm publish` would, into a fresh temp folder.
  * The project's .npmrc sets ignore-scripts=true, so `prepack` does not run: build explicitly.
  *
- * CLI: `node tools/n8n/pack.js` prints the tarball path.
+ * CLI: `node tools/n8n/pack.js` prints the tarball path (its folder is kept).
  */
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
 const { logger } = require('../log');
+const { tempDir } = require('../processes');
 const { expectedFiles, tarballProblems } = require('./tarball');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -27,12 +27,15 @@ function npm(args, options = {}) {
 	return result.stdout;
 }
 
-/** Runs `npm run build` and `npm pack`; returns the absolute path of the tarball. */
+/**
+ * Runs `npm run build` and `npm pack`; returns the absolute path of the tarball. Without a
+ * `destination` the tarball goes to a fresh temp folder that is removed when the process exits.
+ */
 function pack({ destination } = {}) {
 	const started = Date.now();
 	log('npm run build');
 	npm(['run', 'build']);
-	const dest = destination ?? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-transak-pack-'));
+	const dest = destination ?? tempDir('n8n-nodes-transak-pack-').dir;
 	fs.mkdirSync(dest, { recursive: true });
 	const out = npm(['pack', '--json', '--pack-destination', dest]);
 	const [info] = JSON.parse(out.slice(out.indexOf('[')));
@@ -57,7 +60,9 @@ module.exports = { pack, ROOT };
 
 if (require.main === module) {
 	try {
-		process.stdout.write(`${pack()}\n`);
+		const kept = tempDir('n8n-nodes-transak-pack-');
+		kept.keep();
+		process.stdout.write(`${pack({ destination: kept.dir })}\n`);
 	} catch (error) {
 		log(error.message);
 		process.exit(1);

@@ -131,7 +131,12 @@ function newOrder(scenario, sequence, partnerApiKey) {
  * @param {string[]} options.kycWebhookUrls
  * @param {{ trigger: Function }} [options.pusher] the official `pusher` SDK client
  * @param {object} [options.fakeApi] the fake partner API's handle
+ * @param {() => Promise<string[]>} [options.testWebhookUrls] n8n's test URLs of the Transak
+ *   Triggers that may be listening in the editor: each event is also posted there (n8n answers
+ *   404 while nobody listens, and those answers are not logged)
  * @param {number} [options.stepMs]
+ * @param {boolean} [options.verbose] a line for every event and delivery; otherwise one line per
+ *   finished lifecycle
  * @param {(line: string) => void} [options.log]
  */
 function startSimulator(options) {
@@ -141,18 +146,48 @@ function startSimulator(options) {
 	let timer;
 	let sequence = 0;
 
+	const verbose = options.verbose !== false;
+	const detail = (line) => {
+		if (verbose) log(line);
+	};
+	/** What the current lifecycle sent: folded into one line when it ends (without --verbose). */
+	let lifecycle = { answers: new Map(), tests: 0 };
+	const counted = (answer) =>
+		lifecycle.answers.set(answer, (lifecycle.answers.get(answer) ?? 0) + 1);
+
+	async function send(url, token) {
+		const res = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ data: token }),
+		});
+		await res.arrayBuffer();
+		return res.status;
+	}
+
 	async function post(urls, token, label) {
 		for (const url of urls) {
+			let answer;
 			try {
-				const res = await fetch(url, {
-					method: 'POST',
-					headers: { 'content-type': 'application/json' },
-					body: JSON.stringify({ data: token }),
-				});
-				log(`  webhook ${label} -> ${res.status} ${new URL(url).pathname}`);
+				answer = String(await send(url, token));
 			} catch (error) {
-				log(`  webhook ${label} -> failed: ${error.message}`);
+				answer = `failed: ${error.message}`;
 			}
+			counted(answer);
+			detail(`  webhook ${label} -> ${answer} ${new URL(url).pathname}`);
+		}
+		// Test URLs answer only while the editor listens: a 404 means nobody does.
+		let testUrls = [];
+		try {
+			testUrls = (await options.testWebhookUrls?.()) ?? [];
+		} catch {
+			// n8n busy or stopping: no test deliveries this time.
+		}
+		for (const url of testUrls) {
+			const status = await send(url, token).catch(() => 0);
+			if (status === 404 || status === 0) continue;
+			lifecycle.tests += 1;
+			log(`  webhook ${label} -> ${status} ${new URL(url).pathname} (the editor was listening)`);
 		}
 	}
 
@@ -172,7 +207,9 @@ function startSimulator(options) {
 				log(`  pusher ${eventID} on ${channel} -> failed: ${error.message}`);
 			}
 		}
-		log(`  pusher ${eventID} on ${order.id}, ${key}_${order.partnerOrderId} and ${key} (signed)`);
+		detail(
+			`  pusher ${eventID} on ${order.id}, ${key}_${order.partnerOrderId} and ${key} (signed)`,
+		);
 	}
 
 	async function orderStep(scenario, order, [eventID, status]) {
@@ -190,7 +227,7 @@ function startSimulator(options) {
 		}
 		options.fakeApi?.addOrder(order);
 		options.fakeApi?.addWebhook({ eventID, order });
-		log(
+		detail(
 			`${scenario.name}: order ${order.id} (${order.isBuyOrSell} ${order.fiatAmount} ${order.fiatCurrency}) ${eventID} / ${status}`,
 		);
 		await post(
@@ -202,7 +239,7 @@ function startSimulator(options) {
 	}
 
 	async function kycStep(scenario, partnerUserId, [eventID, kycStatus]) {
-		log(`${scenario.name}: user ${partnerUserId} ${eventID} / ${kycStatus}`);
+		detail(`${scenario.name}: user ${partnerUserId} ${eventID} / ${kycStatus}`);
 		const claims = kycClaims(eventID, kycStatus, {
 			partnerUserId,
 			partnerCustomerId: `customer-${sequence}`,
@@ -210,17 +247,38 @@ function startSimulator(options) {
 		await post(options.kycWebhookUrls, sign(claims, options.accessToken), eventID);
 	}
 
+	function summarise(scenario, subject) {
+		const events = scenario.steps.map(([eventID, status]) => `${eventID}/${status}`).join(' -> ');
+		const answers = [...lifecycle.answers].map(([answer, n]) => `${n} x ${answer}`).join(', ');
+		const pusher =
+			scenario.side && options.pusher ? `, ${scenario.steps.length * 3} Pusher events` : '';
+		const tests = lifecycle.tests ? `, ${lifecycle.tests} to the editor's test URL` : '';
+		log(`${scenario.name}: ${subject} ${events}; webhooks ${answers || 'none'}${pusher}${tests}`);
+	}
+
 	/** One scenario after another, a step every `stepMs`, forever (until stop()). */
 	async function* steps() {
 		for (;;) {
 			for (const scenario of [...ORDER_SCENARIOS, ...KYC_SCENARIOS]) {
 				sequence += 1;
+				lifecycle = { answers: new Map(), tests: 0 };
+				let subject;
+				let play;
 				if (scenario.side) {
 					const order = newOrder(scenario, sequence, options.apiKey);
-					for (const step of scenario.steps) yield () => orderStep(scenario, order, step);
+					subject = `order ${order.id} (${order.isBuyOrSell} ${order.fiatAmount} ${order.fiatCurrency})`;
+					play = (step) => orderStep(scenario, order, step);
 				} else {
 					const partnerUserId = crypto.randomUUID();
-					for (const step of scenario.steps) yield () => kycStep(scenario, partnerUserId, step);
+					subject = `user ${partnerUserId}`;
+					play = (step) => kycStep(scenario, partnerUserId, step);
+				}
+				for (const [index, step] of scenario.steps.entries()) {
+					const last = index === scenario.steps.length - 1;
+					yield async () => {
+						await play(step);
+						if (last && !verbose) summarise(scenario, subject);
+					};
 				}
 			}
 		}

@@ -5,7 +5,12 @@
  */
 const http = require('http');
 
-function startSink({ log = (line) => console.log(line) } = {}) {
+/**
+ * `verbose: false` prints nothing per request: `calls()` then tells how many each target got
+ * (a summary line is the caller's).
+ */
+function startSink({ log = (line) => console.log(line), verbose = true } = {}) {
+	const counts = { slack: 0, crm: 0 };
 	const server = http.createServer((req, res) => {
 		const chunks = [];
 		req.on('data', (chunk) => chunks.push(chunk));
@@ -20,7 +25,8 @@ function startSink({ log = (line) => console.log(line) } = {}) {
 			const where = req.url.startsWith('/slack') ? 'slack' : 'crm';
 			const shown =
 				where === 'slack' && body && typeof body === 'object' ? body.text : JSON.stringify(body);
-			log(`  [${where}] ${req.method} ${req.url} ${shown}`);
+			counts[where] += 1;
+			if (verbose) log(`  [${where}] ${req.method} ${req.url} ${shown}`);
 			res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
 		});
 	});
@@ -29,6 +35,7 @@ function startSink({ log = (line) => console.log(line) } = {}) {
 			const { port } = server.address();
 			resolve({
 				url: `http://127.0.0.1:${port}`,
+				calls: () => ({ ...counts }),
 				close: () => new Promise((done) => server.close(() => done())),
 			});
 		});

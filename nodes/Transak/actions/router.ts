@@ -16,6 +16,27 @@ import { widgetUrl } from './widgetUrl/WidgetUrl.resource';
 /** Every resource of the Transak node, in the order the editor lists them. */
 export const RESOURCES: readonly Resource[] = [order, quote, widgetUrl, currency, webhook];
 
+const titleCase = (text: string) => text.replace(/\b\w/g, (letter) => letter.toUpperCase());
+
+/**
+ * The canvas subtitle of each resource and operation, in words: "Get Quote", "Create Widget URL",
+ * "Get Crypto Currencies", "Get Many Orders". Keyed `<resource>:<operation>`.
+ */
+export const SUBTITLES: Readonly<Record<string, string>> = Object.fromEntries(
+	RESOURCES.flatMap((resource) =>
+		[...resource.operations].map(([key, operation]) => {
+			const name = String(operation.option.name);
+			const words =
+				name === 'Get Many' && operation.option.action !== undefined
+					? titleCase(operation.option.action)
+					: name.includes(' ')
+						? name
+						: `${name} ${resource.option.name}`;
+			return [`${resource.option.value}:${key}`, words];
+		}),
+	),
+);
+
 /** Keyed by parameter values: a Map, never a plain object. */
 const BY_NAME: ReadonlyMap<string, Resource> = new Map(
 	RESOURCES.map((r) => [String(r.option.value), r]),

@@ -63,7 +63,7 @@ export function orderIdOf(order: IDataObject | undefined): string | undefined {
 }
 
 /** The event a record names. */
-function namedEvent(record: IDataObject | undefined): string | undefined {
+export function namedEvent(record: IDataObject | undefined): string | undefined {
 	if (record === undefined) return undefined;
 	return text(record.eventID) ?? text(record.eventId);
 }

@@ -2,6 +2,7 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type IHttpRequestMethods,
 	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
@@ -25,7 +26,7 @@ import { apiAccessToken } from './token';
  */
 
 export type IAllExecuteFunctions =
-	IExecuteFunctions | ITriggerFunctions | IPollFunctions | ILoadOptionsFunctions;
+	IExecuteFunctions | ITriggerFunctions | IPollFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 const PATHS = {
 	order: (orderId: string) => `/partners/api/v2/order/${encodeURIComponent(orderId)}`,

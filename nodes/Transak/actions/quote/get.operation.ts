@@ -79,7 +79,8 @@ export const description: INodeProperties[] = [
 		displayName: 'Amount',
 		name: 'amount',
 		type: 'number',
-		typeOptions: { minValue: 0, numberPrecision: 8 },
+		// No fixed precision: the editor would show 100 as "100.00000000"; any decimals are kept.
+		typeOptions: { minValue: 0 },
 		required: true,
 		default: 100,
 		description: 'How much, in the currency chosen in Amount In; must be above 0',

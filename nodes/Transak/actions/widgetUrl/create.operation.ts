@@ -70,7 +70,8 @@ export const description: INodeProperties[] = [
 				displayName: 'Crypto Amount',
 				name: 'cryptoAmount',
 				type: 'number',
-				typeOptions: { minValue: 0, numberPrecision: 8 },
+				// No fixed precision: the editor would show 100 as "100.00000000"; any decimals are kept.
+				typeOptions: { minValue: 0 },
 				default: 0,
 				description: 'How much crypto to sell (sell flows)',
 			},
