@@ -156,7 +156,11 @@ export class TransakTrigger implements INodeType {
 		const token = extractToken(body, unparsed.raw);
 		const keys = new WebhookKeys(this, `${scope.workflowId}|${scope.nodeId}`);
 		const verifier = await keys.verifier();
-		const settings = { events, maxAgeHours: maxDeliveryAgeHours(options.maxDeliveryAge) };
+		// While the editor listens (the test URL, registered for that moment only) an older delivery
+		// is what the user asked for: the replayed latest one may be days old.
+		const maxAgeHours =
+			this.getMode() === 'manual' ? 0 : maxDeliveryAgeHours(options.maxDeliveryAge);
+		const settings = { events, maxAgeHours };
 		let outcome = handleDelivery(token, { ...settings, verifier });
 		const mismatch = () => outcome.status === 401 && outcome.reason === SIGNATURE_MISMATCH;
 		if (mismatch()) {

@@ -22,6 +22,8 @@ export interface WebhookCall {
 	/** The node class, e.g. from a fresh copy of its modules. */
 	node?: typeof TransakTrigger;
 	response?: FakeResponse;
+	/** n8n's execution mode: `webhook` (a production URL, the default) or `manual` (the test URL). */
+	mode?: 'webhook' | 'manual';
 	/**
 	 * n8n's answer once a workflow started (default 200, as n8n gives once the execution is under
 	 * way); false leaves the answer to the test (`response.n8nAnswers`).
@@ -63,6 +65,7 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookAnswer> {
 		workflowId: call.workflowId ?? freshWorkflowId(),
 		onGetCredentials: call.onGetCredentials,
 		response: call.response,
+		mode: call.mode,
 	});
 	const Node = call.node ?? TransakTrigger;
 	const result = await new Node().webhook.call(context);

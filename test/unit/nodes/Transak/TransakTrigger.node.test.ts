@@ -308,6 +308,12 @@ describe('Transak Trigger replays and recurrences', () => {
 		).toHaveLength(0);
 	});
 
+	it('while the editor listens (the test URL) an old delivery is what was asked for: it runs', async () => {
+		const order = sampleOrder({ id: 'replayed-for-test', updatedAt: hoursAgo(200) });
+		const answer = await callWebhook({ body: delivery(order, hoursAgo(200)), mode: 'manual' });
+		expect(answer.items).toHaveLength(1);
+	});
+
 	it('the newest signed time counts: an old order updated now, or delivered now, is no replay', async () => {
 		const updatedNow = sampleOrder({ createdAt: hoursAgo(500), updatedAt: hoursAgo(0) });
 		expect((await callWebhook({ body: delivery(updatedNow, hoursAgo(500)) })).items).toHaveLength(
