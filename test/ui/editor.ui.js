@@ -148,8 +148,9 @@ const steps = [
 		name: 'sign in',
 		async run(t) {
 			await t.page.goto(`${t.baseUrl}/signin`);
-			await t.page.fill('#emailOrLdapLoginId', OWNER.email);
-			await t.page.fill('#password', OWNER.password);
+			// n8n 2.x names the field emailOrLdapLoginId, 1.x email: both are type="email".
+			await t.page.fill('input[type="email"]', OWNER.email);
+			await t.page.fill('input[type="password"]', OWNER.password);
 			await t.page.click('[data-test-id="form-submit-button"]');
 			await t.page.waitForURL((url) => !url.pathname.includes('signin'), { timeout: WAIT_MS });
 			await t.shot('signed-in');
