@@ -3,7 +3,7 @@ import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 
 import { namedEvent, openDelivery } from '../model/decode';
 import { isObject } from '../model/guards';
-import { quoteServerText } from '../text/serverText';
+import { cleanServerText, quoteServerText } from '../text/serverText';
 import { listWebhooks, transakCredentials } from '../transport';
 import { apiAccessToken } from '../transport/token';
 import { verificationKeys, verifierFor } from '../verification/keys';
@@ -84,7 +84,7 @@ export async function sendLatestDelivery(this: IHookFunctions, events: string[])
 			json: true,
 			timeout: 10_000,
 		});
-		return `replayed Transak's latest ${claims.eventID} delivery (${quoteServerText(delivery.createdAt ?? '', 40)}) to the test URL`;
+		return `replayed Transak's latest ${cleanServerText(claims.eventID, 80)} delivery (${quoteServerText(delivery.createdAt ?? '', 40)}) to the test URL`;
 	} catch (error) {
 		return `no test event: ${quoteServerText((error as Error).message, 300)}`;
 	}
