@@ -3,10 +3,11 @@
  * `npm run test:pack`: the tarball as it is published, made the way a maintainer or the publish
  * workflow makes it, from a clean clone of the committed tree.
  *
- * 1. `git clone` of HEAD into a temp folder, `npm ci` there (dependency scripts stay off: .npmrc);
- * 2. `npm publish --dry-run --json`: npm builds first (package.json's publishConfig turns lifecycle
- *    scripts back on for the package itself, so `prepack` runs) and lists what it would upload;
- * 3. that list must be exactly what the sources promise: one compiled file per node, credential
+ * 1. `git clone` of HEAD into a temp folder, `npm ci` there (dependency install scripts stay off:
+ *    package.json's allowScripts; the package's own lifecycle scripts run);
+ * 2. `npm pack --json` (what a maintainer types) and `npm publish --dry-run --json` (what the
+ *    publish workflow runs): each builds first (`prepack`) and lists what it packs;
+ * 3. each list must be exactly what the sources promise: one compiled file per node, credential
  *    and module, the icons, the codex files, package.json, README, LICENSE and CHANGELOG; no
  *    sources, maps, tests, fixtures or tools; and every file package.json's `n8n` field names.
  *
@@ -20,7 +21,7 @@ const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
 
-const { expectedFiles, tarballProblems } = require('../tools/n8n/tarball');
+const { expectedFiles, npmReport, tarballProblems } = require('../tools/n8n/tarball');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -35,13 +36,6 @@ function run(command, args, cwd) {
 	return result.stdout;
 }
 
-/** npm prints the build's output before its JSON report ({<name>: {files, ...}}). */
-function publishReport(text) {
-	const at = text.startsWith('{') ? 0 : text.indexOf('\n{') + 1;
-	const [report] = Object.values(JSON.parse(text.slice(at)));
-	return report;
-}
-
 function main() {
 	const started = Date.now();
 	const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-nodes-transak-clone-'));
@@ -53,21 +47,29 @@ function main() {
 			`[pack] clean clone of ${run('git', ['rev-parse', '--short', 'HEAD'], clone).trim()}`,
 		);
 		run('npm', ['ci', '--no-audit', '--no-fund'], clone);
-		const report = publishReport(run('npm', ['publish', '--dry-run', '--json'], clone));
-		const listed = (report.files ?? []).map((file) => file.path);
-		const problems = tarballProblems(listed, expectedFiles(clone));
-		if (problems.length) {
-			failed += 1;
-			console.log(`[pack] FAIL: the published tarball is not what the sources promise:`);
-			for (const problem of problems) console.log(`  - ${problem}`);
-		} else {
-			passed += 1;
-			console.log(`[pack] ok: ${listed.length} files, exactly the expected ones`);
+		const [packed] = npmReport(run('npm', ['pack', '--json'], clone));
+		const [published] = Object.values(
+			npmReport(run('npm', ['publish', '--dry-run', '--json'], clone)),
+		);
+		const expected = expectedFiles(clone);
+		for (const [how, report] of [
+			['npm pack', packed],
+			['npm publish', published],
+		]) {
+			const listed = (report.files ?? []).map((file) => file.path);
+			const problems = tarballProblems(listed, expected);
+			if (problems.length) {
+				failed += 1;
+				console.log(`[pack] FAIL: ${how}: the tarball is not what the sources promise:`);
+				for (const problem of problems) console.log(`  - ${problem}`);
+			} else if (report.name !== 'n8n-nodes-transak') {
+				failed += 1;
+				console.log(`[pack] FAIL: ${how}: the tarball is named ${report.name}`);
+			} else {
+				passed += 1;
+				console.log(`[pack] ok: ${how}: ${listed.length} files, exactly the expected ones`);
+			}
 		}
-		if (report.name !== 'n8n-nodes-transak') {
-			failed += 1;
-			console.log(`[pack] FAIL: the tarball is named ${report.name}`);
-		} else passed += 1;
 	} finally {
 		fs.rmSync(clone, { recursive: true, force: true });
 	}

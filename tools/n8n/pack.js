@@ -1,7 +1,7 @@
 'use strict';
 /**
- * Builds the package and packs it exactly as `npm publish` would, into a fresh temp folder.
- * The project's .npmrc sets ignore-scripts=true, so `prepack` does not run: build explicitly.
+ * Packs the package exactly as `npm pack` and `npm publish` do (`prepack` builds first), into a
+ * fresh temp folder.
  *
  * CLI: `node tools/n8n/pack.js` prints the tarball path (its folder is kept).
  */
@@ -11,7 +11,7 @@ const { spawnSync } = require('child_process');
 
 const { logger } = require('../log');
 const { tempDir } = require('../processes');
-const { expectedFiles, tarballProblems } = require('./tarball');
+const { expectedFiles, npmReport, tarballProblems } = require('./tarball');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const log = logger('pack');
@@ -28,17 +28,16 @@ function npm(args, options = {}) {
 }
 
 /**
- * Runs `npm run build` and `npm pack`; returns the absolute path of the tarball. Without a
+ * Runs `npm pack` (which builds); returns the absolute path of the tarball. Without a
  * `destination` the tarball goes to a fresh temp folder that is removed when the process exits.
  */
 function pack({ destination } = {}) {
 	const started = Date.now();
-	log('npm run build');
-	npm(['run', 'build']);
+	log('npm pack');
 	const dest = destination ?? tempDir('n8n-nodes-transak-pack-').dir;
 	fs.mkdirSync(dest, { recursive: true });
 	const out = npm(['pack', '--json', '--pack-destination', dest]);
-	const [info] = JSON.parse(out.slice(out.indexOf('[')));
+	const [info] = npmReport(out);
 	const tarball = path.join(dest, info.filename);
 	if (!fs.existsSync(tarball))
 		throw new Error(`npm pack reported ${info.filename} but ${tarball} does not exist`);

@@ -52,4 +52,15 @@ function tarballProblems(listed, expected) {
 	return problems;
 }
 
-module.exports = { expectedFiles, tarballProblems };
+/**
+ * The JSON report of `npm pack --json` or `npm publish --json`: npm prints the build's output
+ * (`prepack`) before it, so the report starts at the first line that is only `[` or `{`.
+ */
+function npmReport(text) {
+	const lines = text.split('\n');
+	const start = lines.findIndex((line) => line === '[' || line === '{');
+	if (start < 0) throw new Error(`npm printed no JSON report:\n${text.slice(-2000)}`);
+	return JSON.parse(lines.slice(start).join('\n'));
+}
+
+module.exports = { expectedFiles, npmReport, tarballProblems };
