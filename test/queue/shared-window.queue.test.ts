@@ -18,6 +18,7 @@ import { freePort } from '../../tools/processes';
 import { startRedis } from '../../tools/services';
 import { orderWebhookBody, sampleOrder } from '../../tools/transak/fixtures';
 import { n8n, sleep, uniqueId } from '../support/real-n8n';
+import { TEST_TLS } from '../support/self-signed-tls';
 import { disconnectRedisClients } from '../support/tracked-ioredis';
 import { deliver, nodeProcess, started } from '../support/trigger-process';
 import type { Delivery } from '../support/trigger-process';
@@ -38,26 +39,6 @@ const clusterEnv: Env = {
 	QUEUE_BULL_REDIS_PASSWORD: redis.password,
 	QUEUE_BULL_REDIS_DB: String(redis.db),
 	QUEUE_BULL_PREFIX: redis.prefix,
-};
-
-/** A self-signed certificate for localhost / 127.0.0.1, valid until 2126: for the TLS server. */
-const TEST_TLS = {
-	key: `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgU+Z4GgPRV3eWyVNS
-vDQdOw6M8YeI9S51JERdBdYKm5uhRANCAASnhxyFHInBGcF8de9uWUSvsN7p1z+q
-WL7DIm1oHQUfmFJc8c5wV9rwb8l3VGhBdSYUfybtOBy/elWjiYlq1jq1
------END PRIVATE KEY-----`,
-	cert: `-----BEGIN CERTIFICATE-----
-MIIBnDCCAUGgAwIBAgIUXs6UgBhtxpZ+8DsFApjUMQqAQQswCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyMzAxMDcxNVoYDzIxMjYxMDMw
-MDEwNzE1WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAASnhxyFHInBGcF8de9uWUSvsN7p1z+qWL7DIm1oHQUfmFJc8c5wV9rw
-b8l3VGhBdSYUfybtOBy/elWjiYlq1jq1o28wbTAdBgNVHQ4EFgQUESybFLor4Bzg
-d918gnhM5tpsXBQwHwYDVR0jBBgwFoAUESybFLor4Bzgd918gnhM5tpsXBQwDwYD
-VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
-zj0EAwIDSQAwRgIhAL/ppJbCa5nOXDDpi/TLW2VQ3MXXQdw6EkiSTvxx/QwwAiEA
-nxHbMLAn2K9ejvwRQ1AmxeLnJE/ZWgm5xMH04FEjTgw=
------END CERTIFICATE-----`,
 };
 
 const servers: Server[] = [];

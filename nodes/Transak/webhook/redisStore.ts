@@ -26,6 +26,20 @@ class RedisTimeoutError extends Error {
 	readonly code = 'ETIMEDOUT';
 }
 
+/**
+ * ioredis listens once for a socket's `error`, but a TLS socket whose handshake fails can emit a
+ * second one (the server's alert that follows a refused certificate), which Node would then throw
+ * out of the n8n process. Every socket that reported an error keeps a listener for later ones.
+ */
+const guardedSockets = new WeakSet<object>();
+function keepLaterSocketErrors(sockets: Iterable<{ on(e: 'error', f: () => void): unknown }>) {
+	for (const socket of sockets) {
+		if (!socket || guardedSockets.has(socket)) continue;
+		guardedSockets.add(socket);
+		socket.on('error', () => undefined);
+	}
+}
+
 /** `promise`, or a timeout error once `ms` have passed without its answer. */
 export function bounded<T>(promise: Promise<T>, ms: number): Promise<T> {
 	return new Promise((resolve, reject) => {
@@ -82,31 +96,38 @@ export async function openRedisStore(
 				}
 			: {}),
 	};
-	const client =
-		redis.clusterNodes.length > 0
-			? new Redis.Cluster(redis.clusterNodes, {
-					// A cluster has database 0 only; one-key commands need no hash tag in the prefix.
-					redisOptions: options,
-					enableOfflineQueue,
-					clusterRetryStrategy: reconnect,
-					slotsRefreshTimeout: redis.timeoutMs,
-					// As n8n does for `NONE`: TLS then checks the certificate against the name given.
-					...(redis.dnsLookup === 'none'
-						? {
-								dnsLookup: (address: string, lookup: (e: null, a: string) => void) =>
-									lookup(null, address),
-							}
-						: {}),
-				} satisfies ClusterOptions)
-			: new Redis({
-					...options,
-					host: redis.host,
-					port: redis.port,
-					db: redis.db,
-					enableOfflineQueue,
-					retryStrategy: reconnect,
-				});
-	client.on('error', onError);
+	const cluster = redis.clusterNodes.length > 0;
+	const client = cluster
+		? new Redis.Cluster(redis.clusterNodes, {
+				// A cluster has database 0 only; one-key commands need no hash tag in the prefix.
+				redisOptions: options,
+				enableOfflineQueue,
+				clusterRetryStrategy: reconnect,
+				slotsRefreshTimeout: redis.timeoutMs,
+				// As n8n does for `NONE`: TLS then checks the certificate against the name given.
+				...(redis.dnsLookup === 'none'
+					? {
+							dnsLookup: (address: string, lookup: (e: null, a: string) => void) =>
+								lookup(null, address),
+						}
+					: {}),
+			} satisfies ClusterOptions)
+		: new Redis({
+				...options,
+				host: redis.host,
+				port: redis.port,
+				db: redis.db,
+				enableOfflineQueue,
+				retryStrategy: reconnect,
+			});
+	const sockets = () =>
+		client instanceof Redis.Cluster ? client.nodes().map((node) => node.stream) : [client.stream];
+	client.on('error', (error: Error) => {
+		keepLaterSocketErrors(sockets());
+		onError(error);
+	});
+	// A cluster reports its nodes' socket errors apart (and reconnects itself).
+	if (cluster) client.on('node error', () => keepLaterSocketErrors(sockets()));
 	const run = <T>(command: () => Promise<T>): Promise<T> => {
 		if (DISCONNECTED.has(client.status))
 			return Promise.reject(new Error(`connection lost (${client.status})`));
