@@ -2,6 +2,6 @@
 module.exports = {
 	testEnvironment: 'node',
 	roots: ['<rootDir>/test/unit'],
-	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
 	testTimeout: 30000,
 };
