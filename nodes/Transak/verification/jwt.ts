@@ -16,6 +16,11 @@ export const MAX_TOKEN_LENGTH = 1024 * 1024;
  */
 export const SIGNATURE_MISMATCH = 'invalid signature';
 
+/** A token signed as Transak signs its own (HS256 with the access token): for the test-event replay. */
+export function signHs256(claims: IDataObject, key: string): string {
+	return jwt.sign(claims, key, { algorithm: 'HS256' });
+}
+
 /** jsonwebtoken's messages for input that is no JWT at all; every other failure is a distrust. */
 const MALFORMED_MESSAGES = new Set(['jwt malformed', 'invalid token', 'jwt must be provided']);
 

@@ -1,4 +1,3 @@
-import jwt from 'jsonwebtoken';
 import type { IDataObject, IHookFunctions } from 'n8n-workflow';
 
 import { namedEvent, openDelivery } from '../model/decode';
@@ -6,6 +5,7 @@ import { isObject } from '../model/guards';
 import { cleanServerText, quoteServerText } from '../text/serverText';
 import { listWebhooks, transakCredentials } from '../transport';
 import { apiAccessToken } from '../transport/token';
+import { signHs256 } from '../verification/jwt';
 import { verificationKeys, verifierFor } from '../verification/keys';
 
 /*
@@ -76,7 +76,7 @@ export async function sendLatestDelivery(this: IHookFunctions, events: string[])
 			...(delivery.createdAt === undefined ? {} : { createdAt: delivery.createdAt }),
 			webhookData: delivery.webhookData,
 		};
-		const data = jwt.sign(claims, apiAccessToken(credentials), { algorithm: 'HS256' });
+		const data = signHs256(claims, apiAccessToken(credentials));
 		await this.helpers.httpRequest({
 			method: 'POST',
 			url,
