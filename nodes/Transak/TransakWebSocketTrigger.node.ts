@@ -222,6 +222,7 @@ export class TransakWebSocketTrigger implements INodeType {
 			},
 			{
 				endpoint: endpointFromOptions(options),
+				apiKey: String(credentials.apiKey ?? ''),
 				channel: channel.name,
 				target: { mode, orderId, partnerOrderId },
 				events,

@@ -24,39 +24,34 @@ export interface ChannelHandlers {
 	 * previous connection was last heard from, i.e. since when events may have been lost.
 	 */
 	onSubscribed(missedSince: number | undefined): void;
-	/** A state pusher-js will not leave by itself. Called at most once, after the client is closed. */
+	/**
+	 * A state pusher-js will not leave by itself: the connection's (every channel gets it) or this
+	 * channel's (a refused subscription). Called at most once, after the channel is unsubscribed.
+	 */
 	onFatal(error: Error): void;
 }
 
-/**
- * One pusher-js client subscribed to one channel, for a long-running process.
- *
- * - `close()` unbinds, unsubscribes, disconnects and removes what pusher-js keeps globally: its
- *   `Pusher.instances` entry and the `online`/`offline` handlers each instance binds on the global
- *   network object (pusher-js never removes either).
- * - After an abrupt drop the client reconnects at once, and while the server is down it retries on a
- *   shorter backoff than pusher-js's (see reconnect.ts), through the public disconnect/connect API.
- * - A connection that flaps (see stability.ts) reconnects after growing delays, and its
- *   per-reconnect log lines give way to one summary line a minute.
- * - `failed`, and `disconnected` not caused by `close()` (a refusal, close codes 4001-4099 and
- *   4300+), close the client and call `onFatal` once.
- * - Every handler pusher-js calls catches what it throws: pusher-js would let it escape.
- */
+/** One channel of the connection. */
+interface Subscription {
+	readonly handlers: ChannelHandlers;
+	channel: Channel | undefined;
+	/** Subscribed before: every later subscription follows a gap in which events may have been missed. */
+	subscribedBefore: boolean;
+	/** Since when this channel may have missed events (set on a drop, cleared on re-subscription). */
+	missedSince: number | undefined;
+	readonly onChannelEvent: (eventName: unknown, data: unknown) => void;
+}
+
 export class PusherChannelClient {
 	private pusher: Pusher | undefined;
 
-	private channel: Channel | undefined;
+	private readonly subscriptions = new Map<string, Subscription>();
 
 	private closed = false;
 
 	private selfDisconnecting = false;
 
-	/** Subscribed before: every later subscription follows a gap in which events may have been missed. */
-	private subscribedBefore = false;
-
 	private lastHeardAt = Date.now();
-
-	private missedSince: number | undefined;
 
 	private lastClose: CloseInfo = {};
 
@@ -94,12 +89,66 @@ export class PusherChannelClient {
 	/** Removes what pusher-js keeps globally for this client. */
 	private releaseGlobals: (() => void) | undefined;
 
+	/**
+	 * `channelName` and `handlers`: the first channel, subscribed by start() (more with subscribe()).
+	 * `log` may change while the client runs (see setLogger).
+	 */
 	constructor(
 		private readonly endpoint: PusherEndpoint,
-		readonly channelName: string,
-		private readonly handlers: ChannelHandlers,
-		private readonly log: ClientLogger,
-	) {}
+		channelName: string | undefined,
+		handlers: ChannelHandlers | undefined,
+		private log: ClientLogger,
+	) {
+		if (channelName !== undefined && handlers !== undefined) this.subscribe(channelName, handlers);
+	}
+
+	/** Where the connection's own lines go from now on. */
+	setLogger(log: ClientLogger): void {
+		this.log = log;
+	}
+
+	/** Closed, by close() or a failure of the connection: it subscribes nothing more. */
+	get isClosed(): boolean {
+		return this.closed;
+	}
+
+	/** The channels subscribed (or to subscribe on start). */
+	get channelNames(): string[] {
+		return [...this.subscriptions.keys()];
+	}
+
+	/** Subscribes one more channel; events arrive through its handlers. False if already held. */
+	subscribe(channelName: string, handlers: ChannelHandlers): boolean {
+		if (this.closed || this.subscriptions.has(channelName)) return false;
+		const subscription: Subscription = {
+			handlers,
+			channel: undefined,
+			subscribedBefore: false,
+			missedSince: undefined,
+			onChannelEvent: this.guarded('channel event', (eventName: unknown, data: unknown): void =>
+				this.onChannelEvent(channelName, subscription, eventName, data),
+			),
+		};
+		this.subscriptions.set(channelName, subscription);
+		if (this.pusher !== undefined) this.attach(this.pusher, channelName, subscription);
+		return true;
+	}
+
+	/** Unsubscribes one channel; its handlers get nothing more. */
+	unsubscribe(channelName: string): void {
+		const subscription = this.subscriptions.get(channelName);
+		if (subscription === undefined) return;
+		this.subscriptions.delete(channelName);
+		subscription.channel?.unbind_all();
+		subscription.channel = undefined;
+		if (!this.closed) this.pusher?.unsubscribe(channelName);
+	}
+
+	private attach(pusher: Pusher, channelName: string, subscription: Subscription): void {
+		const channel = pusher.subscribe(channelName);
+		subscription.channel = channel;
+		channel.bind_global(subscription.onChannelEvent);
+	}
 
 	/** Connects and subscribes; events arrive through the handlers. */
 	start(): void {
@@ -115,9 +164,7 @@ export class PusherChannelClient {
 		connection.bind('connecting_in', this.onConnectingIn);
 		connection.bind('message', this.onMessage);
 
-		const channel = pusher.subscribe(this.channelName);
-		this.channel = channel;
-		channel.bind_global(this.onChannelEvent);
+		for (const [name, subscription] of this.subscriptions) this.attach(pusher, name, subscription);
 		// The constructor entered `connecting` before any listener could see it.
 		this.onStateChange({ previous: 'initialized', current: connection.state });
 	}
@@ -129,18 +176,20 @@ export class PusherChannelClient {
 		this.clearTimers();
 		const pusher = this.pusher;
 		if (pusher === undefined) return;
-		this.channel?.unbind_all();
+		for (const [name, subscription] of this.subscriptions) {
+			subscription.channel?.unbind_all();
+			subscription.channel = undefined;
+			pusher.unsubscribe(name);
+		}
 		const connection = pusher.connection;
 		connection.unbind('state_change', this.onStateChange);
 		connection.unbind('error', this.onError);
 		connection.unbind('connecting_in', this.onConnectingIn);
 		connection.unbind('message', this.onMessage);
-		pusher.unsubscribe(this.channelName);
 		pusher.unbind_all();
 		this.disconnectQuietly(pusher);
 		this.releaseGlobals?.();
 		this.releaseGlobals = undefined;
-		this.channel = undefined;
 		this.pusher = undefined;
 	}
 
@@ -220,7 +269,9 @@ export class PusherChannelClient {
 			if (this.closed) return;
 			const { previous, current } = change;
 			if (previous === 'connected' && current !== 'connected') {
-				if (this.missedSince === undefined) this.missedSince = this.lastHeardAt;
+				for (const subscription of this.subscriptions.values()) {
+					if (subscription.missedSince === undefined) subscription.missedSince = this.lastHeardAt;
+				}
 				this.onDrop();
 				if (!this.selfDisconnecting && current !== 'disconnected') this.noteDrop();
 			}
@@ -322,36 +373,50 @@ export class PusherChannelClient {
 		}
 	}
 
-	private readonly onChannelEvent = this.guarded(
-		'channel event',
-		(eventName: unknown, data: unknown): void => {
-			if (this.closed || typeof eventName !== 'string') return;
-			if (eventName === 'pusher:subscription_succeeded') {
-				const missedSince = this.subscribedBefore
-					? (this.missedSince ?? this.lastHeardAt)
-					: undefined;
-				this.subscribedBefore = true;
-				this.missedSince = undefined;
-				if (missedSince === undefined) this.log.debug('Subscribed');
-				else if (!this.stability.flapping)
-					this.log.info(
-						`Re-subscribed, ${Math.round((Date.now() - missedSince) / 100) / 10} s after the connection was last heard from`,
-					);
-				this.handlers.onSubscribed(missedSince);
-				return;
-			}
-			if (eventName === 'pusher:subscription_error') {
-				this.fail(subscriptionError(data));
-				return;
-			}
-			if (eventName.startsWith('pusher:') || eventName.startsWith('pusher_internal:')) return;
-			this.handlers.onEvent(eventName, data);
-		},
-	);
+	private onChannelEvent(
+		channelName: string,
+		subscription: Subscription,
+		eventName: unknown,
+		data: unknown,
+	): void {
+		if (this.closed || typeof eventName !== 'string') return;
+		if (this.subscriptions.get(channelName) !== subscription) return;
+		if (eventName === 'pusher:subscription_succeeded') {
+			const missedSince = subscription.subscribedBefore
+				? (subscription.missedSince ?? this.lastHeardAt)
+				: undefined;
+			subscription.subscribedBefore = true;
+			subscription.missedSince = undefined;
+			if (missedSince === undefined) this.log.debug('Subscribed');
+			else if (!this.stability.flapping)
+				this.log.info(
+					`Re-subscribed, ${Math.round((Date.now() - missedSince) / 100) / 10} s after the connection was last heard from`,
+				);
+			subscription.handlers.onSubscribed(missedSince);
+			return;
+		}
+		if (eventName === 'pusher:subscription_error') {
+			// This channel only: the connection and its other channels go on.
+			this.unsubscribe(channelName);
+			subscription.handlers.onFatal(subscriptionError(data));
+			return;
+		}
+		if (eventName.startsWith('pusher:') || eventName.startsWith('pusher_internal:')) return;
+		subscription.handlers.onEvent(eventName, data);
+	}
 
+	/** The connection cannot go on: closed, then every channel is told (each handler guarded). */
 	private fail(error: Error): void {
 		if (this.closed) return;
+		const subscriptions = [...this.subscriptions.values()];
 		this.close();
-		this.handlers.onFatal(error);
+		this.subscriptions.clear();
+		for (const subscription of subscriptions) {
+			try {
+				subscription.handlers.onFatal(error);
+			} catch {
+				// One channel's failure never keeps the others from hearing of it.
+			}
+		}
 	}
 }

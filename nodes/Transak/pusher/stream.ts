@@ -7,13 +7,13 @@ import { SIGNATURE_MISMATCH, type JwtVerifier } from '../verification/jwt';
 import type { RereadOptions } from '../verification/keyring';
 import { HOURLY_NOTE, RotationWatch, rotationMessage } from '../verification/rotation';
 import type { TransakEvent } from '../model/decode';
-import { PusherChannelClient } from './client';
 import type { PusherEndpoint } from './endpoint';
 import { parsePusherEvent, type PusherEventResult } from './channels';
 import { CatchUp, TRIGGER_CLOSED } from './catchUp';
 import { type ClientLogger, warnOnce } from './log';
 import { timeOf } from '../model/guards';
 import { isTooOld } from '../model/replay';
+import { joinChannel, type ChannelLease } from './shared';
 import { fetchMissedEvents, type RecoveryApi, type RecoveryTarget } from './recovery';
 import { cleanServerText, quoteServerText } from '../text/serverText';
 import { scrubSecrets } from '../text/secrets';
@@ -52,6 +52,11 @@ export interface StreamHost {
 
 export interface OrderStreamSettings {
 	endpoint: PusherEndpoint;
+	/**
+	 * The credential's API key: triggers with the same one and the same endpoint share one Pusher
+	 * connection in the process (see shared.ts).
+	 */
+	apiKey: string;
 	channel: string;
 	/** The channel's kind and the order it follows (the mode decides how events are verified). */
 	target: RecoveryTarget;
@@ -102,7 +107,8 @@ function executionKey(scope: { workflowId: string; nodeId: string }, seen: strin
  * de-duplication on (order, status), recovery of what a reconnect missed, and one fatal error at most.
  */
 export class OrderStream {
-	private readonly client: PusherChannelClient;
+	/** This trigger's place on the process's shared connection, while started. */
+	private lease: ChannelLease | undefined;
 
 	private readonly emitted = new LatestOccurrences(EMITTED_TTL_MS, EMITTED_MAX);
 
@@ -161,30 +167,26 @@ export class OrderStream {
 						log: (level, message) => this.log(level, message),
 						describe: (error) => this.describe(error),
 					});
-		this.client = new PusherChannelClient(
-			settings.endpoint,
-			settings.channel,
-			{
-				onEvent: (name, data) => this.onEvent(name, data),
-				onSubscribed: (missedSince) => this.onSubscribed(missedSince),
-				onFatal: (error) => this.onFatal(error),
-			},
-			{
-				debug: (m) => this.log('debug', m),
-				info: (m) => this.log('info', m),
-				warn: (m) => this.log('warn', m),
-			},
-		);
 	}
 
 	start(): void {
+		if (this.closed || this.lease !== undefined) return;
 		if ('unavailable' in this.settings.api) {
 			this.log(
 				'info',
 				`missed events cannot be recovered after a reconnect: ${this.settings.api.unavailable}`,
 			);
 		}
-		this.client.start();
+		this.lease = joinChannel(this.settings.apiKey, this.settings.endpoint, this.settings.channel, {
+			onEvent: (name, data) => this.onEvent(name, data),
+			onSubscribed: (missedSince) => this.onSubscribed(missedSince),
+			onFatal: (error) => this.onFatal(error),
+			log: {
+				debug: (m) => this.log('debug', m),
+				info: (m) => this.log('info', m),
+				warn: (m) => this.log('warn', m),
+			},
+		});
 		// A token edited or refreshed elsewhere is picked up even while no event fails.
 		this.keysTimer = setInterval(() => {
 			this.settings.keys.fresh(KEYS_REREAD_INTERVAL_MS / 2).catch(this.keysUnreadable);
@@ -205,7 +207,9 @@ export class OrderStream {
 		clearInterval(this.keysTimer);
 		this.catchUp?.close();
 		this.settings.keys.dispose();
-		this.client.close();
+		// Leaves the shared connection; the last trigger to leave closes it.
+		this.lease?.release();
+		this.lease = undefined;
 	}
 
 	private describe(error: unknown): string {

@@ -145,10 +145,21 @@ export function credentialsFor(apiBaseUrl?: string, extra: IDataObject = {}): ID
 	};
 }
 
+/** Open harnesses by (channel, server, options): a trigger joining one of them shares its subscription. */
+const liveChannels = new Map<string, number>();
+
+/** The Pusher channel a trigger with these options subscribes. */
+export function channelOf(opts: HarnessOptions, apiKey: string): string {
+	if (opts.channel === 'orderId') return opts.orderId ?? '';
+	if (opts.channel === 'partnerOrderId') return `${apiKey}_${opts.partnerOrderId ?? ''}`;
+	return apiKey;
+}
+
 /** Activates the trigger, as n8n does, and resolves once it is subscribed. */
 export async function activate(opts: HarnessOptions, waitSubscribed = true): Promise<Harness> {
+	const credentials = opts.credentials ?? credentialsFor(opts.apiBaseUrl);
 	const { context, recorded } = triggerContext({
-		credentials: opts.credentials ?? credentialsFor(opts.apiBaseUrl),
+		credentials,
 		store: opts.store,
 		onGetCredentials: opts.onGetCredentials,
 		mode: opts.mode ?? 'trigger',
@@ -169,9 +180,25 @@ export async function activate(opts: HarnessOptions, waitSubscribed = true): Pro
 			...opts.parameters,
 		},
 	});
-	const subscribed = waitSubscribed ? opts.server.next('subscribe') : undefined;
+	// Triggers on one API key and endpoint share the process's connection: a trigger that joins a
+	// channel already subscribed is live at once, and the server sees no new subscription.
+	const channel = channelOf(opts, String(credentials.apiKey ?? ''));
+	// The connection options (recovery and the others do not separate triggers).
+	const { appKey, cluster, wsHost, wsPort, forceTLS, activityTimeout, pongTimeout } =
+		opts.options ?? {};
+	const shareKey = JSON.stringify([
+		String(credentials.apiKey ?? ''),
+		channel,
+		opts.server.port,
+		[appKey, cluster, wsHost, wsPort, forceTLS, activityTimeout, pongTimeout],
+	]);
+	const joinsLive = (liveChannels.get(shareKey) ?? 0) > 0;
+	const subscribed = waitSubscribed && !joinsLive ? opts.server.next('subscribe') : undefined;
 	const response = await new TransakWebSocketTrigger().trigger.call(context);
 	await subscribed;
+	let closed = false;
+	if (waitSubscribed) liveChannels.set(shareKey, (liveChannels.get(shareKey) ?? 0) + 1);
+	else closed = true;
 	return {
 		context,
 		emitted: recorded.emitted,
@@ -180,6 +207,10 @@ export async function activate(opts: HarnessOptions, waitSubscribed = true): Pro
 		logs: recorded.logs,
 		response,
 		close: async () => {
+			if (!closed) {
+				closed = true;
+				liveChannels.set(shareKey, (liveChannels.get(shareKey) ?? 1) - 1);
+			}
 			await response.closeFunction?.();
 		},
 	};
