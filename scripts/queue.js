@@ -66,7 +66,7 @@ async function main() {
 
 		banner(`n8n ${VERSION} queue mode: PostgreSQL, Redis, main, 2 webhook processors, 1 worker`);
 		t = Date.now();
-		cluster = await startQueueCluster({ version: VERSION, tarball, webhooks: 2, workers: 1 });
+		cluster = await startQueueCluster({ version: VERSION, tarball, webhooks: 2, workers: 2 });
 		const c = cluster.timings;
 		timings.clusterStart = `${since(t)} (PostgreSQL + Redis ${(c.servicesMs / 1000).toFixed(1)} s, main ${(c.mainMs / 1000).toFixed(1)} s, webhook processors + worker ${(c.othersMs / 1000).toFixed(1)} s)`;
 		pids.push(...cluster.pids());

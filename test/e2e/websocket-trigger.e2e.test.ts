@@ -148,7 +148,8 @@ describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
 			(event) => event.channel === byOrderId.channel,
 			30_000,
 		);
-		expect(pusher.terminateAll()).toBeGreaterThanOrEqual(3);
+		// Every workflow here shares the one connection of their API key and endpoint.
+		expect(pusher.terminateAll()).toBe(1);
 		await resubscribed;
 		const order = fx.sampleOrder({ id: byOrderId.channel, status: 'COMPLETED' });
 		pusher.publish(byOrderId.channel, 'ORDER_COMPLETED', order);
@@ -208,10 +209,45 @@ describe(`Transak WebSocket Trigger in n8n ${client.version}`, () => {
 		expect(client.logs()).not.toContain(ACCESS_TOKEN);
 	});
 
+	test('five more workflows on the same API key: still one connection, each event runs once in each', async () => {
+		const five: Watched[] = [];
+		for (let i = 1; i <= 5; i += 1) {
+			const watched: Watched = { id: '', channel: API_KEY };
+			await activate(watched, workflow(`Transak WS: all orders ${i}`, { channel: 'allOrders' }));
+			five.push(watched);
+		}
+		expect(pusher.connections()).toHaveLength(1);
+		const befores = await Promise.all(five.map(count));
+		const order = fx.sampleOrder({ id: uniqueId('shared'), status: 'COMPLETED' });
+		publishToAll('ORDER_COMPLETED', order, ACCESS_TOKEN);
+		for (const [i, watched] of five.entries()) {
+			expectItem(await nextExecution(watched, befores[i]), { orderId: order.id });
+		}
+		// No second execution in any of them (a later event shows the first one was not repeated).
+		const marker = fx.sampleOrder({ id: uniqueId('marker'), status: 'COMPLETED' });
+		publishToAll('ORDER_COMPLETED', marker, ACCESS_TOKEN);
+		for (const [i, watched] of five.entries()) {
+			const runs = await real.exactlyExecutions(watched.id, befores[i] + 2);
+			const ids = runs.map((run) => outputItems(run, TRIGGER)[0]?.orderId);
+			expect(ids.filter((id) => id === order.id)).toHaveLength(1);
+			expect(ids).toContain(marker.id);
+		}
+		// The five leave; the connection stays for the other workflows, which still receive.
+		for (const watched of five) {
+			await client.deactivate(watched.id);
+			active.splice(active.indexOf(watched), 1);
+		}
+		expect(pusher.connections()).toHaveLength(1);
+		const before = await count(allOrders);
+		const after = fx.sampleOrder({ id: uniqueId('after'), status: 'COMPLETED' });
+		publishToAll('ORDER_COMPLETED', after, ACCESS_TOKEN);
+		expectItem(await nextExecution(allOrders, before), { orderId: after.id });
+	});
+
 	test('deactivating the workflows closes every socket', async () => {
-		// Every active workflow holds one socket (those dropped by the outage have reconnected).
+		// The active workflows share one socket (reconnected after the outage).
 		for (const watched of active) await pusher.waitForSubscribers(watched.channel, 1, 30_000);
-		expect(pusher.connections().length).toBe(active.length);
+		expect(pusher.connections()).toHaveLength(1);
 		for (const watched of active.splice(0)) await client.deactivate(watched.id);
 		await pusher.waitForNoConnections(30_000);
 		expect(pusher.connections()).toEqual([]);

@@ -7,8 +7,8 @@
  */
 import Redis from 'ioredis';
 
-import { describeRedis, sharedWindowSettings } from '../../nodes/Transak/webhook/redisSettings';
-import { openRedisStore } from '../../nodes/Transak/webhook/redisStore';
+import { describeRedis, sharedWindowSettings } from '../../nodes/Transak/queue/redisSettings';
+import { openRedisStore } from '../../nodes/Transak/queue/redisStore';
 import {
 	SharedDeliveryWindow,
 	type Claim,

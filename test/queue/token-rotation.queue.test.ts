@@ -7,9 +7,9 @@
  */
 import * as fx from '../../tools/transak/fixtures';
 import * as real from '../support/real-n8n';
-import { executions, outputItems, ranBy, uniqueId } from '../support/real-n8n';
+import { executions, outputItems, oneWorker, ranBy, uniqueId } from '../support/real-n8n';
 
-const { main, webhooks, workers } = real.n8n();
+const { main, webhooks } = real.n8n();
 
 type Setup = Awaited<ReturnType<typeof real.expiredTokenSetup>>;
 let setup: Setup;
@@ -45,7 +45,7 @@ describe(`Transak access-token rotation in queue mode (n8n ${main.version})`, ()
 		expect(fake.refreshCalls).toBe(1);
 		secrets.push(fake.accessToken);
 		const execution = await real.nextExecution(api.id, before);
-		expect(ranBy(execution.id)).toEqual([workers[0].role]);
+		expect(ranBy(execution.id)).toEqual(oneWorker());
 	});
 
 	test('the main instance’s WebSocket trigger takes an event signed with the new token, without re-activation', async () => {
@@ -79,5 +79,43 @@ describe(`Transak access-token rotation in queue mode (n8n ${main.version})`, ()
 		const data = await real.allExecutionData([api.id, socket.id, webhook.id]);
 		expect(data).toContain('ORDER_COMPLETED');
 		real.expectNoneOf([...secrets, ...fake.validTokens], data, real.allLogs());
+	});
+});
+
+describe(`One token refresh across the workers (n8n ${main.version}, ${real.n8n().workers.length} workers)`, () => {
+	let many: Setup;
+
+	beforeAll(async () => {
+		many = await real.expiredTokenSetup('Queue refresh once');
+	});
+
+	afterAll(async () => {
+		await real.deactivate([many?.api.id, many?.socket, many?.webhook.id]);
+		await many?.pusher.close();
+		await many?.fake.close();
+	});
+
+	test('40 concurrent executions meet the expired token on both workers: Transak refreshes once, none fails', async () => {
+		const order = many.fake.addOrder(fx.sampleOrder({ id: uniqueId('queue-refresh-once') }));
+		many.fake.reset();
+		const before = (await executions(many.api.id)).length;
+		const answers = await Promise.all(
+			Array.from({ length: 40 }, (_, i) =>
+				real.post(webhooks[i % webhooks.length], many.api.hook, { orderId: order.id }),
+			),
+		);
+		expect(answers.map((a) => a.status)).toEqual(Array(40).fill(200));
+		for (const answer of answers)
+			expect(answer.json).toEqual([expect.objectContaining({ orderId: order.id })]);
+		expect(many.fake.refreshCalls).toBe(1);
+		const runs = (await real.exactlyExecutions(many.api.id, before + 40)).slice(before);
+		expect(runs.every((run) => run.status === 'success')).toBe(true);
+		// Both workers took part: the lock, not one process, kept it to one refresh.
+		const workersUsed = new Set(runs.flatMap((run) => ranBy(run.id)));
+		expect(workersUsed.size).toBe(2);
+		real.expectNoneOf(
+			[many.expired, many.fake.apiSecret, ...many.fake.validTokens],
+			real.allLogs(),
+		);
 	});
 });

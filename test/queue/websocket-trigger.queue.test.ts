@@ -8,7 +8,14 @@ import * as fx from '../../tools/transak/fixtures';
 import { startFakeTransakApi } from '../../tools/transak/fake-api';
 import { startPusherServer } from '../../tools/transak/pusher-server';
 import * as real from '../support/real-n8n';
-import { enqueuedBy, exactlyExecutions, executions, outputItems, ranBy } from '../support/real-n8n';
+import {
+	enqueuedBy,
+	exactlyExecutions,
+	executions,
+	outputItems,
+	oneWorker,
+	ranBy,
+} from '../support/real-n8n';
 import { sleep, socketsPerProcess, uniqueId } from '../support/real-n8n';
 
 const { main, webhooks, workers } = real.n8n();
@@ -26,6 +33,8 @@ interface Watched {
 }
 const oneOrder: Watched = { id: '', channel: uniqueId('queue-order') };
 const allOrders: Watched = { id: '', channel: API_KEY };
+/** Three more all-orders workflows on the same API key (five workflows in all). */
+const more: Watched[] = [1, 2, 3].map(() => ({ id: '', channel: API_KEY }));
 const active: Watched[] = [];
 
 function workflow(
@@ -61,6 +70,12 @@ beforeAll(async () => {
 			credential,
 		),
 	);
+	for (const [i, watched] of more.entries()) {
+		await activate(
+			watched,
+			workflow(`Queue WS: all orders ${i + 2}`, { channel: 'allOrders' }, credential),
+		);
+	}
 });
 
 afterAll(async () => {
@@ -70,16 +85,28 @@ afterAll(async () => {
 });
 
 describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => {
-	test('one Pusher connection per active workflow, held by the main instance and by no other process', async () => {
-		// Give webhook processors and the worker time to do anything they would do on activation.
+	test('five workflows on one API key: one Pusher connection, held by the main instance and by no other process', async () => {
+		// Give webhook processors and the workers time to do anything they would do on activation.
 		await sleep(3000);
-		expect(pusher.connections()).toHaveLength(2);
+		expect(active).toHaveLength(5);
+		expect(pusher.connections()).toHaveLength(1);
 		expect(pusher.subscriptionCount(oneOrder.channel)).toBe(1);
 		expect(pusher.subscriptionCount(allOrders.channel)).toBe(1);
 		const sockets = socketsPerProcess(pusher.port);
-		const expected: Record<string, number> = { main: 2 };
+		const expected: Record<string, number> = { main: 1 };
 		for (const p of [...webhooks, ...workers]) expected[p.role] = 0;
 		expect(sockets).toEqual(expected);
+	});
+
+	test('an all-orders event runs once in each of the four all-orders workflows', async () => {
+		const watched = [allOrders, ...more];
+		const befores = await Promise.all(watched.map(async (w) => (await executions(w.id)).length));
+		const order = fx.sampleOrder({ id: uniqueId('shared'), status: 'COMPLETED' });
+		publishToAll('ORDER_COMPLETED', order, ACCESS_TOKEN);
+		for (const [i, w] of watched.entries()) {
+			const all = await exactlyExecutions(w.id, befores[i] + 1);
+			expect(outputItems(all[all.length - 1], TRIGGER)[0]?.orderId).toBe(order.id);
+		}
 	});
 
 	test('an event on the order channel: one execution, queued by the main instance, run by the worker', async () => {
@@ -94,7 +121,7 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 			{ ...order, eventID: 'ORDER_PROCESSING', status: 'PROCESSING', orderId: order.id },
 		]);
 		expect(enqueuedBy(execution.id)).toEqual(['main']);
-		expect(ranBy(execution.id)).toEqual([workers[0].role]);
+		expect(ranBy(execution.id)).toEqual(oneWorker());
 	});
 
 	test('all-orders channel: signed, selected events run on the worker; forged ones start nothing', async () => {
@@ -108,7 +135,7 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 		expect(outputItems(execution, TRIGGER)).toEqual([
 			expect.objectContaining({ eventID: 'ORDER_COMPLETED', orderId: genuine.id }),
 		]);
-		expect(ranBy(execution.id)).toEqual([workers[0].role]);
+		expect(ranBy(execution.id)).toEqual(oneWorker());
 	});
 
 	test('several events in a row: one execution each, all on the worker (in any order: the worker runs jobs in parallel)', async () => {
@@ -126,7 +153,7 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 		expect(fresh.map((e) => outputItems(e, TRIGGER)[0]?.status).sort()).toEqual(
 			[...statuses].sort(),
 		);
-		for (const execution of fresh) expect(ranBy(execution.id)).toEqual([workers[0].role]);
+		for (const execution of fresh) expect(ranBy(execution.id)).toEqual(oneWorker());
 	});
 
 	test('deactivating the workflows closes their connections, in every process, for good', async () => {

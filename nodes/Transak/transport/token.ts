@@ -21,6 +21,7 @@ import {
 	TransakTokenError,
 } from './errors';
 import { credentialSecrets, displayUrl, rememberSecrets, scrubSecrets } from '../text/secrets';
+import { OtherProcessRefreshFailed, refreshOnceAcrossProcesses } from '../queue/refreshLock';
 
 // Kept importable from here, where the token field it guards is explained.
 export { credentialFingerprint };
@@ -261,6 +262,16 @@ async function refresh(
 	return { token, until: Math.min(Date.now() + REFRESHED_TTL_MS, expiresAt) };
 }
 
+/** In queue mode: the process that held the refresh lock could not refresh (its execution says why). */
+function otherProcessFailed(credentials: TransakApiCredentials): TransakTokenError {
+	return new TransakTokenError(
+		'refreshFailed',
+		credentialFingerprint(credentials),
+		'Could not refresh the Transak access token: another n8n process tried just now and failed.',
+		"Every n8n process refreshes a Transak token through one lock in n8n's Redis; the failed attempt's execution or log names the reason. The next attempt starts after 30 seconds.",
+	);
+}
+
 /**
  * Returns a token to retry with, given one Transak refused: a refreshed one when it expired (or
  * cannot tell), never when it was replaced elsewhere. Shared by concurrent callers.
@@ -289,7 +300,15 @@ async function replaceRefusedToken(
 	let pending = inflight.get(key);
 	if (pending === undefined) {
 		pending = (async () => {
-			const result = await refresh(httpRequest, credentials);
+			const result = await refreshOnceAcrossProcesses(
+				{ digest: key, apiKey: credentials.apiKey, apiSecret: credentials.apiSecret ?? '' },
+				() => refresh(httpRequest, credentials),
+			).catch((error: unknown) => {
+				if (error instanceof OtherProcessRefreshFailed) throw otherProcessFailed(credentials);
+				throw error;
+			});
+			// A token another process refreshed is masked here as well.
+			rememberSecrets([result.token]);
 			remember(refreshed, key, result);
 			return result.token;
 		})();

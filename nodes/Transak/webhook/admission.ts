@@ -5,7 +5,7 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
 import type { TransakEvent } from '../model/decode';
-import { bounded } from './redisStore';
+import { bounded } from '../queue/redisStore';
 import {
 	HAND_OFF_LIMIT_MS,
 	HAND_OFF_WAIT_MS,

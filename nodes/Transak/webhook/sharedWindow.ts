@@ -22,14 +22,14 @@
 import { createHash, randomBytes } from 'crypto';
 import { sleep } from 'n8n-workflow';
 
-import { bounded, openRedisStore, type ClaimStore } from './redisStore';
+import { bounded, openRedisStore, type ClaimStore } from '../queue/redisStore';
 import {
 	cachedSettings,
 	describeRedis,
 	NOT_QUEUE_MODE,
 	type Env,
 	type RedisSettings,
-} from './redisSettings';
+} from '../queue/redisSettings';
 
 export type Claim =
 	/** This process owns the delivery: start the workflow, then report how n8n's hand-off went. */

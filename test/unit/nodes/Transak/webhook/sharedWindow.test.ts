@@ -6,8 +6,8 @@
  */
 import fc from 'fast-check';
 
-import type { RedisSettings } from '../../../../../nodes/Transak/webhook/redisSettings';
-import type { ClaimStore } from '../../../../../nodes/Transak/webhook/redisStore';
+import type { RedisSettings } from '../../../../../nodes/Transak/queue/redisSettings';
+import type { ClaimStore } from '../../../../../nodes/Transak/queue/redisStore';
 import {
 	SharedDeliveryWindow,
 	sharedDeliveryWindow,
@@ -209,7 +209,7 @@ describe('ioredis for the window', () => {
 		const module =
 			require('../../../../../nodes/Transak/webhook/sharedWindow') as typeof import('../../../../../nodes/Transak/webhook/sharedWindow');
 		const store =
-			require('../../../../../nodes/Transak/webhook/redisStore') as typeof import('../../../../../nodes/Transak/webhook/redisStore');
+			require('../../../../../nodes/Transak/queue/redisStore') as typeof import('../../../../../nodes/Transak/queue/redisStore');
 		return { loaded, module, store };
 	}
 	afterEach(() => {

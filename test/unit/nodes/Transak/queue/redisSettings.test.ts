@@ -1,4 +1,4 @@
-/** n8n's queue-mode Redis settings as the shared window reads them (nodes/Transak/webhook/redisSettings.ts). */
+/** n8n's queue-mode Redis settings as the shared window reads them (nodes/Transak/queue/redisSettings.ts). */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,7 +13,7 @@ const { Container } = require(
 	}),
 ) as typeof import('@n8n/di');
 
-import { sharedWindowSettings } from '../../../../../nodes/Transak/webhook/redisSettings';
+import { sharedWindowSettings } from '../../../../../nodes/Transak/queue/redisSettings';
 
 describe("n8n's queue-mode Redis settings", () => {
 	it('is off outside queue mode', () => {

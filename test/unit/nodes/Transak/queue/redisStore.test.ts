@@ -7,8 +7,8 @@
 import * as tls from 'tls';
 import type { AddressInfo } from 'net';
 
-import { openRedisStore } from '../../../../../nodes/Transak/webhook/redisStore';
-import { sharedWindowSettings } from '../../../../../nodes/Transak/webhook/redisSettings';
+import { openRedisStore } from '../../../../../nodes/Transak/queue/redisStore';
+import { sharedWindowSettings } from '../../../../../nodes/Transak/queue/redisSettings';
 import { TEST_TLS } from '../../../../support/self-signed-tls';
 import { disconnectRedisClients } from '../../../../support/tracked-ioredis';
 
