@@ -11,8 +11,11 @@
  *   2. the highest rate with zero loss (rates doubled until loss or until the publisher saturates)
  *   3. heap growth over 1,000 activate/deactivate cycles       (target <= 1 MB per 1,000 cycles)
  *   4. time from an abrupt drop to resubscribed                (target <= 2 s)
+ *   5. 1, 5 and 20 triggers on one API key: connections, CPU per event and heap per trigger, with
+ *      one shared connection and with one connection each, as ratios measured in this run
  * Env: BENCH_SECONDS (latency run, default 5), BENCH_CYCLES (default 1000), BENCH_DROPS (default 10),
- * BENCH_PARTS (default "latency,heap,drop").
+ * BENCH_PARTS (default "latency,heap,drop,sharing"),
+ * BENCH_SHARING_EVENTS (default 500).
  * Figures only: nothing here fails on timing.
  */
 const { fork, spawnSync } = require('child_process');
@@ -184,8 +187,11 @@ async function main() {
 	const ACCESS_TOKEN = 'bench-access-token-0123456789abcdef';
 	const API_KEY = 'bench-partner-key';
 
-	/** Activates one trigger; resolves once subscribed. `onEmit(json, at)` sees every item. */
-	async function activate(onEmit, logs = []) {
+	/**
+	 * Activates one trigger; resolves once subscribed (with `waitSubscribed`: a trigger that joins a
+	 * connection already subscribed logs no subscription). `onEmit(json, at)` sees every item.
+	 */
+	async function activate(onEmit, logs = [], extraOptions = {}, waitSubscribed = true) {
 		let subscribed;
 		const ready = new Promise((resolve) => {
 			subscribed = resolve;
@@ -199,6 +205,7 @@ async function main() {
 				wsHost: '127.0.0.1',
 				wsPort: server.port,
 				forceTLS: false,
+				...extraOptions,
 			},
 		};
 		const log = (level) => (message) => {
@@ -231,12 +238,12 @@ async function main() {
 			helpers: {},
 		};
 		const response = await new TransakWebSocketTrigger().trigger.call(context);
-		await ready;
+		if (waitSubscribed) await ready;
 		return response;
 	}
 
 	const results = {};
-	const parts = new Set(String(process.env.BENCH_PARTS ?? 'latency,heap,drop').split(','));
+	const parts = new Set(String(process.env.BENCH_PARTS ?? 'latency,heap,drop,sharing').split(','));
 
 	// 1 + 2. Latency at 1,000/s, then rates doubled until loss.
 	if (parts.has('latency')) {
@@ -371,6 +378,83 @@ async function main() {
 		};
 	}
 
+	// 5. Several triggers on one API key: one shared connection, or one each ("separate": each
+	// trigger gets its own connection options, as every trigger had before connections were shared).
+	if (parts.has('sharing')) {
+		const EVENTS = Number(process.env.BENCH_SHARING_EVENTS ?? 500);
+		const rows = [];
+		const settle = async () => {
+			for (let i = 0; i < 8; i += 1) {
+				global.gc();
+				await new Promise((r) => setTimeout(r, 25));
+			}
+			return process.memoryUsage().heapUsed;
+		};
+		// The first configuration runs twice, the first time unrecorded (JIT, caches).
+		for (const [run, n] of [1, 1, 5, 20].entries()) {
+			for (const mode of n === 1 ? ['shared'] : ['separate', 'shared']) {
+				const counts = new Array(n).fill(0);
+				let tag = `warm-${n}-${mode}`;
+				const heapBefore = await settle();
+				const responses = [];
+				for (let i = 0; i < n; i += 1) {
+					const extra = mode === 'separate' ? { activityTimeout: 120 + i } : {};
+					const onEmit = (json) => {
+						if (String(json.orderId).startsWith(`${tag}-`)) counts[i] += 1;
+					};
+					responses.push(await activate(onEmit, [], extra, mode === 'separate' || i === 0));
+				}
+				// Every trigger has joined once each has seen an event.
+				for (let attempt = 0; counts.some((c) => c === 0); attempt += 1) {
+					if (attempt > 100) throw new Error(`sharing ${n} ${mode}: not every trigger listens`);
+					await ask({
+						type: 'publish',
+						channel: API_KEY,
+						key: ACCESS_TOKEN,
+						rate: 100,
+						count: 1,
+						tag: `${tag}-${attempt}`,
+					});
+					await new Promise((r) => setTimeout(r, 50));
+				}
+				const { count: connections } = await ask({ type: 'connections' });
+				const heapActive = await settle();
+				counts.fill(0);
+				tag = `run-${n}-${mode}`;
+				const cpu = process.cpuUsage();
+				await ask({
+					type: 'publish',
+					channel: API_KEY,
+					key: ACCESS_TOKEN,
+					rate: 500,
+					count: EVENTS,
+					tag,
+				});
+				const deadline = now() + 10_000;
+				while (counts.some((c) => c < EVENTS) && now() < deadline)
+					await new Promise((r) => setTimeout(r, 10));
+				const used = process.cpuUsage(cpu);
+				const cpuUs = (used.user + used.system) / EVENTS;
+				for (const response of responses) await response.closeFunction();
+				for (let i = 0; (await ask({ type: 'connections' })).count > 0; i += 1) {
+					if (i > 200) throw new Error(`sharing ${n} ${mode}: connections left open`);
+					await new Promise((r) => setTimeout(r, 25));
+				}
+				if (run === 0) continue;
+				rows.push({
+					n,
+					mode,
+					connections,
+					cpuUsPerEvent: cpuUs,
+					cpuUsPerEventPerTrigger: cpuUs / n,
+					heapKBPerTrigger: (heapActive - heapBefore) / n / 1024,
+					lost: n * EVENTS - counts.reduce((a, b) => a + b, 0),
+				});
+			}
+		}
+		results.sharing = { events: EVENTS, rows };
+	}
+
 	child.send({ type: 'exit' });
 
 	const f = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
@@ -405,6 +489,26 @@ async function main() {
 		console.log(
 			`4. abrupt drop -> resubscribed: p50 ${f(drop.p50, 1)} ms, max ${f(drop.max, 1)} ms (${verdict(drop.max <= 2000)}: <= 2 s); a second drop within 10 s: p50 ${f(drop.secondP50, 0)} ms (pusher-js's own delay)`,
 		);
+	}
+	if (results.sharing) {
+		const { events, rows } = results.sharing;
+		const row = (n, mode) => rows.find((r) => r.n === n && r.mode === mode);
+		console.log(
+			`5. triggers on one API key, ${events} signed events at 500/s (all triggers on the all-orders channel):`,
+		);
+		for (const r of rows) {
+			console.log(
+				`   ${String(r.n).padStart(2)} ${r.mode.padEnd(8)}: ${r.connections} connection(s), CPU ${f(r.cpuUsPerEvent, 0)} µs per event (${f(r.cpuUsPerEventPerTrigger, 0)} per event per trigger), heap ${f(r.heapKBPerTrigger, 0)} KB per trigger (within about ±100 KB of GC noise), lost ${r.lost}`,
+			);
+		}
+		const one = row(1, 'shared');
+		for (const n of [5, 20]) {
+			const shared = row(n, 'shared');
+			const separate = row(n, 'separate');
+			console.log(
+				`   ${n} triggers, shared / separate: connections ${shared.connections}/${separate.connections}, CPU per event x${f(shared.cpuUsPerEvent / separate.cpuUsPerEvent)}; shared, per event per trigger vs 1 trigger: x${f(shared.cpuUsPerEventPerTrigger / one.cpuUsPerEventPerTrigger)}`,
+			);
+		}
 	}
 	console.log(
 		`   load average ${require('os')

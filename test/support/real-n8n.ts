@@ -222,10 +222,39 @@ export async function activateSubscribed(
 	workflow: Record<string, unknown>,
 ): Promise<string> {
 	const { id } = await n8n().main.createWorkflow(workflow);
+	const name = String(workflow.name);
+	const startedBefore = triggersStarted(name);
 	const subscribed = pusher.waitForSubscribers(channel, 1, 60_000);
 	await n8n().main.activate(id);
 	await subscribed;
+	// A trigger that joins a connection its API key already holds subscribes nothing new.
+	await triggerStarted(name, startedBefore);
 	return id;
+}
+
+/** How often n8n 2.x logged that it started the trigger of the workflow named `name`. */
+export function triggersStarted(name: string): number {
+	const line = `for workflow "${name}" {`;
+	return n8n()
+		.main.logs()
+		.split('\n')
+		.filter((l: string) => l.includes('Activated trigger node') && l.includes(line)).length;
+}
+
+/**
+ * Waits until n8n has started the trigger of the workflow named `name` once more than `before`
+ * times: n8n 2.x does it after the activation call returns (its publication outbox), and logs it;
+ * n8n 1.x within the call.
+ */
+export async function triggerStarted(name: string, before: number, timeoutMs = 60_000) {
+	const { main } = n8n();
+	if (main.major < 2) return;
+	const deadline = Date.now() + timeoutMs;
+	while (triggersStarted(name) <= before) {
+		if (Date.now() > deadline)
+			throw new Error(`n8n ${main.version} did not start the trigger of "${name}"`);
+		await sleep(50);
+	}
 }
 
 /**
