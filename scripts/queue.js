@@ -5,7 +5,7 @@
  * 1. installs PostgreSQL and Redis from Debian packages if missing (apt-get; needs root, as CI has),
  * 2. installs n8n 2.41.1 into the cache if missing, builds and packs the project,
  * 3. starts PostgreSQL and Redis on 127.0.0.1 with throwaway data folders, then n8n in queue
- *    mode: one main, two webhook processors, one worker, each with the package installed in its
+ *    mode: one main, two webhook processors, two workers, each with the package installed in its
  *    own user folder as users install it (tools/n8n/launch.js),
  * 4. runs jest with jest.queue.config.js against it (test/queue),
  * 5. stops every process and server it started, also when a check or the setup fails, checks that
@@ -64,7 +64,7 @@ async function main() {
 		const tarball = pack({ destination: run.dir });
 		timings.pack = since(t);
 
-		banner(`n8n ${VERSION} queue mode: PostgreSQL, Redis, main, 2 webhook processors, 1 worker`);
+		banner(`n8n ${VERSION} queue mode: PostgreSQL, Redis, main, 2 webhook processors, 2 workers`);
 		t = Date.now();
 		cluster = await startQueueCluster({ version: VERSION, tarball, webhooks: 2, workers: 2 });
 		const c = cluster.timings;
