@@ -27,7 +27,7 @@ const deliver = (target: N8nClient, body: unknown) => real.post(target, path, bo
 
 beforeAll(async () => {
 	expect(webhooks).toHaveLength(2);
-	expect(workers).toHaveLength(1);
+	expect(workers).toHaveLength(2);
 	const credential = await real.signingCredential(main, {
 		accessToken: ACCESS_TOKEN,
 		apiSecret: API_SECRET,
@@ -51,7 +51,7 @@ afterAll(async () => {
 	await real.deactivate([workflowId]);
 });
 
-describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.length} webhook processors, ${workers.length} worker)`, () => {
+describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.length} webhook processors, ${workers.length} workers)`, () => {
 	test('the main instance does not take production webhooks: the processors do', async () => {
 		const answer = await main.http('POST', `/webhook/${path}`, {
 			body: '{}',

@@ -276,7 +276,8 @@ async function startN8n({ version, tarball, port, env = {}, userFolder, logLevel
  * when webhook processors take them), `webhooks` webhook processors and `workers` workers, all
  * sharing the database, Redis and the encryption key, each with the package installed in its own
  * user folder, as separate hosts would. Options: version (2.41.1), tarball, webhooks (2),
- * workers (1), workerConcurrency (10), logLevel (info). `stop({ keep })` stops everything, also
+ * workers (1), workerConcurrency (10), logLevel (info; the main instance logs at debug, where n8n
+ * 2.x says when it has started a workflow's triggers). `stop({ keep })` stops everything, also
  * after a failure (`keep` keeps the logs).
  */
 async function startQueueCluster({
@@ -337,7 +338,7 @@ async function startQueueCluster({
 		// First alone: it runs the database migrations the other processes expect.
 		const main = await signIn(
 			await start('main', 'start', {
-				env: { ...shared, N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true' },
+				env: { ...shared, N8N_DISABLE_PRODUCTION_MAIN_PROCESS: 'true', N8N_LOG_LEVEL: 'debug' },
 			}),
 		);
 		timings.mainMs = Date.now() - t1;
