@@ -9,7 +9,7 @@ import type Redis from 'ioredis';
 
 import type * as RefreshLock from '../../nodes/Transak/queue/refreshLock';
 import { startRedis } from '../../tools/services';
-import { n8n, sleep, uniqueId } from '../support/real-n8n';
+import { queueRedisEnv, sleep, uniqueId } from '../support/real-n8n';
 import { disconnectRedisClients } from '../support/tracked-ioredis';
 
 // Every connection the copies open is closed after the suite (see tracked-ioredis).
@@ -18,15 +18,8 @@ jest.mock('ioredis', () => jest.requireActual('../support/tracked-ioredis'));
 type Env = Record<string, string>;
 type Server = Awaited<ReturnType<typeof startRedis>>;
 
-const redis = n8n().redis!;
-const clusterEnv: Env = {
-	EXECUTIONS_MODE: 'queue',
-	QUEUE_BULL_REDIS_HOST: redis.host,
-	QUEUE_BULL_REDIS_PORT: String(redis.port),
-	QUEUE_BULL_REDIS_PASSWORD: redis.password,
-	QUEUE_BULL_REDIS_DB: String(redis.db),
-	QUEUE_BULL_PREFIX: redis.prefix,
-};
+/** n8n's queue-mode settings of the cluster's Redis. */
+const clusterEnv: Env = queueRedisEnv();
 
 const servers: Server[] = [];
 const admins: Redis[] = [];

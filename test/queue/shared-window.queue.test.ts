@@ -17,7 +17,7 @@ import {
 import { freePort } from '../../tools/processes';
 import { startRedis } from '../../tools/services';
 import { orderWebhookBody, sampleOrder } from '../../tools/transak/fixtures';
-import { n8n, sleep, uniqueId } from '../support/real-n8n';
+import { queueRedisEnv, sleep, uniqueId } from '../support/real-n8n';
 import { TEST_TLS } from '../support/self-signed-tls';
 import { disconnectRedisClients } from '../support/tracked-ioredis';
 import { deliver, nodeProcess, started } from '../support/trigger-process';
@@ -30,16 +30,8 @@ type Env = Record<string, string>;
 type Server = Awaited<ReturnType<typeof startRedis>>;
 type Claimed = Extract<Claim, { kind: 'claimed' }>;
 
-const redis = n8n().redis!;
 /** n8n's queue-mode settings of the cluster's Redis. */
-const clusterEnv: Env = {
-	EXECUTIONS_MODE: 'queue',
-	QUEUE_BULL_REDIS_HOST: redis.host,
-	QUEUE_BULL_REDIS_PORT: String(redis.port),
-	QUEUE_BULL_REDIS_PASSWORD: redis.password,
-	QUEUE_BULL_REDIS_DB: String(redis.db),
-	QUEUE_BULL_PREFIX: redis.prefix,
-};
+const clusterEnv: Env = queueRedisEnv();
 
 const servers: Server[] = [];
 const clients: Redis[] = [];
@@ -183,7 +175,7 @@ describe("the shared window on the queue cluster's redis-server (password, datab
 		const keys = Array.from({ length: 100 }, () => window.keyFor('wf', 'n', uniqueId('db')));
 		const claims = await Promise.all(keys.map((key) => window.claim(key, 600_000)));
 		await Promise.all(claims.map((claim) => (claim as Claimed).settle(true)));
-		expect(keys[0].startsWith(`${redis.prefix}:transak:dedupe:wf:n:`)).toBe(true);
+		expect(keys[0].startsWith(`${clusterEnv.QUEUE_BULL_PREFIX}:transak:dedupe:wf:n:`)).toBe(true);
 		const db0 = inspect({ ...clusterEnv, QUEUE_BULL_REDIS_DB: '0' });
 		expect(await db0.get(keys[0])).toBeNull();
 		expect(await db1.get(keys[0])).toBe('done');
@@ -204,7 +196,7 @@ describe("the shared window on the queue cluster's redis-server (password, datab
 		expect(reports).toHaveLength(1);
 		expect(reports[0]).toMatch(/WRONGPASS|invalid/i);
 		expect(reports[0]).not.toContain('not-the-password-123');
-		expect(reports[0]).not.toContain(redis.password);
+		expect(reports[0]).not.toContain(clusterEnv.QUEUE_BULL_REDIS_PASSWORD);
 	});
 });
 

@@ -127,6 +127,20 @@ export async function settledExecutions(
 	}
 }
 
+/** n8n's queue-mode settings of the queue cluster's Redis, as every process of it has them. */
+export function queueRedisEnv(): Record<string, string> {
+	const redis = n8n().redis;
+	if (!redis) throw new Error('no queue cluster: run through npm run test:queue');
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: redis.host,
+		QUEUE_BULL_REDIS_PORT: String(redis.port),
+		QUEUE_BULL_REDIS_PASSWORD: redis.password,
+		QUEUE_BULL_REDIS_DB: String(redis.db),
+		QUEUE_BULL_PREFIX: redis.prefix,
+	};
+}
+
 /** POSTs a body (JSON unless it is a string) to a webhook path of one n8n process. */
 export function post(
 	target: N8nClient,

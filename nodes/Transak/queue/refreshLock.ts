@@ -129,43 +129,67 @@ export async function refreshOnceAcrossProcesses(
 	const base = `${redis.prefix}:transak:refresh:${scope.digest}`;
 	const [lockKey, resultKey] = [`${base}:lock`, `${base}:result`];
 	const owner = randomBytes(12).toString('base64url');
-	let store: ClaimStore;
-	const deadline = Date.now() + LOCK_MS + 5_000;
-	let locked = false;
-	try {
-		store = await storeFor(redis, open);
-		for (;;) {
-			const result = await store.get(resultKey);
-			if (result === FAILED) throw new OtherProcessRefreshFailed();
-			const done = result === null ? undefined : unseal(scope, result);
-			if (done !== undefined) {
-				reported.delete(redis);
-				return done;
-			}
-			if (await store.setIfAbsent(lockKey, owner, LOCK_MS)) {
-				locked = true;
-				break;
-			}
+	const turn = await whoseTurn(scope, redis, open, lockKey, resultKey, owner).catch(
+		(error: unknown): Turn => ({ kind: 'unavailable', reason: reasonOf(error, redis) }),
+	);
+	switch (turn.kind) {
+		case 'done':
+			reported.delete(redis);
+			return turn.result;
+		case 'failed':
+			throw new OtherProcessRefreshFailed();
+		case 'unavailable':
+			warnOnce(redis, turn.reason);
+			return await refresh();
+		case 'stale':
 			// A lock held longer than any refresh takes: its owner died; refresh here.
-			if (Date.now() > deadline) return await refresh();
-			await sleep(POLL_MS);
-		}
-	} catch (error) {
-		if (error instanceof OtherProcessRefreshFailed) throw error;
-		warnOnce(redis, reasonOf(error, redis));
-		return await refresh();
+			return await refresh();
+		case 'locked':
+			break;
 	}
 	reported.delete(redis);
-	try {
-		const result = await refresh();
-		await store
-			.put(resultKey, seal(scope, result), Math.max(1_000, result.until - Date.now()))
-			.catch((error: unknown) => warnOnce(redis, reasonOf(error, redis)));
-		return result;
-	} catch (error) {
-		await store.put(resultKey, FAILED, FAILED_MS).catch(() => undefined);
-		throw error;
-	} finally {
-		if (locked) await store.removeIf(lockKey, owner).catch(() => undefined);
+	const { store } = turn;
+	return await refresh()
+		.then(
+			async (result) => {
+				await store
+					.put(resultKey, seal(scope, result), Math.max(1_000, result.until - Date.now()))
+					.catch((error: unknown) => warnOnce(redis, reasonOf(error, redis)));
+				return result;
+			},
+			async (error: unknown) => {
+				await store.put(resultKey, FAILED, FAILED_MS).catch(() => undefined);
+				return await Promise.reject(error);
+			},
+		)
+		.finally(() => store.removeIf(lockKey, owner).catch(() => undefined));
+}
+
+type Turn =
+	| { kind: 'done'; result: RefreshResult }
+	| { kind: 'failed' }
+	| { kind: 'unavailable'; reason: string }
+	| { kind: 'stale' }
+	| { kind: 'locked'; store: ClaimStore };
+
+/** Waits until another process's result is there, or this process holds the lock. */
+async function whoseTurn(
+	scope: RefreshScope,
+	redis: RedisSettings,
+	open: StoreOpener,
+	lockKey: string,
+	resultKey: string,
+	owner: string,
+): Promise<Turn> {
+	const store = await storeFor(redis, open);
+	const deadline = Date.now() + LOCK_MS + 5_000;
+	for (;;) {
+		const result = await store.get(resultKey);
+		if (result === FAILED) return { kind: 'failed' };
+		const done = result === null ? undefined : unseal(scope, result);
+		if (done !== undefined) return { kind: 'done', result: done };
+		if (await store.setIfAbsent(lockKey, owner, LOCK_MS)) return { kind: 'locked', store };
+		if (Date.now() > deadline) return { kind: 'stale' };
+		await sleep(POLL_MS);
 	}
 }
