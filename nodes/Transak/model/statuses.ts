@@ -4,11 +4,15 @@ import type { INodePropertyOptions } from 'n8n-workflow';
  * Transak's statuses, each under the Status Router output it takes and with the events that
  * announce it. The first event is the one Transak sends (one event covers several statuses:
  * ORDER_FAILED is FAILED, CANCELLED or EXPIRED); the others are variants some integrations send
- * instead. Routes, the default status of an event and the events a status implies all derive from
- * this table.
+ * instead. Each row says whether it is an order or a KYC status, and `since` the Status Router
+ * version whose outputs it joined: a new row gets a new router version and goes last among the
+ * rows of that version, so no saved workflow's output moves. Routes, the default status of an
+ * event and the events a status implies all derive from this table.
  */
 const TABLE = [
 	{
+		kind: 'order',
+		since: 1,
 		route: 'awaitingPayment',
 		name: 'Awaiting Payment',
 		statuses: {
@@ -17,6 +21,8 @@ const TABLE = [
 		},
 	},
 	{
+		kind: 'order',
+		since: 1,
 		route: 'processing',
 		name: 'Processing',
 		statuses: {
@@ -25,12 +31,22 @@ const TABLE = [
 		},
 	},
 	{
+		kind: 'order',
+		since: 1,
 		route: 'onHold',
 		name: 'On Hold',
 		statuses: { ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK: ['ORDER_PROCESSING'] },
 	},
-	{ route: 'completed', name: 'Completed', statuses: { COMPLETED: ['ORDER_COMPLETED'] } },
 	{
+		kind: 'order',
+		since: 1,
+		route: 'completed',
+		name: 'Completed',
+		statuses: { COMPLETED: ['ORDER_COMPLETED'] },
+	},
+	{
+		kind: 'order',
+		since: 1,
 		route: 'failed',
 		name: 'Failed',
 		statuses: {
@@ -39,10 +55,34 @@ const TABLE = [
 			EXPIRED: ['ORDER_FAILED', 'ORDER_EXPIRED'],
 		},
 	},
-	{ route: 'refunded', name: 'Refunded', statuses: { REFUNDED: ['ORDER_REFUNDED'] } },
-	{ route: 'kycSubmitted', name: 'KYC Submitted', statuses: { SUBMITTED: ['KYC_SUBMITTED'] } },
-	{ route: 'kycApproved', name: 'KYC Approved', statuses: { APPROVED: ['KYC_APPROVED'] } },
-	{ route: 'kycRejected', name: 'KYC Rejected', statuses: { REJECTED: ['KYC_REJECTED'] } },
+	{
+		kind: 'order',
+		since: 1,
+		route: 'refunded',
+		name: 'Refunded',
+		statuses: { REFUNDED: ['ORDER_REFUNDED'] },
+	},
+	{
+		kind: 'kyc',
+		since: 1,
+		route: 'kycSubmitted',
+		name: 'KYC Submitted',
+		statuses: { SUBMITTED: ['KYC_SUBMITTED'] },
+	},
+	{
+		kind: 'kyc',
+		since: 1,
+		route: 'kycApproved',
+		name: 'KYC Approved',
+		statuses: { APPROVED: ['KYC_APPROVED'] },
+	},
+	{
+		kind: 'kyc',
+		since: 1,
+		route: 'kycRejected',
+		name: 'KYC Rejected',
+		statuses: { REJECTED: ['KYC_REJECTED'] },
+	},
 ] as const;
 
 type Row = (typeof TABLE)[number];
@@ -89,6 +129,9 @@ const EVENT_LABELS: Readonly<Record<EventID, readonly [name: string, description
 export interface RouteDefinition {
 	key: RouteKey;
 	name: string;
+	kind: 'order' | 'kyc';
+	/** The Status Router version whose outputs it joined. */
+	since: number;
 	statuses: readonly string[];
 }
 
@@ -96,6 +139,8 @@ export interface RouteDefinition {
 export const ROUTES: readonly RouteDefinition[] = TABLE.map((row) => ({
 	key: row.route,
 	name: row.name,
+	kind: row.kind,
+	since: row.since,
 	statuses: Object.keys(row.statuses),
 }));
 
@@ -103,21 +148,24 @@ export const OTHER_ROUTE_NAME = 'Other';
 
 export const ROUTE_KEYS: readonly RouteKey[] = ROUTES.map((route) => route.key);
 
-const isKycRoute = (route: RouteKey) => route.startsWith('kyc');
-
 /** Order statuses (the KYC ones are not order statuses). */
 export const ORDER_STATUSES: readonly string[] = ROUTES.filter(
-	(route) => !isKycRoute(route.key),
+	(route) => route.kind === 'order',
 ).flatMap((route) => route.statuses);
 
-const STATUS_ROWS: ReadonlyArray<{ status: string; route: RouteKey; events: readonly string[] }> =
-	TABLE.flatMap((row) =>
-		Object.entries(row.statuses).map(([status, events]) => ({
-			status,
-			route: row.route,
-			events: events as readonly string[],
-		})),
-	);
+const STATUS_ROWS: ReadonlyArray<{
+	status: string;
+	route: RouteKey;
+	kind: RouteDefinition['kind'];
+	events: readonly string[];
+}> = TABLE.flatMap((row) =>
+	Object.entries(row.statuses).map(([status, events]) => ({
+		status,
+		route: row.route,
+		kind: row.kind,
+		events: events as readonly string[],
+	})),
+);
 
 /** Keyed by payload strings: Maps, never plain objects. */
 export const ROUTE_BY_STATUS: ReadonlyMap<string, RouteKey> = new Map(
@@ -134,7 +182,7 @@ const DEFAULT_STATUS: ReadonlyMap<string, string> = new Map(
 );
 
 const KYC_EVENT_IDS: ReadonlySet<string> = new Set(
-	STATUS_ROWS.filter((row) => isKycRoute(row.route)).flatMap((row) => row.events),
+	STATUS_ROWS.filter((row) => row.kind === 'kyc').flatMap((row) => row.events),
 );
 
 function options(events: EventID[]): INodePropertyOptions[] {

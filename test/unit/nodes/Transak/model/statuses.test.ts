@@ -36,7 +36,18 @@ describe('events and statuses', () => {
 		]);
 		expect(values(KYC_EVENTS)).toEqual(['KYC_SUBMITTED', 'KYC_APPROVED', 'KYC_REJECTED']);
 		expect([...ORDER_EVENT_IDS]).toEqual(values(ORDER_EVENTS));
-		expect(ORDER_STATUSES).toEqual(CONTRACT.slice(0, 6).flatMap(([, statuses]) => statuses));
+		const isKyc = (name: string) => name.startsWith('KYC ');
+		expect(ORDER_STATUSES).toEqual(
+			CONTRACT.filter(([name]) => !isKyc(name)).flatMap(([, statuses]) => statuses),
+		);
+	});
+
+	it('each route says whether it is an order or KYC route, and the router version it joined', () => {
+		expect(ROUTES.map((route) => [route.name, route.kind])).toEqual(
+			CONTRACT.map(([name]) => [name, name.startsWith('KYC ') ? 'kyc' : 'order']),
+		);
+		// Released with version 1: every route of the contract is there since then.
+		expect(ROUTES.every((route) => route.since === 1)).toBe(true);
 	});
 
 	it('every documented (event, status) pair is one the table implies', () => {
