@@ -28,6 +28,10 @@ import { DEFAULT_TEST_EVENT, sendLatestDelivery, TEST_EVENT_OPTIONS } from './we
 
 const DEFAULT_DEDUPLICATION_SECONDS = 600;
 
+/** The trigger panel's first paragraph, whether or not the workflow is published. */
+const WHILE_YOU_BUILD =
+	"<b>While you build</b>: click 'Listen for test event'. The node then fetches Transak's latest webhook delivery of a selected event and sends it to the test URL (option <i>Test Event</i>), so the first event arrives without waiting for Transak.<br /><br />";
+
 export class TransakTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Transak Trigger',
@@ -49,9 +53,11 @@ export class TransakTrigger implements INodeType {
 			header: 'Transak posts signed order and KYC webhooks to this node',
 			executionsHelp: {
 				inactive:
-					"<b>While you build</b>: click 'Listen for test event'. The node then fetches Transak's latest webhook delivery of a selected event and sends it to the test URL (option <i>Test Event</i>), so the first event arrives without waiting for Transak.<br /><br /><b>To run it for real</b>: give Transak this node's <b>Production URL</b>, which must be public HTTPS, as your Order (and KYC) webhook URL (through Transak support or the Partner Dashboard), then publish the workflow. Deliveries then show up in the executions list.",
+					WHILE_YOU_BUILD +
+					"<b>To run it for real</b>: give Transak this node's <b>Production URL</b>, which must be public HTTPS, as your Order (and KYC) webhook URL (through Transak support or the Partner Dashboard), then publish the workflow. Deliveries then show up in the executions list.",
 				active:
-					"<b>While you build</b>: click 'Listen for test event'. The node then fetches Transak's latest webhook delivery of a selected event and sends it to the test URL (option <i>Test Event</i>), so the first event arrives without waiting for Transak.<br /><br /><b>The workflow is published</b>: Transak's deliveries to the <b>Production URL</b> (public HTTPS, registered with Transak) start it and show up in the <a data-key=\"executions\">executions list</a>.",
+					WHILE_YOU_BUILD +
+					'<b>The workflow is published</b>: Transak\'s deliveries to the <b>Production URL</b> (public HTTPS, registered with Transak) start it and show up in the <a data-key="executions">executions list</a>.',
 			},
 			activationHint:
 				"Register this node's public HTTPS Production URL with Transak, then publish the workflow: every genuine delivery starts it.",

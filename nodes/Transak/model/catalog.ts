@@ -66,7 +66,6 @@ function fieldText(entry: IDataObject, path: string): string | undefined {
 const allowed = (entry: IDataObject) => entry.isAllowed !== false;
 const byName = (a: Choice, b: Choice) => a.name.localeCompare(b.name);
 
-/** One choice per value (the first entry naming it), sorted by name. */
 /**
  * Most entries a dropdown is built from. Transak's lists hold hundreds; a list far longer comes
  * from a broken or hostile API and would stall the editor.
@@ -83,6 +82,7 @@ function bounded<T>(entries: T[]): T[] {
 	return entries;
 }
 
+/** One choice per value (the first entry naming it), sorted by name. */
 function choices(
 	entries: IDataObject[],
 	valueOf: (entry: IDataObject) => string | undefined,

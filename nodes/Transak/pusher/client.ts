@@ -42,6 +42,22 @@ interface Subscription {
 	readonly onChannelEvent: (eventName: unknown, data: unknown) => void;
 }
 
+/**
+ * One pusher-js client (one connection) and the channels subscribed on it, for a long-running
+ * process.
+ *
+ * - `close()` unbinds, unsubscribes, disconnects and removes what pusher-js keeps globally: its
+ *   `Pusher.instances` entry and the `online`/`offline` handlers each instance binds on the global
+ *   network object (pusher-js never removes either).
+ * - After an abrupt drop the client reconnects at once, and while the server is down it retries on a
+ *   shorter backoff than pusher-js's (see reconnect.ts), through the public disconnect/connect API.
+ * - A connection that flaps (see stability.ts) reconnects after growing delays, and its
+ *   per-reconnect log lines give way to one summary line a minute.
+ * - `failed`, and `disconnected` not caused by `close()` (a refusal, close codes 4001-4099 and
+ *   4300+), close the client and call every channel's `onFatal` once; a refused subscription
+ *   unsubscribes and fails that channel only.
+ * - Every handler pusher-js calls catches what it throws: pusher-js would let it escape.
+ */
 export class PusherChannelClient {
 	private pusher: Pusher | undefined;
 
@@ -89,37 +105,19 @@ export class PusherChannelClient {
 	/** Removes what pusher-js keeps globally for this client. */
 	private releaseGlobals: (() => void) | undefined;
 
-	/**
-	 * `channelName` and `handlers`: the first channel, subscribed by start() (more with subscribe()).
-	 * `log` may change while the client runs (see setLogger).
-	 */
 	constructor(
 		private readonly endpoint: PusherEndpoint,
-		channelName: string | undefined,
-		handlers: ChannelHandlers | undefined,
-		private log: ClientLogger,
-	) {
-		if (channelName !== undefined && handlers !== undefined) this.subscribe(channelName, handlers);
-	}
-
-	/** Where the connection's own lines go from now on. */
-	setLogger(log: ClientLogger): void {
-		this.log = log;
-	}
+		private readonly log: ClientLogger,
+	) {}
 
 	/** Closed, by close() or a failure of the connection: it subscribes nothing more. */
 	get isClosed(): boolean {
 		return this.closed;
 	}
 
-	/** The channels subscribed (or to subscribe on start). */
-	get channelNames(): string[] {
-		return [...this.subscriptions.keys()];
-	}
-
-	/** Subscribes one more channel; events arrive through its handlers. False if already held. */
-	subscribe(channelName: string, handlers: ChannelHandlers): boolean {
-		if (this.closed || this.subscriptions.has(channelName)) return false;
+	/** Subscribes one more channel (once: a channel held already is left as it is). */
+	subscribe(channelName: string, handlers: ChannelHandlers): void {
+		if (this.closed || this.subscriptions.has(channelName)) return;
 		const subscription: Subscription = {
 			handlers,
 			channel: undefined,
@@ -131,7 +129,6 @@ export class PusherChannelClient {
 		};
 		this.subscriptions.set(channelName, subscription);
 		if (this.pusher !== undefined) this.attach(this.pusher, channelName, subscription);
-		return true;
 	}
 
 	/** Unsubscribes one channel; its handlers get nothing more. */

@@ -8,17 +8,17 @@ import type { ClientLogger } from './log';
  * One Pusher connection per API key and endpoint in a process.
  *
  * Several workflows often follow the same Transak API key (one posts to a chat, another updates a
- * CRM). Each used to hold its own pusher-js connection: as many sockets to Transak's Pusher app,
- * and every frame read and parsed once per workflow. Triggers now join a shared connection by
- * (API key, endpoint); triggers on the same channel share its subscription, and each channel event
- * is handed to every trigger on it. What stays per trigger is everything that decides what runs:
+ * CRM). A connection each would mean as many sockets to Transak's Pusher app, and every frame read
+ * and parsed once per workflow. So triggers join a shared connection by (API key, endpoint);
+ * triggers on the same channel share its subscription, and each channel event is handed to every
+ * trigger on it. What stays per trigger is everything that decides what runs:
  * verification with its own credential's keys, its event filter, its de-duplication, its recovery
  * after a gap and its errors. The connection closes when its last trigger leaves.
  *
  * Failures stay where they belong: a trigger that fails (a handler that throws, a rotation error)
- * leaves alone; a refused subscription fails the triggers on that channel; only a connection that
- * cannot go on (a refusal by the server) fails every trigger on it, each reporting it once, and
- * the next activation opens a fresh connection.
+ * leaves the others alone; a refused subscription fails the triggers on that channel; only a
+ * connection that cannot go on (a refusal by the server) fails every trigger on it, each reporting
+ * it once, and the next activation opens a fresh connection.
  */
 
 /** One trigger on a shared channel. */
@@ -79,7 +79,7 @@ class SharedConnection {
 					// A logger must never break the connection.
 				}
 			};
-		this.client = new PusherChannelClient(endpoint, undefined, undefined, {
+		this.client = new PusherChannelClient(endpoint, {
 			debug: line('debug'),
 			info: line('info'),
 			warn: line('warn'),

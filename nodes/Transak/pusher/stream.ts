@@ -279,7 +279,6 @@ export class OrderStream {
 		}
 	}
 
-	/** Reads the keys again; a failure keeps the keys held. */
 	/**
 	 * The partner API for one recovery run, refusing every call once the trigger is closed: a run
 	 * in flight at deactivation makes no further call and reads no credential.
@@ -294,6 +293,7 @@ export class OrderStream {
 		};
 	}
 
+	/** Reads the keys again; a failure keeps the keys held. */
 	private async rereadKeys(options?: RereadOptions): Promise<JwtVerifier | undefined> {
 		if (this.closed) return undefined;
 		try {

@@ -17,6 +17,28 @@ export interface ClaimStore {
 	removeIf(key: string, value: string): Promise<void>;
 }
 
+/** Opens a store on n8n's Redis: ioredis (openRedisStore below), or a test's. */
+export type StoreOpener = (
+	redis: RedisSettings,
+	onError: (error: Error) => void,
+) => Promise<ClaimStore> | ClaimStore;
+
+/** A short reason without secrets: an error code, or the first words of Redis's error reply. */
+export function describeRedisError(error: unknown, secret: string | undefined): string {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	const message = String((error as Error | undefined)?.message ?? error);
+	let text =
+		code !== undefined && code !== '' && !message.includes(code) ? `${code}: ${message}` : message;
+	// Any length, and URL-encoded too (a redis:// URL): a Redis password may be short, unlike the
+	// tokens text/secrets.ts masks.
+	if (secret !== undefined && secret.length > 0) {
+		for (const form of new Set([secret, encodeURIComponent(secret)])) {
+			text = text.split(form).join('[redacted]');
+		}
+	}
+	return text.length > 160 ? `${text.slice(0, 160)}…` : text;
+}
+
 /** Deletes KEYS[1] only while it holds ARGV[1]. */
 const REMOVE_IF = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 /** Client states in which a command would only wait: fail it at once instead. */

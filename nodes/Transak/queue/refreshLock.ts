@@ -11,7 +11,12 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'crypt
 import { LoggerProxy, sleep } from 'n8n-workflow';
 
 import { cachedSettings, describeRedis, type Env, type RedisSettings } from './redisSettings';
-import { openRedisStore, type ClaimStore } from './redisStore';
+import {
+	describeRedisError,
+	openRedisStore,
+	type ClaimStore,
+	type StoreOpener,
+} from './redisStore';
 
 /** What a refresh gives: the new token and until when it answers for the token it replaced. */
 export interface RefreshResult {
@@ -77,12 +82,6 @@ export function unseal(scope: RefreshScope, sealed: string): RefreshResult | und
 
 // ---------------------------------------------------------------- one store per Redis
 
-/** Opens the store (ioredis for n8n's Redis; a test gives its own). */
-export type StoreOpener = (
-	redis: RedisSettings,
-	onError: (error: Error) => void,
-) => Promise<ClaimStore> | ClaimStore;
-
 const stores = new WeakMap<RedisSettings, Promise<ClaimStore>>();
 /** Redis settings whose current outage was logged. */
 const reported = new WeakSet<RedisSettings>();
@@ -105,14 +104,6 @@ function storeFor(redis: RedisSettings, open: StoreOpener): Promise<ClaimStore> 
 	return store;
 }
 
-/** A short reason without secrets: the error's code, or its first words. */
-function reasonOf(error: unknown, redis: RedisSettings): string {
-	const code = (error as { code?: unknown }).code;
-	let text = typeof code === 'string' ? code : String((error as Error)?.message ?? error);
-	if (redis.password) text = text.split(redis.password).join('[redacted]');
-	return text.slice(0, 120);
-}
-
 /**
  * Runs `refresh` once across n8n's processes for the token `scope` names, or as this process
  * alone when not in queue mode or when Redis cannot be used.
@@ -130,7 +121,10 @@ export async function refreshOnceAcrossProcesses(
 	const [lockKey, resultKey] = [`${base}:lock`, `${base}:result`];
 	const owner = randomBytes(12).toString('base64url');
 	const turn = await whoseTurn(scope, redis, open, lockKey, resultKey, owner).catch(
-		(error: unknown): Turn => ({ kind: 'unavailable', reason: reasonOf(error, redis) }),
+		(error: unknown): Turn => ({
+			kind: 'unavailable',
+			reason: describeRedisError(error, redis.password),
+		}),
 	);
 	switch (turn.kind) {
 		case 'done':
@@ -154,7 +148,7 @@ export async function refreshOnceAcrossProcesses(
 			async (result) => {
 				await store
 					.put(resultKey, seal(scope, result), Math.max(1_000, result.until - Date.now()))
-					.catch((error: unknown) => warnOnce(redis, reasonOf(error, redis)));
+					.catch((error: unknown) => warnOnce(redis, describeRedisError(error, redis.password)));
 				return result;
 			},
 			async (error: unknown) => {

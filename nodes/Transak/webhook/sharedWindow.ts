@@ -22,7 +22,13 @@
 import { createHash, randomBytes } from 'crypto';
 import { sleep } from 'n8n-workflow';
 
-import { bounded, openRedisStore, type ClaimStore } from '../queue/redisStore';
+import {
+	bounded,
+	describeRedisError,
+	openRedisStore,
+	type ClaimStore,
+	type StoreOpener,
+} from '../queue/redisStore';
 import {
 	cachedSettings,
 	describeRedis,
@@ -180,7 +186,7 @@ export class SharedDeliveryWindow {
 
 	/** Reports a problem once per outage. */
 	private problem(error: Error): string {
-		const reason = describeError(error, this.options.secret);
+		const reason = describeRedisError(error, this.options.secret);
 		if (this.healthy) {
 			this.healthy = false;
 			this.report(
@@ -197,33 +203,11 @@ export class SharedDeliveryWindow {
 	}
 }
 
-/** A short reason without secrets: an error code, or the first words of Redis's error reply. */
-function describeError(error: Error, secret: string | undefined): string {
-	const code = (error as NodeJS.ErrnoException).code;
-	const message = String(error.message ?? error);
-	let text =
-		code !== undefined && code !== '' && !message.includes(code) ? `${code}: ${message}` : message;
-	// Any length, and URL-encoded too (a redis:// URL): a Redis password may be short, unlike the
-	// tokens text/secrets.ts masks.
-	if (secret !== undefined && secret.length > 0) {
-		for (const form of new Set([secret, encodeURIComponent(secret)])) {
-			text = text.split(form).join('[redacted]');
-		}
-	}
-	return text.length > 160 ? `${text.slice(0, 160)}…` : text;
-}
-
 // ---------------------------------------------------------------- one window per Redis
 
 /** Keyed by the settings object: cachedSettings gives the same one for the same environment. */
 const windows = new WeakMap<RedisSettings, SharedDeliveryWindow>();
 const reportedSetups = new Set<string>();
-
-/** Opens the store of a window: ioredis for n8n's Redis (a test gives its own). */
-export type StoreOpener = (
-	redis: RedisSettings,
-	onError: (error: Error) => void,
-) => Promise<ClaimStore> | ClaimStore;
 
 /**
  * The process's shared window for n8n's Redis, or undefined when there is none to share (not in
