@@ -7,15 +7,7 @@
 import * as fx from '../../tools/transak/fixtures';
 import type { FakeTransakApi } from '../../tools/transak/fake-api';
 import * as real from '../support/real-n8n';
-import {
-	executions,
-	node,
-	outputItems,
-	oneWorker,
-	ranBy,
-	uniqueId,
-	type Execution,
-} from '../support/real-n8n';
+import { executions, node, outputItems, uniqueId, type Execution } from '../support/real-n8n';
 
 const { main, webhooks } = real.n8n();
 const ACCESS_TOKEN = real.secret('queue-router-token');
@@ -88,7 +80,7 @@ describe(`Transak Status Router in queue mode (n8n ${main.version})`, () => {
 			expect(outputItems(execution, handler)).toEqual([
 				expect.objectContaining({ orderId: order.id, status }),
 			]);
-			expect(ranBy(execution.id)).toEqual(oneWorker());
+			real.expectRanByOneWorker(execution.id);
 		},
 	);
 
@@ -130,7 +122,7 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 		expect(answer.json).toEqual([expect.objectContaining({ orderId, status, walletAddress })]);
 		const execution = await lastExecution(getOne.id, before);
 		expect(execution.status).toBe('success');
-		expect(ranBy(execution.id)).toEqual(oneWorker());
+		real.expectRanByOneWorker(execution.id);
 		const calls = fake.requestsTo(`/partners/api/v2/order/${order.id}`);
 		expect(calls).toHaveLength(1);
 		expect(calls[0].accessToken).toBe(firstAccessToken);
@@ -173,7 +165,7 @@ describe(`Transak node in queue mode (n8n ${main.version})`, () => {
 		expect(JSON.stringify(execution.data?.resultData.error ?? {}).toLowerCase()).toContain(
 			'not found',
 		);
-		expect(ranBy(execution.id)).toEqual(oneWorker());
+		real.expectRanByOneWorker(execution.id);
 	});
 
 	test('no access token or API secret in execution data or any process log', async () => {

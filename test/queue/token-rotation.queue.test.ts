@@ -7,7 +7,7 @@
  */
 import * as fx from '../../tools/transak/fixtures';
 import * as real from '../support/real-n8n';
-import { executions, outputItems, oneWorker, ranBy, uniqueId } from '../support/real-n8n';
+import { executions, outputItems, ranBy, uniqueId } from '../support/real-n8n';
 
 const { main, webhooks } = real.n8n();
 
@@ -45,7 +45,7 @@ describe(`Transak access-token rotation in queue mode (n8n ${main.version})`, ()
 		expect(fake.refreshCalls).toBe(1);
 		secrets.push(fake.accessToken);
 		const execution = await real.nextExecution(api.id, before);
-		expect(ranBy(execution.id)).toEqual(oneWorker());
+		real.expectRanByOneWorker(execution.id);
 	});
 
 	test('the main instance’s WebSocket trigger takes an event signed with the new token, without re-activation', async () => {

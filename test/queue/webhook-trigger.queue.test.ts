@@ -5,14 +5,7 @@
  */
 import * as fx from '../../tools/transak/fixtures';
 import * as real from '../support/real-n8n';
-import {
-	enqueuedBy,
-	exactlyExecutions,
-	executions,
-	outputItems,
-	oneWorker,
-	ranBy,
-} from '../support/real-n8n';
+import { enqueuedBy, exactlyExecutions, executions, outputItems } from '../support/real-n8n';
 import type { N8nClient } from '../support/real-n8n';
 
 const { main, webhooks, workers } = real.n8n();
@@ -82,7 +75,7 @@ describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.l
 				{ ...order, eventID: 'ORDER_COMPLETED', status: 'COMPLETED', orderId: order.id },
 			]);
 			expect(enqueuedBy(execution.id)).toEqual([target.role]);
-			expect(ranBy(execution.id)).toEqual(oneWorker());
+			real.expectRanByOneWorker(execution.id);
 		},
 	);
 
@@ -103,7 +96,7 @@ describe(`Transak Trigger in queue mode (n8n ${main.version}: main, ${webhooks.l
 		expect(fresh.map((e) => outputItems(e, TRIGGER)[0]?.partnerUserId).sort()).toEqual(
 			[...users].sort(),
 		);
-		for (const execution of fresh) expect(ranBy(execution.id)).toEqual(oneWorker());
+		for (const execution of fresh) real.expectRanByOneWorker(execution.id);
 	});
 
 	describe.each([0, 1])('webhook processor %i refuses and starts nothing', (index) => {

@@ -8,14 +8,7 @@ import * as fx from '../../tools/transak/fixtures';
 import { startFakeTransakApi } from '../../tools/transak/fake-api';
 import { startPusherServer } from '../../tools/transak/pusher-server';
 import * as real from '../support/real-n8n';
-import {
-	enqueuedBy,
-	exactlyExecutions,
-	executions,
-	outputItems,
-	oneWorker,
-	ranBy,
-} from '../support/real-n8n';
+import { enqueuedBy, exactlyExecutions, executions, outputItems } from '../support/real-n8n';
 import { sleep, socketsPerProcess, uniqueId } from '../support/real-n8n';
 
 const { main, webhooks, workers } = real.n8n();
@@ -121,7 +114,7 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 			{ ...order, eventID: 'ORDER_PROCESSING', status: 'PROCESSING', orderId: order.id },
 		]);
 		expect(enqueuedBy(execution.id)).toEqual(['main']);
-		expect(ranBy(execution.id)).toEqual(oneWorker());
+		real.expectRanByOneWorker(execution.id);
 	});
 
 	test('all-orders channel: signed, selected events run on the worker; forged ones start nothing', async () => {
@@ -135,7 +128,7 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 		expect(outputItems(execution, TRIGGER)).toEqual([
 			expect.objectContaining({ eventID: 'ORDER_COMPLETED', orderId: genuine.id }),
 		]);
-		expect(ranBy(execution.id)).toEqual(oneWorker());
+		real.expectRanByOneWorker(execution.id);
 	});
 
 	test('several events in a row: one execution each, all on the worker (in any order: the worker runs jobs in parallel)', async () => {
@@ -153,7 +146,7 @@ describe(`Transak WebSocket Trigger in queue mode (n8n ${main.version})`, () => 
 		expect(fresh.map((e) => outputItems(e, TRIGGER)[0]?.status).sort()).toEqual(
 			[...statuses].sort(),
 		);
-		for (const execution of fresh) expect(ranBy(execution.id)).toEqual(oneWorker());
+		for (const execution of fresh) real.expectRanByOneWorker(execution.id);
 	});
 
 	test('deactivating the workflows closes their connections, in every process, for good', async () => {

@@ -341,8 +341,10 @@ export const enqueuedBy = (id: string | number) =>
 export const ranBy = (id: string | number) =>
 	rolesLogging(new RegExp(`Worker started execution ${id} \\(`));
 
-/** What ranBy gives for an execution that one worker ran, whichever of them. */
-export const oneWorker = () => [expect.stringMatching(/^worker-\d+$/)];
+/** Checks that one worker, whichever of them, ran execution `id`. */
+export function expectRanByOneWorker(id: string | number): void {
+	expect(ranBy(id)).toEqual([expect.stringMatching(/^worker-\d+$/)]);
+}
 
 /** Established TCP connections to 127.0.0.1:`port`, per n8n process (its task runners included). */
 export function socketsPerProcess(port: number): Record<string, number> {

@@ -11,6 +11,7 @@ const path = require('path');
 const { randomUUID } = require('crypto');
 
 const { connect, node } = require('../../tools/n8n/workflows');
+const { QUOTE_PARAMETERS } = require('../../tools/transak/fixtures');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PACKAGE = 'n8n-nodes-transak';
@@ -247,16 +248,7 @@ const steps = [
 			const cases = [
 				{
 					name: 'Get Quote',
-					parameters: {
-						resource: 'quote',
-						operation: 'get',
-						isBuyOrSell: 'BUY',
-						fiatCurrency: 'EUR',
-						cryptoCurrency: 'ETH',
-						network: 'ethereum',
-						amountIn: 'fiat',
-						amount: 100,
-					},
+					parameters: QUOTE_PARAMETERS,
 					dropdown: 'fiatCurrency',
 					shows: 'cryptoAmount',
 				},

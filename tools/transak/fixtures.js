@@ -110,7 +110,20 @@ function unsigned(claims) {
 	return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
 }
 
+/** The Transak node's Get Quote parameters for a buy of 100 EUR of ETH on Ethereum. */
+const QUOTE_PARAMETERS = Object.freeze({
+	resource: 'quote',
+	operation: 'get',
+	isBuyOrSell: 'BUY',
+	fiatCurrency: 'EUR',
+	cryptoCurrency: 'ETH',
+	network: 'ethereum',
+	amountIn: 'fiat',
+	amount: 100,
+});
+
 module.exports = {
+	QUOTE_PARAMETERS,
 	SAMPLE,
 	sampleOrder,
 	ORDER_LIFECYCLE,

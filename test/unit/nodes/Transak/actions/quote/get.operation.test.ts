@@ -4,6 +4,7 @@
  */
 import { NodeApiError, type IDataObject } from 'n8n-workflow';
 
+import { QUOTE_PARAMETERS } from '../../../../../../tools/transak/fixtures';
 import { apiPerTest, runTransak, storeFor } from '../../../../support/api';
 import { caught, errorText, expectParameterError } from '../../../../support/n8n';
 
@@ -29,17 +30,7 @@ const QUOTE_FIELDS = [
 
 const api = apiPerTest();
 
-const BASE = {
-	resource: 'quote',
-	operation: 'get',
-	isBuyOrSell: 'BUY',
-	fiatCurrency: 'EUR',
-	cryptoCurrency: 'ETH',
-	network: 'ethereum',
-	amountIn: 'fiat',
-	amount: 100,
-	options: {},
-};
+const BASE = { ...QUOTE_PARAMETERS, options: {} };
 
 const quote = (
 	parameters: IDataObject = {},
