@@ -122,6 +122,23 @@ describe(`Transak node in n8n ${client.version}`, () => {
 		}
 	});
 
+	test("a refresh cut off by the network fails the execution with the package's message, not n8n's generic one", async () => {
+		const before = (await executions(getOne.id)).length;
+		await tokenExpires();
+		fake.failNext({ path: '/partners/api/v2/refresh-token', destroy: true });
+		try {
+			const answer = await call(getOne, { orderId: fake.orders[3].id });
+			expect(answer.status).toBeGreaterThanOrEqual(400);
+			const execution = await real.nextExecution(getOne.id, before);
+			expect(execution.status).toBe('error');
+			const error = execution.data?.resultData.error as { message?: string; description?: string };
+			expect(error.message).toBe('Could not refresh the Transak access token (connection reset).');
+			expect(error.description).toContain('got no answer from');
+		} finally {
+			fake.rotateAccessToken();
+		}
+	});
+
 	test('no access token or API secret in execution data or the n8n log', async () => {
 		const data = await real.allExecutionData(workflowIds);
 		expect(data).toContain('orderId');

@@ -122,6 +122,15 @@ const NETWORK_FAILURES: ReadonlyMap<string, string> = new Map([
 	['ECONNCLOSED', 'connection closed'],
 ]);
 
+/**
+ * A network failure in words. n8n replaces an error message that holds a code such as ECONNRESET
+ * with its own generic text, so messages name the failure this way and keep the code for the
+ * description.
+ */
+export function networkFailureWords(code: string | undefined): string {
+	return (code !== undefined && NETWORK_FAILURES.get(code)) || 'network error';
+}
+
 /** An HTTP status (100-599) an error carries, as a number, wherever the client put it. */
 export function httpStatusOf(error: unknown): number | undefined {
 	if (typeof error !== 'object' || error === null) return undefined;
@@ -258,11 +267,9 @@ export function transakError(
 	if (failure.status !== undefined) {
 		return statusError(node, failure.status, failure.body, where, secrets);
 	}
-	// In words: n8n replaces a message that contains a code such as ECONNREFUSED with its own.
-	const reason = (failure.code && NETWORK_FAILURES.get(failure.code)) ?? 'network error';
 	return apiError(
 		node,
-		`Could not reach the Transak API (${reason})`,
+		`Could not reach the Transak API (${networkFailureWords(failure.code)})`,
 		clean(
 			`${where} at ${displayUrl(request.baseURL ?? (apiBaseUrl(credentials) || '(no base URL)'))} failed before Transak answered${failure.code ? ` (${failure.code})` : ''}.`,
 		),

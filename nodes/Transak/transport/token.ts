@@ -17,6 +17,7 @@ import {
 	EXPIRED_TOKEN_MESSAGE,
 	httpStatusOf,
 	isTransakTokenError,
+	networkFailureWords,
 	transakMessage,
 	TransakTokenError,
 } from './errors';
@@ -181,7 +182,7 @@ async function send(
 			return { status, body: e.response?.data ?? e.cause?.response?.data };
 		}
 		const code = (error as IDataObject).code;
-		return { failure: typeof code === 'string' ? code : 'network error' };
+		return { failure: typeof code === 'string' && /^E[A-Z_]{2,40}$/.test(code) ? code : undefined };
 	}
 }
 
@@ -236,8 +237,8 @@ async function refresh(
 		throw new TransakTokenError(
 			'refreshFailed',
 			credentialFingerprint(credentials),
-			`Could not refresh the Transak access token (${failure ?? 'no response'}).`,
-			`POST ${REFRESH_PATH} got no answer from ${displayUrl(apiBaseUrl(credentials))}. Check the environment or base URL of the Transak API credential.`,
+			`Could not refresh the Transak access token (${networkFailureWords(failure)}).`,
+			`POST ${REFRESH_PATH} got no answer from ${displayUrl(apiBaseUrl(credentials))}${failure === undefined ? '' : ` (${failure})`}. Check the environment or base URL of the Transak API credential.`,
 		);
 	}
 	if (status === 400 || status === 401 || status === 403) {

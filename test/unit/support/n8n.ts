@@ -157,6 +157,11 @@ function buildUrl(options: IHttpRequestOptions): URL {
 type HttpRequest = (options: IHttpRequestOptions) => Promise<unknown>;
 
 /** n8n's helpers.httpRequest, on fetch. `log` receives every request (method, url, headers). */
+const UNDICI_CODES = new Map([
+	['UND_ERR_SOCKET', 'ECONNRESET'],
+	['UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT'],
+]);
+
 export function createHttpRequest(log: RequestLogEntry[] = []): HttpRequest {
 	return async function httpRequest(options) {
 		const url = buildUrl(options);
@@ -179,8 +184,9 @@ export function createHttpRequest(log: RequestLogEntry[] = []): HttpRequest {
 				signal: AbortSignal.timeout(options.timeout ?? 10_000),
 			});
 		} catch (error) {
-			const code = ((error as { cause?: { code?: string } }).cause?.code ??
-				'ECONNREFUSED') as string;
+			const cause = (error as { cause?: { code?: string } }).cause?.code ?? 'ECONNREFUSED';
+			// n8n's client is axios on Node's http: undici's codes as Node names the same failures.
+			const code = UNDICI_CODES.get(cause) ?? cause;
 			throw new AxiosError(`connect ${code}`, { code, config });
 		}
 		const text = await response.text();

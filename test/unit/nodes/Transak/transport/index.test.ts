@@ -413,6 +413,17 @@ describe.each([2, 1] as const)('token refresh (errors wrapped as n8n %i.x does)'
 		expectNoSecrets(error, secretsOf());
 	});
 
+	it("a refresh cut off by the network: the package's message, naming the failure", async () => {
+		const { store } = expiredStore();
+		fake.failNext({ path: '/partners/api/v2/refresh-token', destroy: true });
+		const error = await caught(getOrder.call(contextFor(store), orders[0].id as string));
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toMatch('Could not refresh the Transak access token (connection reset).');
+		expect(error.description).toContain('got no answer from');
+		expect(error.description).toContain('(ECONNRESET)');
+		expectNoSecrets(error, secretsOf());
+	});
+
 	it('a failed refresh that hands out a token and echoes it: the token is masked in the error', async () => {
 		const { store } = expiredStore();
 		const issued = `issued-${Math.random().toString(36).slice(2)}-token-value`;
