@@ -1,13 +1,26 @@
 import type { INodePropertyOptions } from 'n8n-workflow';
 
-import { ROUTE_BY_STATUS, ROUTE_KEYS, ROUTES, type RouteKey } from './statuses';
+import { ROUTE_BY_STATUS, ROUTES, type RouteDefinition, type RouteKey } from './statuses';
+
+/**
+ * The routes of a Status Router version, in output order: those that joined at or before it. A
+ * route added later never shows in an earlier version, so saved workflows keep their outputs.
+ */
+export function routesOfVersion(
+	version: number,
+	routes: readonly RouteDefinition[] = ROUTES,
+): RouteDefinition[] {
+	return routes.filter((route) => route.since <= version);
+}
 
 /** Options for the router's `routes` parameter (Other is not among them: it always exists). */
-export const ROUTE_OPTIONS: INodePropertyOptions[] = ROUTES.map((route) => ({
-	name: route.name,
-	value: route.key,
-	description: route.statuses.join(', '),
-}));
+export function routeOptions(routes: readonly RouteDefinition[]): INodePropertyOptions[] {
+	return routes.map((route) => ({
+		name: route.name,
+		value: route.key,
+		description: route.statuses.join(', '),
+	}));
+}
 
 /**
  * `" completed "`, `completed`, `Pending-Delivery-From-Transak` all name a Transak status; anything
@@ -29,13 +42,15 @@ export function routeForStatus(value: unknown): RouteKey | undefined {
 }
 
 /**
- * The routes that get an output, in output order, from the `routes` parameter. Unset means every
- * route (saved workflows omit parameters left at their default); unknown values are ignored.
+ * The routes that get an output, in output order, from the `routes` parameter of a router of
+ * `version`. Unset means every route of that version (saved workflows omit parameters left at
+ * their default); unknown values, and routes of later versions, are ignored.
  */
-export function selectedRoutes(value: unknown): RouteKey[] {
-	if (!Array.isArray(value)) return [...ROUTE_KEYS];
+export function selectedRoutes(value: unknown, version: number): RouteKey[] {
+	const keys = routesOfVersion(version).map((route) => route.key);
+	if (!Array.isArray(value)) return keys;
 	const chosen = new Set(value.filter((v): v is string => typeof v === 'string'));
-	return ROUTE_KEYS.filter((key) => chosen.has(key));
+	return keys.filter((key) => chosen.has(key));
 }
 
 /**

@@ -10,28 +10,95 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { INodeProperties, INodeType } from 'n8n-workflow';
+import {
+	NodeHelpers,
+	Workflow,
+	type INode,
+	type INodeOutputConfiguration,
+	type INodeProperties,
+	type INodeType,
+	type INodeTypes,
+} from 'n8n-workflow';
 
 import { TransakApi } from '../../../credentials/TransakApi.credentials';
 import { Transak } from '../../../nodes/Transak/Transak.node';
-import { TransakStatusRouter } from '../../../nodes/Transak/TransakStatusRouter.node';
+import {
+	ROUTER_VERSIONS,
+	TransakStatusRouter,
+	versionedParts,
+} from '../../../nodes/Transak/TransakStatusRouter.node';
+import {
+	OTHER_ROUTE_NAME,
+	ROUTES,
+	type RouteDefinition,
+	type RouteKey,
+} from '../../../nodes/Transak/model/statuses';
 import { TransakTrigger } from '../../../nodes/Transak/TransakTrigger.node';
 import { TransakWebSocketTrigger } from '../../../nodes/Transak/TransakWebSocketTrigger.node';
 import { WEBHOOK_ANSWERS } from '../../../nodes/Transak/webhook/answer';
 
 const FILE = path.join(__dirname, 'contract.json');
 
-type Facts = Record<string, unknown>;
+/** A route a maintainer might add (a status group Transak does not have). */
+const NEW_ROUTE = {
+	key: 'underReview' as RouteKey,
+	name: 'Under Review',
+	kind: 'order' as const,
+	statuses: ['UNDER_REVIEW'],
+};
 
-/** Where a parameter shows, as part of its identity: the same name may appear per operation. */
-function placeOf(property: INodeProperties): string {
-	const show = property.displayOptions?.show;
-	return show === undefined ? '' : ` ${JSON.stringify(show)}`;
+/** The Status Router with `extra` routes after the table's. */
+function routerWith(extra: RouteDefinition[], versions: number[]): INodeType {
+	const { description } = new TransakStatusRouter();
+	return {
+		description: { ...description, ...versionedParts([...ROUTES, ...extra], versions) },
+	} as INodeType;
 }
 
-function propertyFacts(prefix: string, properties: INodeProperties[], facts: Facts): void {
+type Facts = Record<string, unknown>;
+
+/** Whether a property shows in node `version` (its `@version` display option, if any). */
+function showsIn(property: INodeProperties, version: number): boolean {
+	const show = property.displayOptions?.show?.['@version'];
+	const hide = property.displayOptions?.hide?.['@version'];
+	const matches = (values: unknown[] | undefined) =>
+		values?.some((value) => {
+			if (typeof value === 'number') return value === version;
+			const condition = (value as { _cnd?: Record<string, number> })._cnd ?? {};
+			return Object.entries(condition).every(([operator, bound]) =>
+				operator === 'gte'
+					? version >= bound
+					: operator === 'lte'
+						? version <= bound
+						: operator === 'gt'
+							? version > bound
+							: operator === 'lt'
+								? version < bound
+								: version === bound,
+			);
+		});
+	return (show === undefined || matches(show) === true) && matches(hide) !== true;
+}
+
+/**
+ * Where a parameter shows, as part of its identity: the same name may appear per operation. The
+ * node version is not part of it: each version's facts list what shows in that version.
+ */
+function placeOf(property: INodeProperties): string {
+	const show = { ...property.displayOptions?.show };
+	delete show['@version'];
+	return Object.keys(show).length === 0 ? '' : ` ${JSON.stringify(show)}`;
+}
+
+function propertyFacts(
+	prefix: string,
+	properties: INodeProperties[],
+	facts: Facts,
+	version?: number,
+): void {
 	for (const property of properties) {
 		if (property.type === 'notice') continue;
+		if (version !== undefined && !showsIn(property, version)) continue;
 		const at = `${prefix} ${property.name}${placeOf(property)}`;
 		facts[`${at} type`] = property.type;
 		facts[`${at} default`] = property.default;
@@ -44,6 +111,33 @@ function propertyFacts(prefix: string, properties: INodeProperties[], facts: Fac
 	}
 }
 
+/**
+ * A node version's outputs as n8n computes them for a node left at its defaults: output names when
+ * they come from an expression (as the Status Router's do).
+ */
+function outputsOf(nodeType: INodeType, version: number): unknown {
+	const { description } = nodeType;
+	if (typeof description.outputs !== 'string') return description.outputs;
+	const nodeTypes: INodeTypes = {
+		getByName: () => nodeType,
+		getByNameAndVersion: () => nodeType,
+		getKnownTypes: () => ({}),
+	};
+	const node: INode = {
+		id: 'contract',
+		name: 'Node',
+		type: `n8n-nodes-transak.${description.name}`,
+		typeVersion: version,
+		position: [0, 0],
+		parameters: {},
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const outputs = NodeHelpers.getNodeOutputs(workflow, node, description);
+	return (outputs as Array<INodeOutputConfiguration | string>).map((output) =>
+		typeof output === 'string' ? output : [output.type, output.displayName],
+	);
+}
+
 const NODES = (): INodeType[] => [
 	new Transak(),
 	new TransakTrigger(),
@@ -53,20 +147,21 @@ const NODES = (): INodeType[] => [
 
 function contractFacts(nodes: INodeType[] = NODES()): Facts {
 	const facts: Facts = {};
-	for (const { description } of nodes) {
+	for (const nodeType of nodes) {
+		const { description } = nodeType;
 		const versions = Array.isArray(description.version)
 			? description.version
 			: [description.version];
 		for (const version of versions) {
 			const at = `node ${description.name} v${version}`;
-			facts[`${at} outputs`] = description.outputs;
+			facts[`${at} outputs`] = outputsOf(nodeType, version);
 			facts[`${at} credentials`] = (description.credentials ?? []).map((c) => c.name);
 			facts[`${at} webhooks`] = (description.webhooks ?? []).map((w) => [
 				w.name,
 				w.httpMethod,
 				w.path,
 			]);
-			propertyFacts(`${at} parameter`, description.properties, facts);
+			propertyFacts(`${at} parameter`, description.properties, facts, version);
 		}
 	}
 	const credential = new TransakApi();
@@ -119,26 +214,41 @@ describe('the contract of released node versions (contract.json)', () => {
 	it('fails for the two breaking changes: a new first operation, a new positional output', () => {
 		const nodes = NODES();
 		const transak = nodes[0].description;
-		const operation = transak.properties.find(
-			(p) => p.name === 'operation' && p.displayOptions?.show?.resource?.[0] === 'order',
-		)!;
-		// Order > Cancel listed first, as alphabetical order would put it: the default moves.
-		operation.options = [{ name: 'Cancel', value: 'cancel' }, ...(operation.options ?? [])];
-		operation.default = 'cancel';
-		// A status route that appears before Other moves Other to another output.
-		const router = nodes[3].description;
-		const withRoute = String(router.outputs).replace(
-			']], "Other")',
-			'],["onHold","On Hold"]], "Other")',
+		// Order > Cancel listed first, as alphabetical order would put it: the default moves. (On
+		// copies: the descriptions are shared by every instance.)
+		const properties = transak.properties.map((p) =>
+			p.name === 'operation' && p.displayOptions?.show?.resource?.[0] === 'order'
+				? {
+						...p,
+						options: [{ name: 'Cancel', value: 'cancel' }, ...(p.options ?? [])],
+						default: 'cancel',
+					}
+				: p,
 		);
-		expect(withRoute).not.toBe(router.outputs);
-		router.outputs = withRoute as `={{${string}}}`;
+		nodes[0] = { description: { ...transak, properties } } as INodeType;
+		// A status with its own route, added without a new router version: Other moves.
+		nodes[3] = routerWith([{ ...NEW_ROUTE, since: 1 }], ROUTER_VERSIONS);
 		const broken = brokenFacts(recorded, contractFacts(nodes));
 		expect(broken).toEqual(
 			expect.arrayContaining([
 				expect.stringMatching(/^node transak v1 parameter operation .*"order".* default: was/),
 				expect.stringMatching(/^node transakStatusRouter v1 outputs: was/),
 			]),
+		);
+	});
+
+	it("keeps the router's recorded outputs when a new route joins a new router version", () => {
+		const nodes = NODES();
+		const next = Math.max(...ROUTER_VERSIONS) + 1;
+		nodes[3] = routerWith([{ ...NEW_ROUTE, since: next }], [...ROUTER_VERSIONS, next]);
+		const facts = contractFacts(nodes);
+		expect(brokenFacts(recorded, facts)).toEqual([]);
+		const names = (facts[`node transakStatusRouter v${next} outputs`] as string[][]).map(
+			([, name]) => name,
+		);
+		expect(names.slice(-2)).toEqual([NEW_ROUTE.name, OTHER_ROUTE_NAME]);
+		expect(facts[`node transakStatusRouter v${next} parameter routes default`]).toContain(
+			NEW_ROUTE.key,
 		);
 	});
 });

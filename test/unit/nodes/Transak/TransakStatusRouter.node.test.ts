@@ -9,8 +9,10 @@ import {
 
 import {
 	configuredOutputs,
-	OUTPUTS_EXPRESSION,
+	outputsExpression,
+	ROUTER_VERSIONS,
 	TransakStatusRouter,
+	versionedParts,
 } from '../../../../nodes/Transak/TransakStatusRouter.node';
 import { decodeEvent, deliveryItem, orderItem } from '../../../../nodes/Transak/model/decode';
 import { outputIndexForStatus, selectedRoutes } from '../../../../nodes/Transak/model/routes';
@@ -60,8 +62,9 @@ describe('Transak Status Router outputs', () => {
 	it('describes the contract outputs by default, Other last', () => {
 		expect(
 			configuredOutputs(
+				1,
 				undefined,
-				ROUTES.map((r) => [r.key, r.name]),
+				ROUTES.map((r) => [r.key, r.name, r.since]),
 				OTHER_ROUTE_NAME,
 			).map((o) => o.displayName),
 		).toEqual(CONTRACT_OUTPUTS);
@@ -69,7 +72,7 @@ describe('Transak Status Router outputs', () => {
 
 	it('computes its outputs with n8n-workflow’s own expression engine, for every selection', () => {
 		const router = new TransakStatusRouter();
-		expect(router.description.outputs).toBe(OUTPUTS_EXPRESSION);
+		expect(router.description.outputs).toBe(outputsExpression(ROUTES));
 		const nodeTypes: INodeTypes = {
 			getByName: () => router as INodeType,
 			getByNameAndVersion: () => router as INodeType,
@@ -96,9 +99,39 @@ describe('Transak Status Router outputs', () => {
 				router.description,
 			);
 			const names = (outputs as INodeOutputConfiguration[]).map((o) => o.displayName);
-			expect(names).toEqual(outputNamesFor(selectedRoutes(routes)));
+			expect(names).toEqual(outputNamesFor(selectedRoutes(routes, 1)));
 			expect((outputs as INodeOutputConfiguration[]).every((o) => o.type === 'main')).toBe(true);
 		}
+	});
+});
+
+describe('Transak Status Router versions', () => {
+	it('has a version for every version a route joined, and routes join in version order', () => {
+		for (const route of ROUTES) expect(ROUTER_VERSIONS).toContain(route.since);
+		const joined = ROUTES.map((route) => route.since);
+		expect(joined).toEqual([...joined].sort((a, b) => a - b));
+		const { description } = new TransakStatusRouter();
+		expect(description.version).toEqual(ROUTER_VERSIONS);
+		expect(description.defaultVersion).toBe(Math.max(...ROUTER_VERSIONS));
+	});
+
+	it('a node of an earlier version sends a status of a later route to Other', async () => {
+		const later = { ...ROUTES[0], since: 99 };
+		const description = versionedParts([...ROUTES.slice(1), later], [1, 99]);
+		const v1 = description.properties.find(
+			(p) => p.name === 'routes' && p.displayOptions?.show?.['@version']?.[0] === 1,
+		)!;
+		const v99 = description.properties.find(
+			(p) => p.name === 'routes' && p.displayOptions?.show?.['@version']?.[0] === 99,
+		)!;
+		expect(v1.default).not.toContain(later.key);
+		expect(v99.default).toEqual([...ROUTE_KEYS.slice(1), later.key]);
+		expect(configuredOutputs(1, undefined, [[later.key, later.name, 99]], 'Other')).toEqual([
+			{ type: 'main', displayName: 'Other' },
+		]);
+		expect(configuredOutputs(99, undefined, [[later.key, later.name, 99]], 'Other')).toHaveLength(
+			2,
+		);
 	});
 });
 

@@ -48,14 +48,14 @@ describe('status -> route mapping', () => {
 	});
 
 	it('keeps contract order for any selection, drops unknown route names, and treats unset as all', () => {
-		expect(selectedRoutes(undefined)).toEqual(ROUTE_KEYS);
-		expect(selectedRoutes(['failed', 'completed', 'awaitingPayment'])).toEqual([
+		expect(selectedRoutes(undefined, 1)).toEqual(ROUTE_KEYS);
+		expect(selectedRoutes(['failed', 'completed', 'awaitingPayment'], 1)).toEqual([
 			'awaitingPayment',
 			'completed',
 			'failed',
 		]);
-		expect(selectedRoutes(['completed', 'other', 'nope', 7])).toEqual(['completed']);
-		expect(selectedRoutes([])).toEqual([]);
+		expect(selectedRoutes(['completed', 'other', 'nope', 7], 1)).toEqual(['completed']);
+		expect(selectedRoutes([], 1)).toEqual([]);
 	});
 
 	it('sends a status whose route is not selected to Other (the last output)', () => {

@@ -46,7 +46,7 @@ describe('events and statuses', () => {
 		expect(ROUTES.map((route) => [route.name, route.kind])).toEqual(
 			CONTRACT.map(([name]) => [name, name.startsWith('KYC ') ? 'kyc' : 'order']),
 		);
-		// Released with version 1: every route of the contract is there since then.
+		// Released with router version 1: every route of the contract is there since then.
 		expect(ROUTES.every((route) => route.since === 1)).toBe(true);
 	});
 
