@@ -146,17 +146,26 @@ function urlLogin(value: unknown): string[] {
 	}
 }
 
+/**
+ * The Transak API credential's fields that are not secret. Every other value a credential holds is
+ * masked, so a secret field added to the credential is masked without a change here (a test checks
+ * this list against the credential's definition: its non-password fields, and the API key, which
+ * Transak treats as public).
+ */
+export const PUBLIC_CREDENTIAL_FIELDS: ReadonlySet<string> = new Set([
+	'environment',
+	// Its login, if any, is masked below.
+	'baseUrl',
+	'apiKey',
+	'currentAccessTokenFor',
+]);
+
 /** The credential's secret values, for `scrubSecrets`; they join the process-wide registry. */
 export function credentialSecrets(credentials: Record<string, unknown>): string[] {
 	const values = [
-		...[
-			'accessToken',
-			'apiSecret',
-			'previousAccessToken',
-			'currentAccessToken',
-			'pseudonymSecret',
-		].map((key) => credentials[key]),
-		// A proxy's login in the Custom base URL is a secret too.
+		...Object.entries(credentials)
+			.filter(([field]) => !PUBLIC_CREDENTIAL_FIELDS.has(field))
+			.map(([, value]) => value),
 		...urlLogin(credentials.baseUrl),
 	].filter((value): value is string => typeof value === 'string' && value.length > 0);
 	rememberSecrets(values);

@@ -4,7 +4,6 @@ import {
 	type IExecuteFunctions,
 	type IHookFunctions,
 	type IHttpRequestMethods,
-	type IHttpRequestOptions,
 	type ILoadOptionsFunctions,
 	type IPollFunctions,
 	type ITriggerFunctions,
@@ -15,6 +14,7 @@ import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
 import { tokenErrorOf, transakError, unexpectedAnswer } from './errors';
 import { baseUrlFor, type Host } from './hosts';
 import { credentialSecrets } from '../text/secrets';
+import { compact, transakRequestOptions } from './request';
 import { apiAccessToken } from './token';
 
 /*
@@ -52,16 +52,6 @@ export interface OrderQuery {
 // ---------------------------------------------------------------------------------------------
 // Requests
 
-export function compact(values: IDataObject | undefined): IDataObject | undefined {
-	if (values === undefined) return undefined;
-	const out: IDataObject = {};
-	for (const [key, value] of Object.entries(values)) {
-		if (value === undefined || value === null || value === '') continue;
-		out[key] = value;
-	}
-	return Object.keys(out).length > 0 ? out : undefined;
-}
-
 /** The Transak API credential of the node. */
 export async function transakCredentials(
 	this: IAllExecuteFunctions,
@@ -87,16 +77,7 @@ export async function transakApiRequest(
 	// Every secret of the credential is masked wherever this process writes text from now on.
 	credentialSecrets(credentials as unknown as IDataObject);
 	const baseURL = baseUrlFor(this.getNode(), credentials, host);
-	const options: IHttpRequestOptions = {
-		method,
-		baseURL,
-		url: path,
-		headers: { accept: 'application/json' },
-		json: true,
-	};
-	const query = compact(qs);
-	if (query !== undefined) options.qs = query;
-	if (body !== undefined) options.body = body;
+	const options = transakRequestOptions({ method, baseURL, path, qs, body });
 
 	const send = async () =>
 		await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);

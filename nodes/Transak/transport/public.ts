@@ -4,7 +4,8 @@ import { entriesOf, quoteOf } from '../model/catalog';
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
 import { statusError, transakError, unexpectedAnswer } from './errors';
 import { baseUrlFor } from './hosts';
-import { compact, type IAllExecuteFunctions } from './index';
+import type { IAllExecuteFunctions } from './index';
+import { transakRequestOptions } from './request';
 import { credentialSecrets } from '../text/secrets';
 
 /*
@@ -44,19 +45,18 @@ async function publicGet(
 		CREDENTIAL_TYPE,
 	)) as unknown as TransakApiCredentials;
 	const baseURL = baseUrlFor(this.getNode(), credentials, 'api');
-	const query = compact({ ...(partnerApiKey ? { partnerApiKey: credentials.apiKey } : {}), ...qs });
 	let response: IN8nHttpFullResponse;
 	try {
 		// Public endpoints take no token: the credential only gives the host and the API key, and
 		// its authentication (the access-token header) must not reach them.
 		// eslint-disable-next-line @n8n/community-nodes/no-http-request-with-manual-auth
 		response = (await this.helpers.httpRequest({
-			method: 'GET',
-			baseURL,
-			url: path,
-			...(query !== undefined ? { qs: query } : {}),
-			headers: { accept: 'application/json' },
-			json: true,
+			...transakRequestOptions({
+				method: 'GET',
+				baseURL,
+				path,
+				qs: { ...(partnerApiKey ? { partnerApiKey: credentials.apiKey } : {}), ...qs },
+			}),
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 		})) as IN8nHttpFullResponse;

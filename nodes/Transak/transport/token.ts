@@ -22,6 +22,7 @@ import {
 	TransakTokenError,
 } from './errors';
 import { credentialSecrets, displayUrl, rememberSecrets, scrubSecrets } from '../text/secrets';
+import { transakRequestOptions } from './request';
 import { OtherProcessRefreshFailed, refreshOnceAcrossProcesses } from '../queue/refreshLock';
 
 // Kept importable from here, where the token field it guards is explained.
@@ -167,7 +168,6 @@ async function send(
 	try {
 		const response = (await httpRequest({
 			...options,
-			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 		})) as IN8nHttpFullResponse;
@@ -215,17 +215,16 @@ async function refresh(
 	credentials: TransakApiCredentials,
 ): Promise<Refreshed> {
 	const secrets = credentialSecrets(credentials as unknown as IDataObject);
-	const { status, body, failure } = await send(httpRequest, {
-		method: 'POST',
-		baseURL: apiBaseUrl(credentials),
-		url: REFRESH_PATH,
-		headers: {
-			accept: 'application/json',
-			'content-type': 'application/json',
-			'api-secret': credentials.apiSecret ?? '',
-		},
-		body: { apiKey: credentials.apiKey },
-	});
+	const { status, body, failure } = await send(
+		httpRequest,
+		transakRequestOptions({
+			method: 'POST',
+			baseURL: apiBaseUrl(credentials),
+			path: REFRESH_PATH,
+			headers: { 'api-secret': credentials.apiSecret ?? '' },
+			body: { apiKey: credentials.apiKey },
+		}),
+	);
 	const data = (body as IDataObject | null | undefined)?.data as IDataObject | undefined;
 	const token = data?.accessToken;
 	// Masked from here on, in every error and log line (Transak's words below, and those of the

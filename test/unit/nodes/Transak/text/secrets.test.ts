@@ -1,6 +1,8 @@
+import { TransakApi } from '../../../../../credentials/TransakApi.credentials';
 import {
 	credentialSecrets,
 	displayUrl,
+	PUBLIC_CREDENTIAL_FIELDS,
 	rememberSecrets,
 	scrubSecrets,
 } from '../../../../../nodes/Transak/text/secrets';
@@ -30,6 +32,20 @@ describe('scrubSecrets', () => {
 			apiKey: 'not-a-secret-key',
 		});
 		expect(scrubSecrets(`${previous} not-a-secret-key`)).toBe('[redacted] not-a-secret-key');
+	});
+
+	it("masks every field of the credential but the public ones, which are its definition's non-password fields and the API key", () => {
+		const fields = new TransakApi().properties;
+		const notPasswords = fields.filter((f) => f.typeOptions?.password !== true).map((f) => f.name);
+		expect([...PUBLIC_CREDENTIAL_FIELDS].sort()).toEqual([...notPasswords, 'apiKey'].sort());
+
+		// A secret field added to the credential is masked without being named anywhere else.
+		const added = unique('a-new-secret-field-value');
+		const secrets = credentialSecrets({ environment: 'staging', apiKey: 'key-1234567890', added });
+		expect(secrets).toEqual([added]);
+		expect(scrubSecrets(`${added} staging key-1234567890`)).toBe(
+			'[redacted] staging key-1234567890',
+		);
 	});
 
 	it('masks short secrets where given, but never remembers them process-wide', () => {
