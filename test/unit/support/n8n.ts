@@ -19,6 +19,7 @@ import { inspect } from 'util';
 
 import {
 	NodeApiError,
+	NodeHelpers,
 	NodeOperationError,
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
@@ -28,7 +29,9 @@ import {
 	type ILoadOptionsFunctions,
 	type INode,
 	type INodeExecutionData,
+	type INodeParameters,
 	type INodeProperties,
+	type INodeTypeDescription,
 	type ITriggerFunctions,
 	type IWebhookFunctions,
 	type JsonObject,
@@ -36,6 +39,10 @@ import {
 } from 'n8n-workflow';
 
 import { TransakApi } from '../../../credentials/TransakApi.credentials';
+import { Transak } from '../../../nodes/Transak/Transak.node';
+import { TransakStatusRouter } from '../../../nodes/Transak/TransakStatusRouter.node';
+import { TransakTrigger } from '../../../nodes/Transak/TransakTrigger.node';
+import { TransakWebSocketTrigger } from '../../../nodes/Transak/TransakWebSocketTrigger.node';
 
 export const credentialType = new TransakApi();
 
@@ -484,6 +491,42 @@ export interface Recorded {
 	response: FakeResponse;
 }
 
+/** The package's node descriptions by node type, for the parameter defaults n8n applies. */
+const DESCRIPTIONS: ReadonlyMap<string, INodeTypeDescription> = new Map(
+	[
+		new Transak(),
+		new TransakTrigger(),
+		new TransakWebSocketTrigger(),
+		new TransakStatusRouter(),
+	].map((nodeType) => [`n8n-nodes-transak.${nodeType.description.name}`, nodeType.description]),
+);
+
+/**
+ * The node's parameters as n8n hands them to the node: the given ones, and the defaults of every
+ * other parameter that shows (n8n's own NodeHelpers.getNodeParameters, as n8n runs it). Defaults
+ * that are expressions are left out (this emulation evaluates none: tests give such values), and
+ * values given as functions of the item are kept as they are.
+ */
+function withDefaults(
+	node: INode,
+	parameters: Record<string, ParameterValue>,
+): Record<string, ParameterValue> {
+	const description = DESCRIPTIONS.get(node.type);
+	if (description === undefined) return parameters;
+	const plain: INodeParameters = {};
+	for (const [name, value] of Object.entries(parameters))
+		if (typeof value !== 'function') plain[name] = value as INodeParameters[string];
+	const resolved =
+		NodeHelpers.getNodeParameters(description.properties, plain, true, false, node, description) ??
+		{};
+	const out: Record<string, ParameterValue> = {};
+	for (const [name, value] of Object.entries(resolved)) {
+		if (typeof value === 'string' && value.startsWith('=')) continue;
+		out[name] = value;
+	}
+	return { ...out, ...parameters };
+}
+
 const toItem = (item: INodeExecutionData | IDataObject): INodeExecutionData =>
 	'json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item };
 
@@ -493,13 +536,14 @@ const toItem = (item: INodeExecutionData | IDataObject): INodeExecutionData =>
  */
 function nodeContext(kind: 'execute' | 'webhook' | 'trigger', options: ContextOptions) {
 	const store = options.store ?? createCredentialStore(credentialType, options.credentials ?? {});
-	const parameters = options.parameters ?? {};
+	const given = options.parameters ?? {};
 	const items = (options.items ?? [{ json: {} }]).map(toItem);
 	const node = nodeOf({
-		parameters: parameters as INode['parameters'],
+		parameters: given as INode['parameters'],
 		credentials: { [credentialType.name]: { id: store.id, name: store.name } },
 		...options.node,
 	});
+	const parameters = withDefaults(node, given);
 	const recorded: Recorded = {
 		logs: [],
 		emitted: [],
