@@ -56,6 +56,16 @@ describe('Transak node description', () => {
 });
 
 describe('order: get', () => {
+	it('a node saved with the defaults (no resource, operation or personal data stored) gets the order', async () => {
+		// n8n stores only parameters that differ from their defaults; the emulation applies the rest.
+		const order = fake.orders[1];
+		const items = await run({ orderId: order.id });
+		expect(items).toEqual([
+			{ json: expect.objectContaining({ orderId: order.id }), pairedItem: { item: 0 } },
+		]);
+		expect(fake.requestsTo(`/partners/api/v2/order/${order.id}`)).toHaveLength(1);
+	});
+
 	it('returns the whole order with orderId and status at top level, paired with its input', async () => {
 		const order = fake.orders[4];
 		expect(order.status).toBe('COMPLETED');
