@@ -58,6 +58,18 @@ function outputNamesFor(routes: readonly RouteKey[]): string[] {
 	return [...routes.map((key) => ROUTES.find((r) => r.key === key)!.name), OTHER_ROUTE_NAME];
 }
 
+/** Runs the router and looks its outputs up by name, as a workflow connects them. */
+async function routeByName(items: INodeExecutionData[], options: RunOptions = {}) {
+	const outputs = await route(items, options);
+	const names = outputNamesFor(selectedRoutes(options.routes, 1));
+	expect(outputs).toHaveLength(names.length);
+	const output = (name: string) => {
+		expect(names).toContain(name);
+		return outputs[names.indexOf(name)];
+	};
+	return { outputs, output, indexOf: (name: string) => names.indexOf(name) };
+}
+
 describe('Transak Status Router outputs', () => {
 	it('describes the contract outputs by default, Other last', () => {
 		expect(
@@ -139,12 +151,10 @@ describe('Transak Status Router execution', () => {
 	it('routes one item per contract status to its output, with pairedItem', async () => {
 		const statuses = CONTRACT.flatMap(([, s]) => s);
 		const items = statuses.map((status) => ({ json: { status, n: status } }));
-		const outputs = await route(items);
-		expect(outputs).toHaveLength(10);
-		CONTRACT.forEach(([, expected], index) => {
-			expect(outputs[index].map((i) => i.json.status)).toEqual(expected);
-		});
-		expect(outputs[9]).toEqual([]);
+		const { outputs, output } = await routeByName(items);
+		for (const [name, expected] of CONTRACT)
+			expect(output(name).map((i) => i.json.status)).toEqual(expected);
+		expect(output(OTHER_ROUTE_NAME)).toEqual([]);
 		for (const output of outputs) {
 			for (const item of output) {
 				const input = statuses.indexOf(item.json.status as string);
@@ -163,9 +173,11 @@ describe('Transak Status Router execution', () => {
 			{ json: { status: null } },
 			{ json: { status: 'completed' } },
 		];
-		const outputs = await route(items);
-		expect(outputs[9].map((i) => i.pairedItem)).toEqual([0, 1, 2, 3, 4].map((item) => ({ item })));
-		expect(outputs[3].map((i) => i.pairedItem)).toEqual([{ item: 5 }]);
+		const { outputs, output } = await routeByName(items);
+		expect(output(OTHER_ROUTE_NAME).map((i) => i.pairedItem)).toEqual(
+			[0, 1, 2, 3, 4].map((item) => ({ item })),
+		);
+		expect(output('Completed').map((i) => i.pairedItem)).toEqual([{ item: 5 }]);
 		expect(outputs.flat()).toHaveLength(items.length);
 	});
 
@@ -173,32 +185,32 @@ describe('Transak Status Router execution', () => {
 		const items = ['COMPLETED', 'FAILED', 'PROCESSING', 'APPROVED', 'cancelled'].map((status) => ({
 			json: { status },
 		}));
-		const outputs = await route(items, { routes: ['failed', 'completed'] });
+		const { outputs, output } = await routeByName(items, { routes: ['failed', 'completed'] });
 		expect(outputs).toHaveLength(3);
-		expect(outputs[0].map((i) => i.json.status)).toEqual(['COMPLETED']);
-		expect(outputs[1].map((i) => i.json.status)).toEqual(['FAILED', 'cancelled']);
-		expect(outputs[2].map((i) => i.json.status)).toEqual(['PROCESSING', 'APPROVED']);
+		expect(output('Completed').map((i) => i.json.status)).toEqual(['COMPLETED']);
+		expect(output('Failed').map((i) => i.json.status)).toEqual(['FAILED', 'cancelled']);
+		expect(output(OTHER_ROUTE_NAME).map((i) => i.json.status)).toEqual(['PROCESSING', 'APPROVED']);
 	});
 
 	it('with no route selected sends everything to its only output, Other', async () => {
 		const items = [{ json: { status: 'COMPLETED' } }, { json: { status: 'x' } }];
-		const outputs = await route(items, { routes: [] });
+		const { outputs, output } = await routeByName(items, { routes: [] });
 		expect(outputs).toHaveLength(1);
-		expect(outputs[0]).toHaveLength(2);
+		expect(output(OTHER_ROUTE_NAME)).toHaveLength(2);
 	});
 
 	it('reads the status from a custom expression value', async () => {
 		const items = [{ json: { order: { state: 'refunded' } } }];
-		const outputs = await route(items, {
+		const { output } = await routeByName(items, {
 			status: (item) => (item.json.order as { state: string }).state,
 		});
-		expect(outputs[5]).toHaveLength(1);
+		expect(output('Refunded')).toHaveLength(1);
 	});
 
 	it('keeps binary data', async () => {
 		const binary = { data: { data: 'aGk=', mimeType: 'text/plain' } };
-		const outputs = await route([{ json: { status: 'COMPLETED' }, binary }]);
-		expect(outputs[3][0].binary).toBe(binary);
+		const { output } = await routeByName([{ json: { status: 'COMPLETED' }, binary }]);
+		expect(output('Completed')[0].binary).toBe(binary);
 	});
 
 	it('routes the items the triggers and the Transak node produce', async () => {
@@ -221,7 +233,7 @@ describe('Transak Status Router execution', () => {
 		items.push({
 			json: orderItem(sampleOrder({ status: 'ON_HOLD_PENDING_DELIVERY_FROM_TRANSAK' })),
 		});
-		expected.push(2);
+		expected.push(ROUTE_KEYS.indexOf('onHold'));
 		items.push({
 			json: deliveryItem({
 				id: 'w1',
@@ -229,15 +241,15 @@ describe('Transak Status Router execution', () => {
 				webhookData: sampleOrder({ status: 'REFUNDED' }),
 			}),
 		});
-		expected.push(5);
+		expected.push(ROUTE_KEYS.indexOf('refunded'));
 
-		const outputs = await route(items);
+		const { outputs, indexOf } = await routeByName(items);
 		const landed = new Array<number>(items.length);
 		outputs.forEach((output, index) =>
 			output.forEach((item) => (landed[(item.pairedItem as { item: number }).item] = index)),
 		);
 		expect(landed).toEqual(expected);
-		expect(expected).not.toContain(9);
+		expect(expected).not.toContain(indexOf(OTHER_ROUTE_NAME));
 	});
 
 	it('continueOnFail: an item whose status cannot be read goes to Other with the error', async () => {
@@ -246,9 +258,9 @@ describe('Transak Status Router execution', () => {
 			if (index === 1) throw new Error('bad expression');
 			return 'COMPLETED';
 		};
-		const outputs = await route(items, { status, continueOnFail: true });
-		expect(outputs[3]).toHaveLength(1);
-		expect(outputs[9]).toEqual([
+		const { output } = await routeByName(items, { status, continueOnFail: true });
+		expect(output('Completed')).toHaveLength(1);
+		expect(output(OTHER_ROUTE_NAME)).toEqual([
 			{ json: { status: 'COMPLETED', error: 'bad expression' }, pairedItem: { item: 1 } },
 		]);
 		await expect(route(items, { status })).rejects.toMatchObject({
