@@ -93,3 +93,19 @@ export async function runTransak(
 ) {
 	return (await new Transak().execute.call(contextFor(store, { parameters, ...options })))[0];
 }
+
+/**
+ * The Transak node against a fresh fake API (with `orders` orders) per test, as `api.fake`: `run`
+ * executes the node with `api.store`, which a test may replace.
+ */
+export function transakNodePerTest(orders = 30) {
+	const api = apiPerTest(orders) as { fake: FakeApi; store: CredentialStore } & {
+		run: typeof run;
+	};
+	const run = (
+		parameters: IDataObject,
+		options: { items?: IDataObject[]; continueOnFail?: boolean } = {},
+	) => runTransak(api.store, parameters, options);
+	api.run = run;
+	return api;
+}
