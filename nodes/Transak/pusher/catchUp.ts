@@ -1,7 +1,7 @@
 /*
  * Recovery runs of one trigger. Each re-subscription leaves a gap (since the connection was last
  * heard from); the gaps are fetched from the partner API one run at a time, at most one run every
- * RECOVERY_MIN_INTERVAL_MS, gaps that open meanwhile merged into the next run. A run that fails
+ * RECOVERY_TIMING.minIntervalMs, gaps that open meanwhile merged into the next run. A run that fails
  * keeps its gap for the next reconnect.
  */
 import type { TransakEvent } from '../model/decode';
@@ -11,8 +11,11 @@ import { warnOnce } from './log';
 /** What a recovery call made after the trigger closed fails with (never reported). */
 export const TRIGGER_CLOSED = 'the trigger was deactivated';
 
-/** Recovery runs at most this often: a connection that flaps does not turn into a flood of API calls. */
-export const RECOVERY_MIN_INTERVAL_MS = 5000;
+/**
+ * Recovery runs at most this often (`minIntervalMs`): a connection that flaps does not turn into a
+ * flood of API calls. Read at each run, so that tests may shorten it for a suite.
+ */
+export const RECOVERY_TIMING = { minIntervalMs: 5000 };
 
 export interface CatchUpHost {
 	/** What changed since `since` (ms since epoch), oldest first; throws when the API cannot tell. */
@@ -29,7 +32,7 @@ export class CatchUp {
 
 	private running = false;
 
-	/** A run waiting for RECOVERY_MIN_INTERVAL_MS to pass since the previous one started. */
+	/** A run waiting for the minimum interval to pass since the previous one started. */
 	private timer: NodeJS.Timeout | undefined;
 
 	private lastRunAt = 0;
@@ -59,7 +62,7 @@ export class CatchUp {
 	private schedule(): void {
 		if (this.closed || this.pendingSince === undefined) return;
 		if (this.running || this.timer !== undefined) return;
-		const wait = this.lastRunAt + RECOVERY_MIN_INTERVAL_MS - Date.now();
+		const wait = this.lastRunAt + RECOVERY_TIMING.minIntervalMs - Date.now();
 		if (wait > 0) {
 			this.timer = setTimeout(() => {
 				this.timer = undefined;

@@ -13,6 +13,7 @@ import type {
 } from 'n8n-workflow';
 
 import { TransakWebSocketTrigger } from '../../../nodes/Transak/TransakWebSocketTrigger.node';
+import { RECOVERY_TIMING } from '../../../nodes/Transak/pusher/catchUp';
 import {
 	startFakeTransakApi,
 	type FakeOrder,
@@ -332,4 +333,19 @@ export function triggerSuite({
 			);
 		},
 	};
+}
+
+/**
+ * Shortens recovery's minimum interval (5 s in the product) for the suite that calls it, and
+ * returns the interval used: a suite tests that later recoveries wait for it, not how long it is.
+ */
+export function shortRecoveryInterval(ms = 500): number {
+	const productInterval = RECOVERY_TIMING.minIntervalMs;
+	beforeAll(() => {
+		RECOVERY_TIMING.minIntervalMs = ms;
+	});
+	afterAll(() => {
+		RECOVERY_TIMING.minIntervalMs = productInterval;
+	});
+	return ms;
 }

@@ -4,12 +4,18 @@
  * that throws, and n8n's deduplication key. Real pusher-js, the Pusher-protocol test server and
  * the fake Transak API over real HTTP.
  */
-import { RECOVERY_MIN_INTERVAL_MS } from '../../../../nodes/Transak/pusher/catchUp';
 import { STABILITY_DEFAULTS } from '../../../../nodes/Transak/pusher/stability';
-import { changeStatus, newOrder, triggerSuite, type Harness } from '../../support/pusher';
+import {
+	changeStatus,
+	newOrder,
+	shortRecoveryInterval,
+	triggerSuite,
+	type Harness,
+} from '../../support/pusher';
 import { sleep, until } from '../../support/wait';
 
 const suite = triggerSuite({ api: true });
+const RECOVERY_MIN_INTERVAL_MS = shortRecoveryInterval(2000);
 
 const LINE_BREAKS = /[\r\n\u2028\u2029]/;
 
@@ -139,7 +145,7 @@ describe('frames and events that break handlers', () => {
 });
 
 describe('a connection that flaps', () => {
-	it('closed with 4200 after every subscription: reconnects back off, recovery runs at most every 5 s, a handful of log lines; afterwards events flow and the missed status is recovered', async () => {
+	it('closed with 4200 after every subscription: reconnects back off, recovery runs at most once per minimum interval, a handful of log lines; afterwards events flow and the missed status is recovered', async () => {
 		const { order, harness, channel } = await watchOrder({ recoverMissed: true });
 		const orderPath = `/partners/api/v2/order/${order.id}`;
 		let subscriptions = 0;
@@ -188,7 +194,7 @@ describe('a connection that flaps', () => {
 		expect(harness.errors).toEqual([]);
 	}, 75_000);
 
-	it('recoveries are coalesced: two drops in a row make two API calls at least 5 s apart, and every missed status is emitted', async () => {
+	it('recoveries are coalesced: two drops in a row make two API calls at least the minimum interval apart, and every missed status is emitted', async () => {
 		const { order, harness, channel } = await watchOrder({ recoverMissed: true });
 		const orderPath = `/partners/api/v2/order/${order.id}`;
 		const drop = async () => {

@@ -12,16 +12,17 @@ import {
 	changeStatus,
 	credentialsFor,
 	newOrder,
+	shortRecoveryInterval,
 	triggerSuite,
 	type Harness,
 } from '../../support/pusher';
-import { RECOVERY_MIN_INTERVAL_MS } from '../../../../nodes/Transak/pusher/catchUp';
 import { sleep, until } from '../../support/wait';
 
 const suite = triggerSuite({ api: true });
+const MIN_INTERVAL_MS = shortRecoveryInterval();
 
-/** A later recovery of the same trigger waits for RECOVERY_MIN_INTERVAL_MS after the previous one. */
-const SECOND_RECOVERY = RECOVERY_MIN_INTERVAL_MS + 5000;
+/** A later recovery of the same trigger waits for the minimum interval after the previous one. */
+const SECOND_RECOVERY = MIN_INTERVAL_MS + 5000;
 
 const { start } = suite;
 
