@@ -1,5 +1,15 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
+import {
+	NodeHelpers,
+	Workflow,
+	type INode,
+	type INodeOutputConfiguration,
+	type INodeType,
+	type INodeTypes,
+} from 'n8n-workflow';
+
+import { TransakStatusRouter } from '../../../nodes/Transak/TransakStatusRouter.node';
 
 /*
  * The example workflows as the editor lays them out: a node is drawn 100 px wide and high, with its
@@ -16,13 +26,59 @@ interface ExampleNode {
 	position: [number, number];
 }
 
+interface Example {
+	nodes: ExampleNode[];
+	connections: Record<string, { main: Array<Array<{ node: string }>> }>;
+}
+
 const examples = readdirSync(EXAMPLES)
 	.filter((file) => file.endsWith('.json'))
 	.map((file) => ({
 		file,
-		nodes: (JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as { nodes: ExampleNode[] })
-			.nodes,
+		...(JSON.parse(readFileSync(join(EXAMPLES, file), 'utf8')) as Example),
 	}));
+
+const ROUTER_TYPE = 'n8n-nodes-transak.transakStatusRouter';
+
+/** Which node each Status Router output of the examples leads to, by output name. */
+const ROUTER_WIRING: Record<string, Record<string, string>> = {
+	'status-router.json': {
+		'Awaiting Payment': 'Remind user to pay',
+		Processing: 'Log progress',
+		'On Hold': 'Escalate on-hold order',
+		Completed: 'Send receipt',
+		Failed: 'Suggest another payment method',
+		Refunded: 'Notify refund',
+		'KYC Submitted': 'Log KYC submission',
+		'KYC Approved': 'Welcome verified user',
+		'KYC Rejected': 'Alert support (KYC)',
+		Other: 'Log unknown status',
+	},
+	'websocket-all-orders.json': {
+		Completed: 'Post completed order to Slack',
+		Failed: 'Post failed order to Slack',
+		Other: 'Ignore other statuses',
+	},
+};
+
+/** A router node's outputs by name, as n8n computes them, each with the node it leads to. */
+function routerWiring(example: Example, node: INode): Record<string, string> {
+	const router = new TransakStatusRouter() as INodeType;
+	const nodeTypes: INodeTypes = {
+		getByName: () => router,
+		getByNameAndVersion: () => router,
+		getKnownTypes: () => ({}),
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const outputs = NodeHelpers.getNodeOutputs(workflow, node, router.description);
+	const targets = example.connections[node.name]?.main ?? [];
+	return Object.fromEntries(
+		(outputs as INodeOutputConfiguration[]).map((output, index) => [
+			output.displayName,
+			(targets[index] ?? []).map((target) => target.node).join(', '),
+		]),
+	);
+}
 
 /** Pairs of nodes drawn over each other's labels. */
 export function overlaps(nodes: ExampleNode[]): string[] {
@@ -60,4 +116,21 @@ describe('example workflows', () => {
 			expect(overlaps(nodes)).toEqual([]);
 		},
 	);
+
+	it.each(Object.keys(ROUTER_WIRING))(
+		'%s: each Status Router output leads to the handler of its name',
+		(file) => {
+			const example = examples.find((e) => e.file === file)!;
+			const routers = example.nodes.filter((node) => node.type === ROUTER_TYPE);
+			expect(routers).toHaveLength(1);
+			expect(routerWiring(example, routers[0] as unknown as INode)).toEqual(ROUTER_WIRING[file]);
+		},
+	);
+
+	it('every example with a Status Router is in the wiring table', () => {
+		const withRouter = examples
+			.filter((e) => e.nodes.some((node) => node.type === ROUTER_TYPE))
+			.map((e) => e.file);
+		expect(withRouter.sort()).toEqual(Object.keys(ROUTER_WIRING).sort());
+	});
 });
