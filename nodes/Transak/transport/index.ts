@@ -13,7 +13,6 @@ import { isObject, isOrderIdSegment } from '../model/guards';
 import { CREDENTIAL_TYPE, type TransakApiCredentials } from './credentials';
 import { tokenErrorOf, transakError, unexpectedAnswer } from './errors';
 import { baseUrlFor, type Host } from './hosts';
-import { credentialSecrets } from '../text/secrets';
 import { compact, transakRequestOptions } from './request';
 import { apiAccessToken } from './token';
 
@@ -74,10 +73,8 @@ export async function transakApiRequest(
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<any> {
 	const credentials = given ?? (await transakCredentials.call(this));
-	// Every secret of the credential is masked wherever this process writes text from now on.
-	credentialSecrets(credentials as unknown as IDataObject);
 	const baseURL = baseUrlFor(this.getNode(), credentials, host);
-	const options = transakRequestOptions({ method, baseURL, path, qs, body });
+	const options = transakRequestOptions(credentials, { method, baseURL, path, qs, body });
 
 	const send = async () =>
 		await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, options);

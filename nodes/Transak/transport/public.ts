@@ -51,7 +51,7 @@ async function publicGet(
 		// its authentication (the access-token header) must not reach them.
 		// eslint-disable-next-line @n8n/community-nodes/no-http-request-with-manual-auth
 		response = (await this.helpers.httpRequest({
-			...transakRequestOptions({
+			...transakRequestOptions(credentials, {
 				method: 'GET',
 				baseURL,
 				path,

@@ -1,8 +1,12 @@
 import type { IDataObject, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 
+import { credentialSecrets } from '../text/secrets';
+import type { TransakCredentials } from './credentials';
+
 /*
  * The options of every Transak call (partner API, public endpoints, API gateway, token refresh),
- * built in one place: a rule for all of them (a header, a timeout) is one edit here.
+ * built in one place from the credential: a rule for all of them (a header, a timeout, a setting
+ * of the credential) is one edit here.
  */
 
 /** Query values worth sending: empty strings, null and undefined are left out. */
@@ -26,8 +30,15 @@ export interface TransakRequest {
 	headers?: Record<string, string>;
 }
 
-/** n8n's request options for a Transak call: JSON both ways. */
-export function transakRequestOptions(request: TransakRequest): IHttpRequestOptions {
+/**
+ * n8n's request options for a Transak call with `credentials`: JSON both ways. Every secret of the
+ * credential is masked wherever this process writes text from here on.
+ */
+export function transakRequestOptions(
+	credentials: TransakCredentials,
+	request: TransakRequest,
+): IHttpRequestOptions {
+	credentialSecrets(credentials as unknown as IDataObject);
 	const options: IHttpRequestOptions = {
 		method: request.method,
 		baseURL: request.baseURL,

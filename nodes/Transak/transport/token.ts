@@ -217,7 +217,7 @@ async function refresh(
 	const secrets = credentialSecrets(credentials as unknown as IDataObject);
 	const { status, body, failure } = await send(
 		httpRequest,
-		transakRequestOptions({
+		transakRequestOptions(credentials, {
 			method: 'POST',
 			baseURL: apiBaseUrl(credentials),
 			path: REFRESH_PATH,
