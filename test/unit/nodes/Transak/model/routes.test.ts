@@ -4,10 +4,13 @@ import {
 	normalizeStatus,
 	outputIndexForStatus,
 	routeForStatus,
+	routesOfVersion,
 	selectedRoutes,
 } from '../../../../../nodes/Transak/model/routes';
 import { ROUTE_KEYS, ROUTES, type RouteKey } from '../../../../../nodes/Transak/model/statuses';
 import { CONTRACT } from '../../../support/contract';
+
+const keyOf = (name: string) => ROUTES.find((route) => route.name === name)?.key;
 
 describe('status -> route mapping', () => {
 	it('puts every contract status on its contract output, in contract order', () => {
@@ -48,7 +51,7 @@ describe('status -> route mapping', () => {
 	});
 
 	it('keeps contract order for any selection, drops unknown route names, and treats unset as all', () => {
-		expect(selectedRoutes(undefined, 1)).toEqual(ROUTE_KEYS);
+		expect(selectedRoutes(undefined, 1)).toEqual(CONTRACT.map(([name]) => keyOf(name)));
 		expect(selectedRoutes(['failed', 'completed', 'awaitingPayment'], 1)).toEqual([
 			'awaitingPayment',
 			'completed',
@@ -56,6 +59,15 @@ describe('status -> route mapping', () => {
 		]);
 		expect(selectedRoutes(['completed', 'other', 'nope', 7], 1)).toEqual(['completed']);
 		expect(selectedRoutes([], 1)).toEqual([]);
+	});
+
+	it('a router version has the routes that joined at or before it, in table order', () => {
+		for (const version of new Set(ROUTES.map((route) => route.since))) {
+			const own = routesOfVersion(version);
+			expect(own.every((route) => route.since <= version)).toBe(true);
+			expect(selectedRoutes(undefined, version)).toEqual(own.map((route) => route.key));
+		}
+		expect(routesOfVersion(0)).toEqual([]);
 	});
 
 	it('sends a status whose route is not selected to Other (the last output)', () => {
