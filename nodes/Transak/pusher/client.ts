@@ -92,6 +92,12 @@ export class PusherChannelClient {
 	/** While flapping: the pause before the next connection attempt. */
 	private holdOff: NodeJS.Timeout | undefined;
 
+	/** The pause has begun: the connection is down until holdOff connects it again. */
+	private holding = false;
+
+	/** A disconnect deferred until pusher-js has left the state change it is in. */
+	private holdAgain: NodeJS.Immediate | undefined;
+
 	/** Ends a flapping streak once a connection has stayed up long enough. */
 	private stableCheck: NodeJS.Timeout | undefined;
 
@@ -194,9 +200,12 @@ export class PusherChannelClient {
 		this.watchdog.clear();
 		if (this.fastReconnect !== undefined) clearImmediate(this.fastReconnect);
 		if (this.holdOff !== undefined) clearTimeout(this.holdOff);
+		if (this.holdAgain !== undefined) clearImmediate(this.holdAgain);
 		if (this.stableCheck !== undefined) clearTimeout(this.stableCheck);
 		this.fastReconnect = undefined;
 		this.holdOff = undefined;
+		this.holdAgain = undefined;
+		this.holding = false;
 		this.stableCheck = undefined;
 	}
 
@@ -234,6 +243,10 @@ export class PusherChannelClient {
 	private onDrop(): void {
 		if (this.stableCheck !== undefined) clearTimeout(this.stableCheck);
 		this.stableCheck = undefined;
+		// A hold is under way for an earlier drop: what pusher-js reconnected before the hold took
+		// effect (a busy event loop), and the hold's own disconnect, belong to that drop. Counted,
+		// they would push the next attempt out by doublings, up to the longest delay.
+		if (this.holdOff !== undefined) return;
 		const why = describeClose(this.lastClose);
 		const drop = this.stability.dropped(Date.now(), why ? ` (last: ${why})` : '');
 		if (drop.line !== undefined) this.log[drop.line.level](drop.line.message);
@@ -253,11 +266,29 @@ export class PusherChannelClient {
 			if (this.closed || pusher === undefined) return;
 			this.watchdog.clear();
 			this.disconnectQuietly(pusher);
+			this.holding = true;
 			this.holdOff = setTimeout(() => {
 				this.holdOff = undefined;
+				this.holding = false;
 				if (!this.closed) this.pusher?.connect();
 			}, delayMs);
 		}, 0);
+	}
+
+	/**
+	 * pusher-js connecting during the pause: a retry timer of its own that disconnect() could not
+	 * cancel (after a close it arms one, then a second in its place, and clears only the second).
+	 * Disconnected again once pusher-js has left its state change, so the pause holds.
+	 */
+	private keepHolding(): void {
+		if (this.holdAgain !== undefined) return;
+		this.holdAgain = setImmediate(() => {
+			this.holdAgain = undefined;
+			const pusher = this.pusher;
+			if (this.closed || !this.holding || pusher === undefined) return;
+			this.watchdog.clear();
+			this.disconnectQuietly(pusher);
+		});
 	}
 
 	private readonly onStateChange = this.guarded(
@@ -293,6 +324,11 @@ export class PusherChannelClient {
 				}, this.stability.shortLivedMs);
 				return;
 			case 'connecting':
+				if (this.holding) {
+					this.keepHolding();
+					return;
+				}
+			// falls through
 			case 'unavailable':
 				if (current === 'unavailable' && !this.outageLogged) {
 					this.outageLogged = true;

@@ -194,6 +194,46 @@ describe('a connection that flaps', () => {
 		expect(harness.errors).toEqual([]);
 	}, 75_000);
 
+	it('a pause that takes effect late (a busy event loop) still counts each drop once, and holds: pauses of 1 s, then 2 s', async () => {
+		const { harness, channel } = await watchOrder({ recoverMissed: false });
+		// The pause starts from a zero-delay timer; on a busy event loop it fires late, and pusher-js
+		// meanwhile reconnects (and is closed again) several times, and leaves a retry timer of its own.
+		const realSetTimeout = global.setTimeout;
+		const late = jest
+			.spyOn(global, 'setTimeout')
+			.mockImplementation(((callback: (...args: unknown[]) => void, ms?: number) =>
+				realSetTimeout(
+					callback,
+					ms === 0 && new Error().stack?.includes('holdReconnect') ? 60 : ms,
+				)) as unknown as typeof setTimeout);
+		const startedAt = Date.now();
+		const subscribedAt: number[] = [];
+		const counted = (event: { channel?: unknown }) => {
+			if (event.channel === channel) subscribedAt.push(Date.now() - startedAt);
+		};
+		suite.server.on('subscribe', counted);
+		try {
+			suite.server.closeAfterSubscribe({ code: 4200, reason: 'flapping', channel });
+			suite.server.closeAll(4200, 'flapping');
+			await sleep(4500);
+			suite.server.closeAfterSubscribe(undefined);
+		} finally {
+			late.mockRestore();
+			suite.server.off('subscribe', counted);
+		}
+		// Bursts of attempts (within the late 60 ms), separated by the pauses.
+		const bursts = subscribedAt.filter((at, i) => i === 0 || at - subscribedAt[i - 1] > 300);
+		expect(subscribedAt.length).toBeLessThan(60);
+		expect(bursts).toHaveLength(3);
+		expect(bursts[1] - bursts[0]).toBeGreaterThanOrEqual(900);
+		expect(bursts[1] - bursts[0]).toBeLessThan(1800);
+		expect(bursts[2] - bursts[1]).toBeGreaterThanOrEqual(1900);
+		expect(bursts[2] - bursts[1]).toBeLessThan(3000);
+		// The next attempt comes after the 4 s pause, and stays.
+		await suite.server.waitForSubscribers(channel, 1, 8000);
+		expect(harness.errors).toEqual([]);
+	}, 30_000);
+
 	it('recoveries are coalesced: two drops in a row make two API calls at least the minimum interval apart, and every missed status is emitted', async () => {
 		const { order, harness, channel } = await watchOrder({ recoverMissed: true });
 		const orderPath = `/partners/api/v2/order/${order.id}`;
