@@ -264,7 +264,6 @@ export class PusherChannelClient {
 		this.holdOff = setTimeout(() => {
 			const pusher = this.pusher;
 			if (this.closed || pusher === undefined) return;
-			this.watchdog.clear();
 			this.disconnectQuietly(pusher);
 			this.holding = true;
 			this.holdOff = setTimeout(() => {
@@ -286,7 +285,6 @@ export class PusherChannelClient {
 			this.holdAgain = undefined;
 			const pusher = this.pusher;
 			if (this.closed || !this.holding || pusher === undefined) return;
-			this.watchdog.clear();
 			this.disconnectQuietly(pusher);
 		});
 	}
@@ -391,13 +389,14 @@ export class PusherChannelClient {
 	private restart(): void {
 		const pusher = this.pusher;
 		if (pusher === undefined || this.closed) return;
-		this.watchdog.clear();
 		this.disconnectQuietly(pusher);
 		if (!this.closed) pusher.connect();
 	}
 
 	/** Disconnects without taking the `disconnected` state for a refusal. */
 	private disconnectQuietly(pusher: Pusher): void {
+		// Our own disconnect: the watchdog must not restart what it ended.
+		this.watchdog.clear();
 		this.selfDisconnecting = true;
 		try {
 			pusher.disconnect();

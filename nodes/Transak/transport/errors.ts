@@ -131,6 +131,13 @@ export function networkFailureWords(code: string | undefined): string {
 	return (code !== undefined && NETWORK_FAILURES.get(code)) || 'network error';
 }
 
+/** An error's code when it has the shape of Node's network codes (ECONNRESET, ENOTFOUND...). */
+export function networkCodeOf(error: unknown): string | undefined {
+	const code =
+		typeof error === 'object' && error !== null ? (error as IDataObject).code : undefined;
+	return typeof code === 'string' && /^E[A-Z_]{2,40}$/.test(code) ? code : undefined;
+}
+
 /** An HTTP status (100-599) an error carries, as a number, wherever the client put it. */
 export function httpStatusOf(error: unknown): number | undefined {
 	if (typeof error !== 'object' || error === null) return undefined;
@@ -172,7 +179,7 @@ function describeFailure(error: unknown, source: string): Failure {
 		};
 		failure.status ??= httpStatusOf(obj);
 		failure.body ??= obj.response?.data ?? obj.response?.body ?? obj.context?.data;
-		if (typeof obj.code === 'string' && /^E[A-Z_]+$/.test(obj.code)) failure.code ??= obj.code;
+		failure.code ??= networkCodeOf(obj);
 		// n8n 1.x drops the wrapped error; its message ("connect ECONNREFUSED …") stays in `messages`.
 		if (Array.isArray(obj.messages)) {
 			for (const text of obj.messages) {

@@ -17,6 +17,7 @@ import {
 	EXPIRED_TOKEN_MESSAGE,
 	httpStatusOf,
 	isTransakTokenError,
+	networkCodeOf,
 	networkFailureWords,
 	transakMessage,
 	TransakTokenError,
@@ -181,8 +182,7 @@ async function send(
 			};
 			return { status, body: e.response?.data ?? e.cause?.response?.data };
 		}
-		const code = (error as IDataObject).code;
-		return { failure: typeof code === 'string' && /^E[A-Z_]{2,40}$/.test(code) ? code : undefined };
+		return { failure: networkCodeOf(error) };
 	}
 }
 

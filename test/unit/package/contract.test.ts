@@ -10,18 +10,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import {
-	NodeHelpers,
-	Workflow,
-	type INode,
-	type INodeOutputConfiguration,
-	type INodeProperties,
-	type INodeType,
-	type INodeTypes,
-} from 'n8n-workflow';
+import type { INodeProperties, INodeType } from 'n8n-workflow';
 
 import { TransakApi } from '../../../credentials/TransakApi.credentials';
-import { Transak } from '../../../nodes/Transak/Transak.node';
 import {
 	ROUTER_VERSIONS,
 	TransakStatusRouter,
@@ -33,9 +24,8 @@ import {
 	type RouteDefinition,
 	type RouteKey,
 } from '../../../nodes/Transak/model/statuses';
-import { TransakTrigger } from '../../../nodes/Transak/TransakTrigger.node';
-import { TransakWebSocketTrigger } from '../../../nodes/Transak/TransakWebSocketTrigger.node';
 import { WEBHOOK_ANSWERS } from '../../../nodes/Transak/webhook/answer';
+import { n8nOutputs, nodeOf, packageNodes } from '../support/n8n';
 
 const FILE = path.join(__dirname, 'contract.json');
 
@@ -118,34 +108,13 @@ function propertyFacts(
 function outputsOf(nodeType: INodeType, version: number): unknown {
 	const { description } = nodeType;
 	if (typeof description.outputs !== 'string') return description.outputs;
-	const nodeTypes: INodeTypes = {
-		getByName: () => nodeType,
-		getByNameAndVersion: () => nodeType,
-		getKnownTypes: () => ({}),
-	};
-	const node: INode = {
-		id: 'contract',
-		name: 'Node',
-		type: `n8n-nodes-transak.${description.name}`,
-		typeVersion: version,
-		position: [0, 0],
-		parameters: {},
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const outputs = NodeHelpers.getNodeOutputs(workflow, node, description);
-	return (outputs as Array<INodeOutputConfiguration | string>).map((output) =>
-		typeof output === 'string' ? output : [output.type, output.displayName],
+	return n8nOutputs(
+		nodeType,
+		nodeOf({ type: `n8n-nodes-transak.${description.name}`, typeVersion: version }),
 	);
 }
 
-const NODES = (): INodeType[] => [
-	new Transak(),
-	new TransakTrigger(),
-	new TransakWebSocketTrigger(),
-	new TransakStatusRouter(),
-];
-
-function contractFacts(nodes: INodeType[] = NODES()): Facts {
+function contractFacts(nodes: INodeType[] = packageNodes()): Facts {
 	const facts: Facts = {};
 	for (const nodeType of nodes) {
 		const { description } = nodeType;
@@ -212,7 +181,7 @@ describe('the contract of released node versions (contract.json)', () => {
 	});
 
 	it('fails for the two breaking changes: a new first operation, a new positional output', () => {
-		const nodes = NODES();
+		const nodes = packageNodes();
 		const transak = nodes[0].description;
 		// Order > Cancel listed first, as alphabetical order would put it: the default moves. (On
 		// copies: the descriptions are shared by every instance.)
@@ -238,7 +207,7 @@ describe('the contract of released node versions (contract.json)', () => {
 	});
 
 	it("keeps the router's recorded outputs when a new route joins a new router version", () => {
-		const nodes = NODES();
+		const nodes = packageNodes();
 		const next = Math.max(...ROUTER_VERSIONS) + 1;
 		nodes[3] = routerWith([{ ...NEW_ROUTE, since: next }], [...ROUTER_VERSIONS, next]);
 		const facts = contractFacts(nodes);

@@ -1,15 +1,9 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import {
-	NodeHelpers,
-	Workflow,
-	type INode,
-	type INodeOutputConfiguration,
-	type INodeType,
-	type INodeTypes,
-} from 'n8n-workflow';
+import type { INode } from 'n8n-workflow';
 
 import { TransakStatusRouter } from '../../../nodes/Transak/TransakStatusRouter.node';
+import { n8nOutputs } from '../support/n8n';
 
 /*
  * The example workflows as the editor lays them out: a node is drawn 100 px wide and high, with its
@@ -63,18 +57,10 @@ const ROUTER_WIRING: Record<string, Record<string, string>> = {
 
 /** A router node's outputs by name, as n8n computes them, each with the node it leads to. */
 function routerWiring(example: Example, node: INode): Record<string, string> {
-	const router = new TransakStatusRouter() as INodeType;
-	const nodeTypes: INodeTypes = {
-		getByName: () => router,
-		getByNameAndVersion: () => router,
-		getKnownTypes: () => ({}),
-	};
-	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const outputs = NodeHelpers.getNodeOutputs(workflow, node, router.description);
 	const targets = example.connections[node.name]?.main ?? [];
 	return Object.fromEntries(
-		(outputs as INodeOutputConfiguration[]).map((output, index) => [
-			output.displayName,
+		n8nOutputs(new TransakStatusRouter(), node).map(([, name], index) => [
+			name,
 			(targets[index] ?? []).map((target) => target.node).join(', '),
 		]),
 	);

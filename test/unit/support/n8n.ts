@@ -21,6 +21,7 @@ import {
 	NodeApiError,
 	NodeHelpers,
 	NodeOperationError,
+	Workflow,
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
 	type IDataObject,
@@ -29,9 +30,12 @@ import {
 	type ILoadOptionsFunctions,
 	type INode,
 	type INodeExecutionData,
+	type INodeOutputConfiguration,
 	type INodeParameters,
 	type INodeProperties,
+	type INodeType,
 	type INodeTypeDescription,
+	type INodeTypes,
 	type ITriggerFunctions,
 	type IWebhookFunctions,
 	type JsonObject,
@@ -492,14 +496,37 @@ export interface Recorded {
 }
 
 /** The package's node descriptions by node type, for the parameter defaults n8n applies. */
+/** A fresh instance of each of the package's nodes, in the order the contract lists them. */
+export const packageNodes = (): INodeType[] => [
+	new Transak(),
+	new TransakTrigger(),
+	new TransakWebSocketTrigger(),
+	new TransakStatusRouter(),
+];
+
 const DESCRIPTIONS: ReadonlyMap<string, INodeTypeDescription> = new Map(
-	[
-		new Transak(),
-		new TransakTrigger(),
-		new TransakWebSocketTrigger(),
-		new TransakStatusRouter(),
-	].map((nodeType) => [`n8n-nodes-transak.${nodeType.description.name}`, nodeType.description]),
+	packageNodes().map((nodeType) => [
+		`n8n-nodes-transak.${nodeType.description.name}`,
+		nodeType.description,
+	]),
 );
+
+/**
+ * A node's outputs as n8n computes them (NodeHelpers.getNodeOutputs, which evaluates an outputs
+ * expression with the node's version and parameters), as `[type, display name]`.
+ */
+export function n8nOutputs(nodeType: INodeType, node: INode): Array<[string, string | undefined]> {
+	const nodeTypes: INodeTypes = {
+		getByName: () => nodeType,
+		getByNameAndVersion: () => nodeType,
+		getKnownTypes: () => ({}),
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const outputs = NodeHelpers.getNodeOutputs(workflow, node, nodeType.description);
+	return (outputs as Array<INodeOutputConfiguration | string>).map((output) =>
+		typeof output === 'string' ? [output, undefined] : [output.type, output.displayName],
+	);
+}
 
 /**
  * The node's parameters as n8n hands them to the node: the given ones, and the defaults of every

@@ -1,11 +1,4 @@
-import {
-	NodeHelpers,
-	Workflow,
-	type INodeExecutionData,
-	type INodeOutputConfiguration,
-	type INodeType,
-	type INodeTypes,
-} from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
 import {
 	configuredOutputs,
@@ -23,7 +16,7 @@ import {
 	type RouteKey,
 } from '../../../../nodes/Transak/model/statuses';
 import { CONTRACT } from '../../support/contract';
-import { executeContext, nodeOf } from '../../support/n8n';
+import { executeContext, n8nOutputs, nodeOf } from '../../support/n8n';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const {
 	sampleOrder,
@@ -85,11 +78,6 @@ describe('Transak Status Router outputs', () => {
 	it('computes its outputs with n8n-workflow’s own expression engine, for every selection', () => {
 		const router = new TransakStatusRouter();
 		expect(router.description.outputs).toBe(outputsExpression(ROUTES));
-		const nodeTypes: INodeTypes = {
-			getByName: () => router as INodeType,
-			getByNameAndVersion: () => router as INodeType,
-			getKnownTypes: () => ({}),
-		};
 		const selections: Array<RouteKey[] | undefined> = [
 			undefined,
 			[...ROUTE_KEYS],
@@ -104,15 +92,10 @@ describe('Transak Status Router outputs', () => {
 				type: 'n8n-nodes-transak.transakStatusRouter',
 				parameters: routes === undefined ? {} : { routes },
 			});
-			const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-			const outputs = NodeHelpers.getNodeOutputs(
-				workflow,
-				workflow.getNode('Router')!,
-				router.description,
-			);
-			const names = (outputs as INodeOutputConfiguration[]).map((o) => o.displayName);
+			const outputs = n8nOutputs(router, node);
+			const names = outputs.map(([, name]) => name);
 			expect(names).toEqual(outputNamesFor(selectedRoutes(routes, 1)));
-			expect((outputs as INodeOutputConfiguration[]).every((o) => o.type === 'main')).toBe(true);
+			expect(outputs.every(([type]) => type === 'main')).toBe(true);
 		}
 	});
 });
